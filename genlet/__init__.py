@@ -1,0 +1,62 @@
+# genlet/__init__.py
+"""genlet: a pure-generator coroutine kernel.
+
+Plain generator functions are tasks; they talk to one scheduler only by yielding trap
+instructions (``yield``, ``yield from``). No greenlet, no ``async``/``await``, no stack
+switching: it runs on CPython, PyPy and MicroPython alike.
+
+    import genlet
+
+    def worker(n):
+        yield from genlet.sleep(0.1 * n)
+        return n * n
+
+    def main():
+        tasks = [genlet.spawn(worker, i) for i in range(3)]
+        results = []
+        for t in tasks:
+            results.append((yield from t.join()))
+        return results
+
+    print(genlet.run(main))          # [0, 1, 4]
+"""
+
+from .kernel import (
+    FINISHED,
+    READY,
+    RUNNING,
+    WAITING,
+    CancelScope,
+    Cancelled,
+    ChannelClosed,
+    Deadlock,
+    Kernel,
+    MonotonicClock,
+    Task,
+    TaskCancelled,
+    TaskGroupError,
+    TimeoutError,
+    VirtualClock,
+    WouldBlock,
+    clock,
+    current_task,
+    fail_after,
+    fail_at,
+    joinall,
+    local,
+    move_on_after,
+    move_on_at,
+    run,
+    sleep,
+    sleep_until,
+    spawn,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "Kernel", "MonotonicClock",
+    "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
+    "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "joinall", "local",
+    "move_on_after", "move_on_at", "run", "sleep", "sleep_until", "spawn",
+]  # fmt: skip

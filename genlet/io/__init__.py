@@ -1,0 +1,2 @@
+# genlet/io/__init__.py
+"""genlet.io: cooperative sockets, streams, servers, threads (CPython, PyPy; sockets on MicroPython)."""

@@ -1,0 +1,41 @@
+# genlet/kernel/__init__.py
+"""genlet.kernel: the scheduler, its traps, tasks, timers and cancel scopes.
+
+Portable: runs unchanged on CPython, PyPy and MicroPython.
+"""
+
+from .cancel import CancelScope, fail_after, fail_at, move_on_after, move_on_at
+from .clock import MonotonicClock, VirtualClock
+from .core import Kernel, run, spawn
+from .errors import (
+    Cancelled,
+    ChannelClosed,
+    Deadlock,
+    TaskCancelled,
+    TaskGroupError,
+    TimeoutError,
+    WouldBlock,
+)
+from .local import local
+from .task import FINISHED, READY, RUNNING, WAITING, Task, joinall
+from .traps import (
+    clock,
+    current_kernel,
+    current_task,
+    notify_closing,
+    park,
+    read_wait,
+    reschedule,
+    sleep,
+    sleep_until,
+    write_wait,
+)
+from .waitqueue import WaitQueue, Waiter
+
+__all__ = [
+    "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "Kernel", "MonotonicClock",
+    "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
+    "WAITING", "WaitQueue", "Waiter", "WouldBlock", "clock", "current_kernel", "current_task",
+    "fail_after", "fail_at", "joinall", "local", "move_on_after", "move_on_at", "notify_closing",
+    "park", "read_wait", "reschedule", "run", "sleep", "sleep_until", "spawn", "write_wait",
+]  # fmt: skip

@@ -1,0 +1,216 @@
+# genlet/kernel/cancel.py
+"""Cancel scopes: timeouts and cancellation as plain ``with`` blocks (trio's design).
+
+::
+
+    with genlet.move_on_after(5) as scope:      # leave the block quietly after 5 s
+        yield from sock.recv(100)
+    if scope.cancelled_caught: ...
+
+    with genlet.fail_after(5):                  # raise TimeoutError after 5 s
+        yield from sock.recv(100)
+
+    with genlet.CancelScope(shield=True):       # hold off cancellation for cleanup
+        yield from conn.send_goodbye()
+
+Entering and leaving a scope needs no ``yield``: a scope only marks a region of the task's
+code. The rules:
+
+1. **Level-triggered.** Once a scope is cancelled (``scope.cancel()``, or its deadline passed),
+   every checkpoint inside it raises ``Cancelled``, not just the first: cleanup code that must
+   block goes in a shielded scope.
+2. **Caught by its own scope only.** The ``Cancelled`` carries the scope it is for: the
+   outermost cancelled scope the task can see. Only that scope's ``with`` catches it, so an
+   inner ``move_on_after`` never swallows an outer deadline.
+3. **Shields.** A scope with ``shield=True`` hides every cancellation from outside it (outer
+   scopes, ``task.cancel()``) until it ends; its own deadline still applies.
+4. **The task is the outermost scope.** ``task.cancel()`` cancels it; a ``Cancelled`` for the
+   task ends the task, cancelled.
+
+The kernel keeps ``task._cancel`` (which scope, if any, is cancelling the task now) up to date
+whenever a scope is entered, left or cancelled, so checking it at a checkpoint costs one
+attribute read.
+"""
+
+try:
+    from typing import Any, List, Optional
+except ImportError:
+    pass
+
+from ._typing import TYPE_CHECKING
+
+from .errors import Cancelled, TimeoutError
+from .task import CANCEL_REQUESTED
+from .traps import current_kernel, current_task
+
+if TYPE_CHECKING:
+    from .task import Task
+
+
+class CancelScope:
+    """A region of a task's code that can be cancelled as a whole, by hand or by a deadline.
+
+    ``deadline`` is absolute, on the kernel's clock (``genlet.clock()``); None means none.
+    """
+
+    __slots__ = ("_deadline", "_shield", "cancel_called", "cancelled_caught", "_task", "_timer", "_label", "_state")
+
+    def __init__(self, deadline: "Optional[float]" = None, shield: bool = False, label: str = "") -> None:
+        if deadline is not None and deadline != deadline:
+            raise ValueError("a cancel scope's deadline cannot be NaN")
+        self._deadline = deadline
+        self._shield = shield
+        self.cancel_called = False
+        self.cancelled_caught = False
+        self._task = None  # type: Optional[Task[Any]]
+        self._timer = None  # type: Any
+        self._label = label
+        self._state = 0  # 0: not entered yet, 1: active, 2: exited
+
+    def __enter__(self) -> "CancelScope":
+        if self._state:
+            raise RuntimeError("a cancel scope can be entered only once; make a new one")
+        task = current_task()
+        self._task = task
+        self._state = 1
+        if task._scopes is None:
+            task._scopes = [self]
+        else:
+            task._scopes.append(self)
+        if self._deadline is not None and not self.cancel_called:
+            self._arm()
+        if self.cancel_called or self._shield:
+            task._kernel._refresh_cancel(task)
+        return self
+
+    def __exit__(self, exc_type: "Any", exc: "Any", tb: "Any") -> bool:
+        task = self._task
+        scopes = task._scopes  # type: ignore[union-attr]
+        if not scopes or scopes[-1] is not self:
+            raise RuntimeError(
+                "cancel scopes must be left in the reverse order they were entered (a `with` "
+                "block that spans a `yield` in another generator?): %r" % (self,)
+            )
+        scopes.pop()
+        self._state = 2
+        if self._timer is not None:
+            task._kernel._timers.cancel(self._timer)  # type: ignore[union-attr]
+            self._timer = None
+        if task._cancel is not None or self._shield:  # type: ignore[union-attr]
+            task._kernel._refresh_cancel(task)  # type: ignore[union-attr]
+        if exc is not None and exc.__class__ is Cancelled and exc.scope is self:
+            self.cancelled_caught = True
+            return True
+        return False
+
+    def cancel(self) -> None:
+        """Cancel the scope: its code gets ``Cancelled`` at its current or next checkpoint."""
+        if self.cancel_called:
+            return
+        self.cancel_called = True
+        task = self._task
+        if self._timer is not None:
+            task._kernel._timers.cancel(self._timer)  # type: ignore[union-attr]
+            self._timer = None
+        if self._state == 1:
+            task._kernel._refresh_cancel(task)  # type: ignore[union-attr]
+
+    def _arm(self) -> None:
+        kernel = self._task._kernel  # type: ignore[union-attr]
+        if self._deadline <= kernel.clock.now():
+            self.cancel_called = True  # already past: cancelled at the first checkpoint
+        else:
+            self._timer = kernel._timers.add(self._deadline, self)
+
+    @property
+    def deadline(self) -> "Optional[float]":
+        return self._deadline
+
+    @deadline.setter
+    def deadline(self, deadline: "Optional[float]") -> None:
+        if self._timer is not None:
+            self._task._kernel._timers.cancel(self._timer)  # type: ignore[union-attr]
+            self._timer = None
+        self._deadline = deadline
+        if self._state == 1 and deadline is not None and not self.cancel_called:
+            self._arm()
+            if self.cancel_called:
+                self._task._kernel._refresh_cancel(self._task)
+
+    @property
+    def shield(self) -> bool:
+        return self._shield
+
+    @shield.setter
+    def shield(self, shield: bool) -> None:
+        self._shield = bool(shield)
+        if self._state == 1:
+            self._task._kernel._refresh_cancel(self._task)  # type: ignore[union-attr]
+
+    def describe(self) -> str:
+        return self._label or ("CancelScope(shield=True)" if self._shield else "CancelScope()")
+
+    def __repr__(self) -> str:
+        state = " cancelled" if self.cancel_called else ""
+        return "<%s%s>" % (self.describe(), state)
+
+
+class _FailScope(CancelScope):
+    """The scope of ``fail_after`` / ``fail_at``: a caught cancellation becomes TimeoutError."""
+
+    __slots__ = ()
+
+    def __exit__(self, exc_type: "Any", exc: "Any", tb: "Any") -> bool:
+        caught = CancelScope.__exit__(self, exc_type, exc, tb)
+        if caught:
+            raise TimeoutError("%s expired before the block finished" % self.describe())
+        return caught
+
+
+def cancel_target(task: "Task[Any]") -> "Any":
+    """Which scope cancels ``task`` now: the outermost cancelled one it can see, or None.
+
+    Walk the scopes from the innermost out; a shield ends the walk after itself. The task
+    itself (``task.cancel()``) is the outermost scope of all.
+    """
+    scopes = task._scopes  # type: Optional[List[CancelScope]]
+    target = None  # type: Any
+    if scopes:
+        index = len(scopes) - 1
+        while index >= 0:
+            scope = scopes[index]
+            if scope.cancel_called:
+                target = scope
+            if scope._shield:
+                return target
+            index -= 1
+    if task._flags & CANCEL_REQUESTED:
+        return task
+    return target
+
+
+def _label(name: str, value: float) -> str:
+    return "%s(%r)" % (name, value)
+
+
+def move_on_at(deadline: float, shield: bool = False) -> CancelScope:
+    """``with move_on_at(deadline):`` leave the block quietly at ``deadline`` (kernel clock)."""
+    return CancelScope(deadline, shield, _label("move_on_at", deadline))
+
+
+def move_on_after(seconds: float, shield: bool = False) -> CancelScope:
+    """``with move_on_after(seconds) as scope:`` leave the block quietly after ``seconds``.
+
+    ``scope.cancelled_caught`` says whether it timed out.
+    """
+    return CancelScope(current_kernel().clock.now() + seconds, shield, _label("move_on_after", seconds))
+
+
+def fail_at(deadline: float, shield: bool = False) -> CancelScope:
+    """``with fail_at(deadline):`` raise ``TimeoutError`` at the block's edge at ``deadline``."""
+    return _FailScope(deadline, shield, _label("fail_at", deadline))
+
+
+def fail_after(seconds: float, shield: bool = False) -> CancelScope:
+    """``with fail_after(seconds):`` raise ``TimeoutError`` at the block's edge after ``seconds``."""
+    return _FailScope(current_kernel().clock.now() + seconds, shield, _label("fail_after", seconds))

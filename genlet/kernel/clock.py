@@ -1,0 +1,134 @@
+# genlet/kernel/clock.py
+"""Clocks: where the kernel's idea of "now" comes from.
+
+A clock answers three questions for the run loop:
+
+- ``now()``: the current time, in seconds, as a float that never goes backwards;
+- ``sleep_time(deadline, now)``: how many *real* seconds the kernel may block in the poller
+  while waiting for ``deadline``;
+- ``idle_until(deadline)``: called when the kernel blocked for that long and nothing happened;
+  a virtual clock jumps to ``deadline`` here, a real one does nothing.
+
+Three clocks ship: ``MonotonicClock`` (CPython, PyPy), ``TicksClock`` (MicroPython, built on
+the wrapping ``time.ticks_ms`` counter) and ``VirtualClock`` (tests: time only moves when every
+task is blocked, and then straight to the next deadline). ``default_clock()`` picks by feature.
+"""
+
+import time
+
+from ._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Clock(Protocol):
+        """What the kernel needs from a clock (see the module docstring)."""
+
+        autojump: bool
+
+        def now(self) -> float: ...
+
+        def sleep_time(self, deadline: float, now: float) -> float: ...
+
+        def idle_until(self, deadline: float) -> None: ...
+
+
+class MonotonicClock:
+    """Real time from ``time.monotonic``."""
+
+    autojump = False
+
+    def __init__(self) -> None:
+        self.now = time.monotonic  # a bound builtin: the cheapest call there is
+
+    def sleep_time(self, deadline: float, now: float) -> float:
+        return deadline - now if deadline > now else 0.0
+
+    def idle_until(self, deadline: float) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return "MonotonicClock()"
+
+
+class TicksClock:
+    """Real time from MicroPython's ``time.ticks_ms``, which wraps around.
+
+    Discussion: ``ticks_ms`` is a counter modulo a port-specific power of two (about 12 days on
+    the unix port), and only ``ticks_diff`` of two nearby readings is meaningful. So we never
+    compare raw ticks: each call adds the difference since the previous reading to a running
+    float. That stays right as long as we are called at least once per half period, which the
+    kernel guarantees by capping how long it blocks (``MAX_BLOCK``).
+    """
+
+    autojump = False
+    MAX_BLOCK = 3600.0
+
+    def __init__(self) -> None:
+        self._ticks = time.ticks_ms  # type: ignore[attr-defined]
+        self._diff = time.ticks_diff  # type: ignore[attr-defined]
+        self._last = self._ticks()
+        self._seconds = 0.0
+
+    def now(self) -> float:
+        ticks = self._ticks()
+        self._seconds += self._diff(ticks, self._last) / 1000.0
+        self._last = ticks
+        return self._seconds
+
+    def sleep_time(self, deadline: float, now: float) -> float:
+        wait = deadline - now
+        return 0.0 if wait < 0 else (wait if wait < self.MAX_BLOCK else self.MAX_BLOCK)
+
+    def idle_until(self, deadline: float) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return "TicksClock()"
+
+
+class VirtualClock:
+    """A clock for tests: starts at 0.0 and jumps over idle time.
+
+    When no task can run, the kernel asks the clock how long to block. A virtual clock answers
+    ``autojump_threshold`` real seconds (0.0 by default) and, if nothing happened meanwhile,
+    jumps straight to the next deadline. With no IO or threads involved the kernel skips the
+    real wait altogether, so an hour of timeouts runs in milliseconds and the schedule is the
+    same on every run.
+    """
+
+    autojump = True
+
+    def __init__(self, autojump_threshold: float = 0.0) -> None:
+        if autojump_threshold < 0:
+            raise ValueError("autojump_threshold must be >= 0, got %r" % (autojump_threshold,))
+        self.autojump_threshold = autojump_threshold
+        self._now = 0.0
+
+    def now(self) -> float:
+        return self._now
+
+    def sleep_time(self, deadline: float, now: float) -> float:
+        return 0.0 if deadline <= now else self.autojump_threshold
+
+    def idle_until(self, deadline: float) -> None:
+        if deadline > self._now:
+            self._now = deadline
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by hand (for tests that drive ``Kernel.step`` themselves)."""
+        if seconds < 0:
+            raise ValueError("time cannot go backwards (advance(%r))" % (seconds,))
+        self._now += seconds
+
+    def __repr__(self) -> str:
+        return "VirtualClock(now=%r, autojump_threshold=%r)" % (self._now, self.autojump_threshold)
+
+
+def default_clock() -> "Clock":
+    """The best real clock this interpreter has: chosen by feature, not by name."""
+    if hasattr(time, "monotonic"):
+        return MonotonicClock()
+    if hasattr(time, "ticks_ms"):
+        return TicksClock()
+    raise RuntimeError("this interpreter has neither time.monotonic nor time.ticks_ms")

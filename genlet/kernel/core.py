@@ -1,0 +1,692 @@
+# genlet/kernel/core.py
+"""The genlet kernel: a run loop for plain generators.
+
+Design principles
+
+1. **Tasks are plain generators.** No greenlet, no ``async``/``await``, no stack switching: a
+   task runs until it yields, and what it yields is an instruction for the kernel (a *trap*,
+   see ``traps.py``). ``yield from`` calls a sub-operation; a bare ``yield`` is a checkpoint.
+2. **Two instructions.** A task either checkpoints (``yield``) or parks (``PARK``) after
+   registering itself with whatever will wake it. Locks, channels, sockets and threads are
+   all built outside the kernel on that one mechanism, so they plug in without touching it.
+3. **Passes, in FIFO order.** The tasks ready when a pass starts each run once, in the order
+   they became ready; a task made ready during the pass runs in the next one, after IO and
+   timers have been looked at. So nothing starves IO, and without IO the schedule is fully
+   deterministic.
+4. **Hand-offs are final.** ``reschedule(task, reply)`` ends a wait for good: a cancel that
+   comes after it is delivered at the task's next checkpoint, never instead of the reply, so a
+   value, a message or a lock handed over is never lost.
+5. **Cancellation is scoped and level-triggered** (``cancel.py``): the kernel keeps
+   ``task._cancel`` current, and checks it at every checkpoint and every park.
+6. **Every task is finished explicitly.** When ``run`` ends, tasks still alive are cancelled
+   and stepped until they finish, so their ``finally`` blocks run (MicroPython never runs
+   them for a generator that is merely dropped).
+7. **Nothing hangs silently.** If every task waits and nothing (no timer, no IO, no thread)
+   can wake any of them, ``run`` raises ``Deadlock`` with a dump of who waits on what, where.
+8. **The platform is behind small interfaces**: a clock, a poller, a waker (``clock.py``,
+   ``poller.py``); the run loop never asks which interpreter it is on.
+9. **Mistakes get explanations.** A wrong yield, a forgotten ``yield from``, a blocking call
+   outside a task: each raises, in the task at fault, an error that says how to fix it, and
+   the kernel and the other tasks carry on.
+"""
+
+try:
+    from typing import Any, Callable, List, Optional
+except ImportError:
+    pass
+
+from ._typing import TYPE_CHECKING
+
+from . import report
+from .cancel import CancelScope, cancel_target
+from .clock import default_clock
+from .errors import Cancelled, Deadlock, TaskCancelled, describe
+from .poller import IOWaits, best_poller, make_waker
+from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task
+from .timers import REPLY, TARGET, Timers
+from .traps import NOTHING, PARK, Failure, _running, bad_yield_message, current_kernel
+
+if TYPE_CHECKING:
+    from .clock import Clock
+
+_ENDED = object()  # what _resume returns when the task finished instead of yielding
+_MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
+_MAX_SWALLOWS = 5  # cancellations a task may swallow at shutdown before it is closed
+
+
+class Kernel:
+    """One scheduler: its tasks, its ready list, its timers, its poller.
+
+    ``genlet.run(main)`` makes one and runs ``main`` on it. To embed genlet in another loop,
+    make one yourself, ``spawn`` into it, and call ``step()`` whenever ``fileno()`` is readable
+    or the seconds ``step()`` returned have passed.
+    """
+
+    def __init__(self, clock: "Optional[Clock]" = None, seed: "Optional[int]" = None, contextvars: bool = False) -> None:
+        self.clock = clock if clock is not None else default_clock()
+        self.current = None  # type: Optional[Task[Any]]
+        self.random = Random(seed)
+        self._ready = []  # type: List[Task[Any]]
+        self._spare = []  # type: List[Task[Any]]
+        self._timers = Timers()
+        self._io = None  # type: Optional[IOWaits]
+        self._waker = None  # type: Any
+        self._first = self._last = None  # type: Optional[Task[Any]]  # the ring of live tasks
+        self._count = 0
+        self._next_id = 0
+        self.external = 0  # outside work in flight that may wake a task (thread jobs, signals)
+        self._calls = []  # type: List[Any]  # callbacks queued by other threads
+        self._calls_lock = None  # type: Any
+        self._interrupted = False
+        self._fatal = None  # type: Optional[BaseException]
+        self._stepping = False
+        self._swallowed = None  # type: Any  # at shutdown: task -> cancellations swallowed
+        self._context = None  # type: Any
+        if contextvars:
+            try:
+                import contextvars as _cv
+            except ImportError:
+                raise RuntimeError("contextvars=True needs the contextvars module (CPython, PyPy)")
+            self._context = _cv
+
+    # -- tasks -------------------------------------------------------------------------------
+    def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
+        """Start ``fn(*args)`` (a generator function) or a generator object as a new task."""
+        gen = _as_generator(fn, args)
+        self._next_id += 1
+        flags = DAEMON if daemon else 0
+        if name is None:
+            name = _name_of(fn, gen)
+        else:
+            name = str(name)
+            flags |= NAMED
+        if self._context is not None:
+            gen = _InContext(gen, self._context.copy_context())
+        task = Task(self, gen, self._next_id, name, flags)  # type: Task[Any]
+        if self._last is None:
+            self._first = task
+        else:
+            self._last._next = task
+            task._prev = self._last
+        self._last = task
+        self._count += 1
+        self._ready.append(task)
+        return task
+
+    def tasks(self) -> "List[Task[Any]]":
+        """Every unfinished task, oldest first."""
+        found = []
+        task = self._first
+        while task is not None:
+            found.append(task)
+            task = task._next
+        return found
+
+    # -- the run loop ------------------------------------------------------------------------
+    def _run_ready(self) -> None:
+        """Run each task that was ready when the pass started, once, in order (principle 3)."""
+        batch = self._ready
+        self._ready = ready = self._spare
+        append = ready.append
+        try:
+            for task in batch:
+                self.current = task
+                try:
+                    if task._cancel is None or task._value is not None:
+                        trap = task._gen.send(task._value)
+                    else:  # resumed at a checkpoint while cancelled: raise it there
+                        trap = task._gen.throw(self._cancelled(task))
+                except StopIteration as stop:
+                    self._finish(task, stop.value, None)
+                    continue
+                except BaseException as error:
+                    self._finish(task, None, error)
+                    continue
+                if trap is None and task._wait is None:
+                    task._value = None  # the fast path: a plain checkpoint
+                    append(task)
+                else:
+                    self._trap(task, trap)
+        except BaseException:
+            # Discussion: only a second Ctrl-C or a bug in the kernel gets here. The tasks this
+            # pass had not reached are put back, so that shutdown can still finish them.
+            self._requeue_unreached(batch)
+            raise
+        finally:
+            self.current = None
+            batch.clear()
+            self._spare = batch
+
+    def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:
+        current = self.current
+        for index, task in enumerate(batch):
+            if task is current:
+                self._ready[:0] = [t for t in batch[index + 1 :] if not t._flags & DONE]
+                return
+
+    def _trap(self, task: "Task[Any]", trap: "Any") -> None:
+        """The slow path of a switch: park, or explain a mistake.
+
+        Discussion: a cancelled task is not stopped here but when it is next resumed at a
+        checkpoint (see ``_run_ready``): once per pass, so a task that catches ``Cancelled``
+        and carries on still goes behind the others each time, and a task cancelled before it
+        ever ran never starts. A task cancelled while parked is woken with ``Cancelled`` as its
+        reply, unless its wait cannot be aborted.
+        """
+        throws = 0
+        while True:
+            if trap is PARK and task._wait is not None:
+                if task._cancel is not None and self._abort(task):
+                    self._reschedule_detached(task, Failure(self._cancelled(task)))
+                return
+            if task._wait is not None:  # registered for a wait, then yielded something else
+                error = self._stale_wait_error(task)  # type: BaseException
+            elif trap is None:
+                task._value = None
+                self._ready.append(task)
+                return
+            else:
+                error = TypeError(bad_yield_message(task, trap))
+            throws += 1
+            if throws > _MAX_THROWS:
+                self._close_task(task, "it ignored %d errors in a row (the last: %r)" % (throws - 1, error))
+                return
+            trap = self._resume(task, error)
+            if trap is _ENDED:
+                return
+
+    def _resume(self, task: "Task[Any]", error: BaseException) -> "Any":
+        """Throw ``error`` into the task; return what it yields next, or _ENDED."""
+        try:
+            return task._gen.throw(error)
+        except StopIteration as stop:
+            self._finish(task, stop.value, None)
+        except BaseException as exc:
+            self._finish(task, None, exc)
+        return _ENDED
+
+    def _cancelled(self, task: "Task[Any]") -> Cancelled:
+        """The Cancelled to deliver to ``task`` now (counted, at shutdown)."""
+        scope = task._cancel
+        if self._swallowed is not None:
+            count = self._swallowed.get(task, 0) + 1
+            self._swallowed[task] = count
+        if scope is task:
+            return Cancelled(task, "task %r was cancelled" % task.name)
+        return Cancelled(scope, "cancelled by %s" % scope.describe())
+
+    # -- parking and waking ------------------------------------------------------------------
+    def _reschedule(self, task: "Task[Any]", reply: "Any") -> None:
+        """End ``task``'s wait with ``reply`` (see ``traps.reschedule``)."""
+        if task._wait is None:
+            raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
+        task._wait = None
+        if task._timer is not None:
+            self._timers.cancel(task._timer)
+            task._timer = None
+        task._value = NOTHING if reply is None else reply
+        self._ready.append(task)
+
+    def _reschedule_detached(self, task: "Task[Any]", reply: "Any") -> None:
+        """Like _reschedule, for a task whose wait the kernel has just aborted."""
+        task._value = NOTHING if reply is None else reply
+        self._ready.append(task)
+
+    def _abort(self, task: "Task[Any]") -> bool:
+        """Take a parked task out of its wait. False: the wait cannot be aborted (yet)."""
+        if not task._wait.abort(task):
+            return False
+        task._wait = None
+        if task._timer is not None:
+            self._timers.cancel(task._timer)
+            task._timer = None
+        return True
+
+    def _refresh_cancel(self, task: "Task[Any]") -> None:
+        """Recompute which scope cancels ``task``; interrupt its wait if it just became one."""
+        target = cancel_target(task)
+        task._cancel = target
+        if target is not None and task._wait is not None and task is not self.current:
+            if self._abort(task):
+                self._reschedule_detached(task, Failure(self._cancelled(task)))
+
+    def _stale_wait(self, task: "Task[Any]") -> None:
+        raise self._stale_wait_error(task)
+
+    def _stale_wait_error(self, task: "Task[Any]") -> TypeError:
+        """A blocking call registered ``task`` and was never waited on: undo it, explain."""
+        what = task._wait.describe()
+        self._abort(task)
+        return TypeError(
+            "task %r called a blocking operation (%s) without waiting for it: write "
+            "`yield from` before the call, e.g. `value = yield from channel.recv()`" % (task.name, what)
+        )
+
+    def _fail_task(self, task: "Task[Any]", error: BaseException) -> None:
+        self._reschedule(task, Failure(error))
+
+    # -- finishing ---------------------------------------------------------------------------
+    def _finish(self, task: "Task[Any]", value: "Any", error: "Optional[BaseException]") -> None:
+        """Record how ``task`` ended, wake its joiners, report an unobserved failure."""
+        if task._wait is not None:  # it ended right after a blocking call it never waited on
+            report.error("task %r ended while registered to wait: %s" % (task.name, self._stale_wait_error(task)))
+        flags = task._flags | DONE
+        if error is None:
+            task._outcome = value
+        else:
+            task._outcome = error
+            if isinstance(error, Cancelled) and error.scope is task:
+                flags |= CANCELLED
+            else:
+                flags |= FAILED
+                if isinstance(error, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
+                    self._fatal = error
+        task._flags = flags
+        task._gen = task._scopes = task._cancel = task._locals = None
+        self._unlink(task)
+        joiners = task._joiners
+        if joiners is not None:
+            reply = task._join_reply()
+            node = joiners.pop()
+            while node is not None:
+                if node.group is not None:
+                    node.group.fire(node, task)
+                else:
+                    self._reschedule(node.task, reply if node.value == "join" else None)
+                node = joiners.pop()
+        elif error is not None and flags & FAILED and not flags & (OBSERVED | REPORTED) and self._fatal is not error:
+            task._flags |= REPORTED
+            report.failure("task %r failed and nobody was waiting for it" % task.name, error)
+
+    def _unlink(self, task: "Task[Any]") -> None:
+        before, after = task._prev, task._next
+        if before is None:
+            self._first = after
+        else:
+            before._next = after
+        if after is None:
+            self._last = before
+        else:
+            after._prev = before
+        task._prev = task._next = None
+        self._count -= 1
+
+    def _close_task(self, task: "Task[Any]", why: str) -> None:
+        """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
+        report.warning("closing task %r: %s" % (task.name, why))
+        if task._wait is not None:
+            self._abort(task)
+        if task._flags & DONE:
+            return
+        try:
+            task._gen.close()
+        except BaseException as exc:
+            report.failure("task %r misbehaved while being closed" % task.name, exc)
+        if not task._flags & DONE:
+            self._finish(task, None, Cancelled(task, "task %r was closed" % task.name))
+
+    # -- timers, IO, other threads -----------------------------------------------------------
+    def _expire_timers(self) -> None:
+        timers = self._timers
+        if not len(timers):
+            return
+        now = self.clock.now()
+        entry = timers.pop_due(now)
+        while entry is not None:
+            target = entry[TARGET]
+            if target.__class__ is Task:
+                target._timer = None
+                if target._wait is not None and target._wait.abort(target):
+                    target._wait = None
+                    self._reschedule_detached(target, entry[REPLY])
+            else:
+                target._timer = None
+                target.cancel()
+            entry = timers.pop_due(now)
+
+    def _ensure_io(self) -> IOWaits:
+        if self._io is None:
+            self._io = IOWaits(best_poller())
+        return self._io
+
+    def _io_wait(self, task: "Task[Any]", fileobj: "Any", event: int) -> "Any":
+        return self._ensure_io().add(task, fileobj, event)
+
+    def _io_closing(self, fileobj: "Any") -> None:
+        if self._io is not None:
+            self._io.closing(fileobj, self._fail_task)
+
+    def _wake_io(self, task: "Task[Any]") -> None:
+        task._wait = None  # IOWaits has already taken it off the descriptor
+        if task._timer is not None:
+            self._timers.cancel(task._timer)
+            task._timer = None
+        self._reschedule_detached(task, None)
+
+    def ensure_waker(self) -> "Any":
+        """The waker that other threads use to interrupt the poller (made on first use)."""
+        if self._waker is None:
+            self._waker = make_waker()
+            if self._waker is not None:
+                self._ensure_io().watch(self._waker, self._waker.drain)
+        return self._waker
+
+    def call_from_thread(self, fn: "Callable[..., Any]", *args: "Any") -> None:
+        """Run ``fn(*args)`` in the kernel's thread, soon; safe to call from any thread."""
+        if self._calls_lock is None:
+            import threading
+
+            self._calls_lock = threading.Lock()
+        with self._calls_lock:
+            self._calls.append((fn, args))
+        waker = self._waker
+        if waker is not None:
+            waker.wake()
+
+    def _run_calls(self) -> None:
+        if self._calls_lock is None:
+            calls, self._calls = self._calls, []
+        else:
+            with self._calls_lock:
+                calls, self._calls = self._calls, []
+        for fn, args in calls:
+            fn(*args)
+
+    def _wait_for_events(self, max_wait: "Optional[float]") -> None:
+        """Between passes: poll IO, run calls from other threads, fire due timers.
+
+        Blocks only when no task is ready, and then at most until the next deadline (or
+        ``max_wait``; None means as long as it takes). On a virtual clock, time jumps to the
+        next deadline instead, once nothing real (IO, a thread) has happened for the clock's
+        threshold; and never further than ``max_wait``.
+        """
+        io, clock = self._io, self.clock
+        deadline = None
+        if self._ready or self._calls:
+            timeout = 0.0  # type: Optional[float]
+        else:
+            deadline = self._timers.next_deadline()
+            timeout = max_wait if deadline is None else clock.sleep_time(deadline, clock.now())
+            if max_wait is not None and (timeout is None or timeout > max_wait):
+                timeout = max_wait
+        outside = self.external or (io is not None and io.count)  # real things that may wake us
+        woken = 0
+        if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
+            woken = io.poll(timeout, self._wake_io)
+        elif timeout and not clock.autojump:
+            import time
+
+            time.sleep(timeout)
+        if self._calls:
+            self._run_calls()
+            woken += 1
+        if deadline is not None and clock.autojump and not woken and not self._ready:
+            if max_wait is None or deadline - clock.now() <= max_wait:
+                clock.idle_until(deadline)
+        self._expire_timers()
+
+    def _stuck(self) -> bool:
+        """No task can run, and nothing can ever make one runnable (principle 7)."""
+        return not (
+            self._ready or self._calls or len(self._timers) or self.external or (self._io is not None and self._io.count)
+        )
+
+    # -- driving it --------------------------------------------------------------------------
+    def step(self, max_wait: "Optional[float]" = 0.0) -> "Optional[float]":
+        """One pass: run the ready tasks, then poll IO for at most ``max_wait`` seconds.
+
+        Returns the seconds until the next deadline: 0.0 if tasks are ready, None if nothing
+        is scheduled at all. Installs no signal handler.
+        """
+        self._enter()
+        try:
+            if self._ready:
+                self._run_ready()
+            self._wait_for_events(max_wait if not self._stuck() else 0.0)
+            fatal, self._fatal = self._fatal, None
+            if fatal is not None:
+                raise fatal
+        finally:
+            self._leave()
+        if self._ready or self._calls:
+            return 0.0
+        deadline = self._timers.next_deadline()
+        return None if deadline is None else max(0.0, deadline - self.clock.now())
+
+    def run(self, main: "Any", *args: "Any") -> "Any":
+        """Run ``main(*args)`` until it returns; finish every other task; return its value."""
+        main_task = self.spawn(main, *args)
+        main_task._flags |= OBSERVED
+        self._enter()
+        restore = self._install_sigint()
+        try:
+            try:
+                self._drive(main_task)
+            except BaseException:
+                self._shutdown()
+                raise
+            self._shutdown()
+        finally:
+            if restore is not None:
+                restore()
+            self._leave()
+        if main_task._flags & CANCELLED:
+            raise TaskCancelled(main_task)
+        if main_task._flags & FAILED:
+            raise main_task._outcome
+        return main_task._outcome
+
+    def _drive(self, main_task: "Task[Any]") -> None:
+        while not main_task._flags & DONE:
+            if self._ready:
+                self._run_ready()
+            if self._fatal is not None:
+                raise self._fatal
+            if self._interrupted:
+                raise KeyboardInterrupt
+            if main_task._flags & DONE:
+                break
+            if self._stuck():
+                raise Deadlock(self.dump("Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."))
+            self._wait_for_events(None)
+
+    def _shutdown(self) -> None:
+        """Cancel the tasks still alive and step them until they finish (principle 6)."""
+        leftovers = self.tasks()
+        if not leftovers:
+            return
+        named = [t for t in leftovers if not t._flags & DAEMON]
+        if named:
+            shown = ", ".join("%r (%s)" % (t.name, t.waiting_on or t.state) for t in named[:10])
+            more = " and %d more" % (len(named) - 10) if len(named) > 10 else ""
+            report.warning("run() is ending with %d task(s) still running; cancelling %s%s" % (len(named), shown, more))
+        self._swallowed = {}
+        self._interrupted = False
+        for task in leftovers:
+            task.cancel()
+        while self._first is not None:
+            if self._ready:
+                self._run_ready()
+            for task, count in list(self._swallowed.items()):
+                if count > _MAX_SWALLOWS and not task._flags & DONE:
+                    self._close_task(task, "it swallowed Cancelled %d times at the end of run()" % count)
+            if self._first is None:
+                break
+            if self._stuck():
+                for task in self.tasks():
+                    self._close_task(task, "it is still waiting (%s) and nothing can wake it" % task.waiting_on)
+                break
+            self._wait_for_events(None)
+        self._swallowed = None
+
+    def _install_sigint(self) -> "Any":
+        """In the main thread, make Ctrl-C cancel everything (through the waker)."""
+        try:
+            import signal
+            import threading
+        except ImportError:
+            return None
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            return None  # somebody else handles Ctrl-C: leave it to them
+        waker = self.ensure_waker()
+
+        def on_sigint(signum: int, frame: "Any") -> None:
+            if self._interrupted:
+                raise KeyboardInterrupt  # pressed twice: get out now
+            self._interrupted = True
+            if waker is not None:
+                waker.wake()
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
+        return lambda: signal.signal(signal.SIGINT, previous)
+
+    def _enter(self) -> None:
+        if self._stepping:
+            raise RuntimeError("this kernel is already running: step() and run() cannot be nested in its tasks")
+        other = getattr(_running, "kernel", None)
+        if other is not None and other is not self:
+            raise RuntimeError("another genlet kernel is running in this thread; kernels do not nest")
+        _running.kernel = self
+        self._stepping = True
+
+    def _leave(self) -> None:
+        self._stepping = False
+        _running.kernel = None
+
+    def fileno(self) -> "Optional[int]":
+        """The poller's descriptor (readable when ``step`` has work), where there is one."""
+        self.ensure_waker()
+        return self._ensure_io().poller.fileno()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Release the poller and the waker. The kernel must have no tasks left."""
+        if self._first is not None:
+            raise RuntimeError("close(): %d task(s) are still alive; run or cancel them first" % self._count)
+        if self._waker is not None:
+            self._waker.close()
+            self._waker = None
+        if self._io is not None:
+            self._io.poller.close()
+            self._io = None
+
+    def dump(self, title: str = "genlet tasks:") -> str:
+        """A table of every task: id, name, state, what it waits on, and where."""
+        from .debug import task_dump
+
+        return task_dump(self, title)
+
+    def __repr__(self) -> str:
+        return "<Kernel %d tasks, %d ready, clock=%r>" % (self._count, len(self._ready), self.clock)
+
+
+def _as_generator(fn: "Any", args: "Any") -> "Any":
+    """What ``spawn`` runs: ``fn(*args)`` if it is a generator, or ``fn`` itself if it is one."""
+    if hasattr(fn, "send") and hasattr(fn, "throw"):
+        gen = fn
+        if args:
+            raise TypeError("spawn() got a generator object and arguments; pass the generator function instead: spawn(f, *args)")
+    elif callable(fn):
+        gen = fn(*args)
+        if not (hasattr(gen, "send") and hasattr(gen, "throw")):
+            raise TypeError(
+                "spawn(%s): it returned %s, not a generator. Make it a generator function (use "
+                "`yield` or `yield from` in it), or run blocking code in a thread with "
+                "`yield from genlet.io.run_in_thread(fn, *args)`" % (_name_of(fn, None), describe(gen))
+            )
+    else:
+        raise TypeError("spawn() needs a generator function or a generator, got %s" % describe(fn))
+    if type(gen).__name__ == "coroutine" or hasattr(gen, "cr_frame"):
+        gen.close()  # no "never awaited" warning on top of this error
+        raise TypeError("spawn(): got a coroutine from `async def`; genlet runs plain generators: write `def` with `yield from`")
+    return gen
+
+
+def _name_of(fn: "Any", gen: "Any") -> str:
+    for obj in (fn, getattr(fn, "func", None), gen):
+        name = getattr(obj, "__name__", None)
+        if isinstance(name, str):
+            return name
+    return "task"
+
+
+class _InContext:
+    """A generator run inside its own ``contextvars`` context (``run(contextvars=True)``)."""
+
+    __slots__ = ("gen", "context")
+
+    def __init__(self, gen: "Any", context: "Any") -> None:
+        self.gen = gen
+        self.context = context
+
+    def send(self, value: "Any") -> "Any":
+        return self.context.run(self.gen.send, value)
+
+    def throw(self, error: BaseException) -> "Any":
+        return self.context.run(self.gen.throw, error)
+
+    def close(self) -> None:
+        self.context.run(self.gen.close)
+
+    @property
+    def gi_frame(self) -> "Any":
+        return getattr(self.gen, "gi_frame", None)
+
+    @property
+    def gi_yieldfrom(self) -> "Any":
+        return getattr(self.gen, "gi_yieldfrom", None)
+
+
+class Random:
+    """The kernel's own small PRNG (xorshift32): the same choices on every interpreter."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, seed: "Optional[int]" = None) -> None:
+        if seed is None:
+            import os
+
+            try:
+                seed = int.from_bytes(os.urandom(4), "little")
+            except Exception:
+                import time
+
+                seed = int(time.time() * 1000003)
+        self._state = (seed * 2654435761 + 0x9E3779B9) & 0xFFFFFFFF or 1
+
+    def below(self, n: int) -> int:
+        """A number in ``range(n)``."""
+        x = self._state
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        self._state = x
+        return x % n
+
+
+# -- the module-level API -------------------------------------------------------------------
+
+
+def run(main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optional[int]" = None, contextvars: bool = False) -> "Any":
+    """Run ``main(*args)`` on a fresh kernel until it returns; return its value.
+
+    Tasks still alive when ``main`` ends are cancelled and finished (a warning names them,
+    unless they are daemons). Ctrl-C cancels every task the same way, then propagates.
+    ``seed`` seeds the kernel's random choices (``select``); ``clock=VirtualClock()`` runs on
+    virtual time.
+    """
+    kernel = Kernel(clock, seed, contextvars)
+    try:
+        return kernel.run(main, *args)
+    finally:
+        if kernel._first is None:
+            kernel.close()
+
+
+def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
+    """Start a task in the running kernel; a plain call that returns the Task at once."""
+    return current_kernel().spawn(fn, *args, name=name, daemon=daemon)
+
+
+_ = CancelScope  # re-exported by the package

@@ -1,0 +1,113 @@
+# genlet/kernel/errors.py
+"""The exceptions genlet raises, with portable fallbacks.
+
+Every name here exists on every interpreter genlet runs on. Where the interpreter has a builtin
+of the same meaning (``TimeoutError`` on CPython and PyPy), genlet uses the builtin itself, so
+``except TimeoutError`` works whichever name the user imported; elsewhere (MicroPython) genlet
+defines a stand-in subclass of ``OSError``.
+"""
+
+try:
+    from typing import Any, Optional
+except ImportError:
+    pass
+
+from ._typing import TYPE_CHECKING
+
+
+def _builtin(name: str) -> "Any":
+    """The builtin called `name`, or None where the interpreter lacks it."""
+    import builtins
+
+    return getattr(builtins, name, None)
+
+
+class Cancelled(BaseException):
+    """Raised inside a task at a checkpoint when its cancel scope (or the task) is cancelled.
+
+    A ``BaseException``, so ``except Exception`` blocks never swallow it. It carries the scope
+    that cancelled it, and only that scope's ``with`` block catches it (an inner scope never
+    swallows an outer deadline). Catch it only to clean up, then re-raise.
+    """
+
+    def __init__(self, scope: "Any" = None, message: str = "") -> None:
+        super().__init__(message or "cancelled by %r" % (scope,))
+        self.scope = scope
+
+
+class TaskCancelled(Exception):
+    """Raised by ``yield from task.join()`` when the joined task was cancelled.
+
+    An ordinary ``Exception``: the joiner itself was not cancelled, so it must not see a
+    ``Cancelled`` that its own scopes would mistake for theirs.
+    """
+
+    def __init__(self, task: "Any" = None) -> None:
+        super().__init__("task %r was cancelled" % (task,))
+        self.task = task
+
+
+class Deadlock(Exception):
+    """Nothing can ever wake the blocked tasks; the message is a dump of who waits on what."""
+
+
+class WouldBlock(Exception):
+    """Raised by the ``*_nowait`` operations when the operation would have to wait."""
+
+
+class ChannelClosed(Exception):
+    """Sending on a closed channel, receiving from a closed and drained one, closing twice."""
+
+
+_ExceptionGroup = _builtin("ExceptionGroup")
+
+if _ExceptionGroup is not None and not TYPE_CHECKING:
+    # Python 3.11+: a real ExceptionGroup, so `except*` and traceback printing work.
+
+    class TaskGroupError(_ExceptionGroup):
+        """Several children of a task group failed; ``.exceptions`` holds every error."""
+
+        def __new__(cls, message, exceptions):
+            return super().__new__(cls, message, list(exceptions))
+
+        def __init__(self, message, exceptions):
+            super().__init__(message, list(exceptions))
+
+        def derive(self, excs):
+            return TaskGroupError(self.message, excs)
+
+else:
+
+    class TaskGroupError(Exception):
+        """Several children of a task group failed; ``.exceptions`` holds every error."""
+
+        def __init__(self, message: str, exceptions: "Any") -> None:
+            super().__init__(message)
+            self.message = message
+            self.exceptions = tuple(exceptions)
+
+
+_TimeoutError = _builtin("TimeoutError")
+if _TimeoutError is None:
+
+    class TimeoutError(OSError):  # noqa: A001
+        """An operation did not finish in time (stand-in for the builtin, same meaning)."""
+
+else:
+    TimeoutError = _TimeoutError  # type: ignore[misc]  # noqa: A001
+
+
+def timeout_error(message: str) -> "BaseException":
+    """A ``TimeoutError`` carrying a message, on any interpreter."""
+    return TimeoutError(message)
+
+
+def describe(value: "Optional[object]", limit: int = 60) -> str:
+    """A short repr for error messages: never huge, never raising."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = "<%s object>" % type(value).__name__
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text

@@ -1,0 +1,68 @@
+# genlet/kernel/local.py
+"""Task-local attributes: ``genlet.local()``, like ``threading.local`` and gevent's ``local``.
+
+Each task sees its own attributes. They live on the task itself (``task._locals``, a dict
+from ``id(local object)`` to that task's attributes), so they go away with the task: no weak
+references needed (MicroPython has none). Code running outside any task sees one shared
+namespace, kept in the ``local`` object. A subclass's ``__init__`` runs once per task, on that
+task's first use, with the arguments the object was made with.
+"""
+
+try:
+    from typing import Any, Dict
+except ImportError:
+    pass
+
+from .traps import running_kernel
+
+
+def _running_task() -> "Any":
+    kernel = running_kernel()
+    return kernel.current if kernel is not None else None
+
+
+class local:
+    """An object whose attributes are separate in every task."""
+
+    def __new__(cls, *args: "Any", **kwargs: "Any") -> "local":
+        if (args or kwargs) and cls.__init__ is local.__init__:
+            raise TypeError("genlet.local() takes no arguments (subclass it to use __init__ arguments)")
+        self = object.__new__(cls)
+        object.__setattr__(self, "_genlet_local", ({}, args, kwargs))
+        # Discussion: Python calls __init__ right after __new__, in the creating task (or outside
+        # any task). Making that namespace now means that call is its one and only __init__.
+        self._namespace(False)
+        return self
+
+    def __init__(self, *args: "Any", **kwargs: "Any") -> None:
+        pass
+
+    def _namespace(self, initialize: bool = True) -> "Dict[str, Any]":
+        outside, args, kwargs = self._genlet_local  # in the instance dict: no __getattr__ call
+        task = _running_task()
+        if task is None:
+            return outside  # type: ignore[no-any-return]
+        store = task._locals
+        if store is None:
+            store = task._locals = {}
+        namespace = store.get(id(self))
+        if namespace is None:
+            namespace = store[id(self)] = {}
+            if initialize and type(self).__init__ is not local.__init__:
+                type(self).__init__(self, *args, **kwargs)
+        return namespace  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> "Any":
+        try:
+            return self._namespace()[name]
+        except KeyError:
+            raise AttributeError("this task's %s has no attribute %r" % (type(self).__name__, name))
+
+    def __setattr__(self, name: str, value: "Any") -> None:
+        self._namespace()[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self._namespace()[name]
+        except KeyError:
+            raise AttributeError(name)

@@ -1,0 +1,274 @@
+# genlet/kernel/task.py
+"""Task: a generator plus the little the kernel must know about it.
+
+The kernel's whole view of a task is a handful of slots: the generator, the reply to send it
+next (``_value``), what it is parked on (``_wait``, None when it can run), its deadline entry
+(``_timer``), its stack of cancel scopes and the one currently cancelling it (``_scopes``,
+``_cancel``), who waits for its end (``_joiners``) and how it ended (``_outcome``). Everything
+else (``state``, ``waiting_on``, ``name``) is computed when asked, so that a switch writes
+nothing it does not need and a parked task stays small (``__slots__``, lazily made lists).
+
+A task is also the outermost cancel scope of its own code: ``task.cancel()`` cancels it, and
+the ``Cancelled`` that ends a cancelled task carries the task as its scope.
+"""
+
+try:
+    from typing import Any, Iterable, List, Optional, Tuple
+except ImportError:
+    pass
+
+from ._typing import TYPE_CHECKING, Generic, T
+
+if TYPE_CHECKING:
+    from typing import Generator
+
+from .errors import TaskCancelled
+from .traps import Failure, completed, current_kernel, park, parking_task
+from .waitqueue import WaitQueue
+
+READY = "READY"
+RUNNING = "RUNNING"
+WAITING = "WAITING"
+FINISHED = "FINISHED"
+
+# Bits of Task._flags.
+DONE = 1  # finished: _outcome holds the value or the exception
+FAILED = 2  # _outcome is the exception that ended it
+CANCELLED = 4  # it ended by its own cancellation
+CANCEL_REQUESTED = 8  # task.cancel() was called
+DAEMON = 16  # cancelled without a warning at the end of run()
+NAMED = 32  # _name was given by the user (else it is the function's name)
+OBSERVED = 64  # somebody joined or waited: its failure is theirs to report
+REPORTED = 128  # its failure went to the log already
+
+_JOIN = "join"  # Waiter.value of a join (gets the outcome); None means wait (gets None)
+
+
+class Task(Generic[T]):
+    """A running generator. Create tasks with ``genlet.spawn``, not directly."""
+
+    __slots__ = (
+        "id", "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel",
+        "_joiners", "_outcome", "_flags", "_prev", "_next", "_locals",
+    )  # fmt: skip
+
+    def __init__(self, kernel: "Any", gen: "Any", task_id: int, name: str, flags: int) -> None:
+        self.id = task_id
+        self._name = name
+        self._gen = gen
+        self._kernel = kernel
+        self._value = None  # type: Any
+        self._wait = None  # type: Any
+        self._timer = None  # type: Any
+        self._scopes = None  # type: Optional[List[Any]]
+        self._cancel = None  # type: Any
+        self._joiners = None  # type: Optional[WaitQueue]
+        self._outcome = None  # type: Any
+        self._flags = flags
+        self._prev = self._next = None  # type: Optional[Task[Any]]
+        self._locals = None  # type: Any
+
+    # -- what it is ------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name if self._flags & NAMED else "%s-%d" % (self._name, self.id)
+
+    @property
+    def daemon(self) -> bool:
+        return bool(self._flags & DAEMON)
+
+    @property
+    def state(self) -> str:
+        if self._flags & DONE:
+            return FINISHED
+        if self._kernel.current is self:
+            return RUNNING
+        return READY if self._wait is None else WAITING
+
+    @property
+    def waiting_on(self) -> "Optional[str]":
+        """What it is blocked on, in a few words; None unless it is WAITING."""
+        wait = self._wait
+        if wait is None or self._flags & DONE or self._kernel.current is self:
+            return None
+        return wait.describe()  # type: ignore[no-any-return]
+
+    def describe(self) -> str:
+        return "task %r" % self.name
+
+    def __repr__(self) -> str:
+        return "<Task %d %r %s>" % (self.id, self.name, self.state)
+
+    # -- how it ended ----------------------------------------------------------------------
+    def done(self) -> bool:
+        return bool(self._flags & DONE)
+
+    def successful(self) -> bool:
+        """Finished by returning (not by an exception, not by cancellation)."""
+        return self._flags & (DONE | FAILED | CANCELLED) == DONE
+
+    def cancelled(self) -> bool:
+        """Finished because it was cancelled."""
+        return bool(self._flags & CANCELLED)
+
+    @property
+    def result(self) -> "Optional[T]":
+        """What it returned; None if it failed or was cancelled. RuntimeError while it runs."""
+        self._require_done("result")
+        return None if self._flags & (FAILED | CANCELLED) else self._outcome
+
+    @property
+    def exception(self) -> "Optional[BaseException]":
+        """The exception that ended it (``Cancelled`` if cancelled), or None if it returned."""
+        self._require_done("exception")
+        self._flags |= OBSERVED
+        return self._outcome if self._flags & (FAILED | CANCELLED) else None
+
+    def _require_done(self, what: str) -> None:
+        if not self._flags & DONE:
+            raise RuntimeError(
+                "task %r has not finished, so it has no %s yet: `yield from task.join()` first"
+                % (self.name, what)
+            )
+
+    def _join_reply(self) -> "Any":
+        """What a joiner gets: the value, or a Failure to raise."""
+        flags = self._flags
+        if flags & CANCELLED:
+            return Failure(TaskCancelled(self))
+        if flags & FAILED:
+            return Failure(self._outcome)
+        return self._outcome
+
+    # -- waiting for it --------------------------------------------------------------------
+    def _joiners_queue(self) -> WaitQueue:
+        queue = self._joiners
+        if queue is None:
+            queue = self._joiners = WaitQueue(self, "to finish")
+        return queue
+
+    def _park_joiner(self, kind: "Any") -> "Any":
+        task = parking_task()
+        if task is self:
+            raise RuntimeError("task %r cannot wait for itself to finish" % self.name)
+        self._flags |= OBSERVED
+        return park(task, self._joiners_queue().push(task, kind))
+
+    def join(self) -> "Generator[Any, Any, T]":
+        """``yield from task.join()``: its value, or its exception re-raised.
+
+        A cancelled task raises ``TaskCancelled``, an ordinary Exception: the joiner was not
+        cancelled itself, so it must not see a ``Cancelled``.
+        """
+        if self._flags & DONE:
+            self._flags |= OBSERVED
+            reply = self._join_reply()
+            if reply.__class__ is Failure:
+                raise reply.error
+            return completed(reply)
+        return self._park_joiner(_JOIN)  # type: ignore[no-any-return]
+
+    def wait(self) -> "Generator[Any, Any, None]":
+        """``yield from task.wait()``: wait until it finishes; never raises its error."""
+        if self._flags & DONE:
+            self._flags |= OBSERVED
+            return ()  # type: ignore[return-value]
+        return self._park_joiner(None)  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Ask it to stop: ``Cancelled`` is raised at its current or next checkpoint.
+
+        A plain call. Level-triggered: every later blocking call in the task raises
+        ``Cancelled`` too (cleanup that must block uses ``CancelScope(shield=True)``).
+        Does nothing to a finished task.
+        """
+        if not self._flags & (DONE | CANCEL_REQUESTED):
+            self._flags |= CANCEL_REQUESTED
+            self._kernel._refresh_cancel(self)
+
+    def kill(self) -> "Generator[Any, Any, None]":
+        """``yield from task.kill()``: cancel it and wait until it has finished."""
+        self.cancel()
+        return self.wait()
+
+    def where(self) -> "List[Tuple[str, int, str]]":
+        """Its stack now, outermost first, as ``(filename, lineno, function)`` tuples.
+
+        Follows ``gi_yieldfrom`` down the chain of generators; empty on interpreters whose
+        generators carry no frames (MicroPython), and for a finished task.
+        """
+        stack = []
+        gen = self._gen if not self._flags & DONE else None
+        while gen is not None:
+            frame = getattr(gen, "gi_frame", None)
+            if frame is None:
+                break
+            code = frame.f_code
+            stack.append((code.co_filename, frame.f_lineno, code.co_name))
+            gen = getattr(gen, "gi_yieldfrom", None)
+        return stack
+
+
+class _JoinAll:
+    """joinall's wait object and the group of its Waiters: collects tasks as they finish."""
+
+    def __init__(self, task: "Task[Any]", total: int) -> None:
+        self.task = task
+        self.total = total
+        self.finished = []  # type: List[Task[Any]]
+        self.parked = False
+
+    def fire(self, node: "Any", finished: "Task[Any]") -> None:
+        self.finished.append(finished)
+        if self.parked:
+            self.parked = False
+            finished._kernel._reschedule(self.task, None)
+
+    def abort(self, task: "Any") -> bool:
+        self.parked = False
+        return True
+
+    def describe(self) -> str:
+        return "joinall (%d of %d tasks left)" % (self.total - len(self.finished), self.total)
+
+
+def joinall(
+    tasks: "Iterable[Task[Any]]", timeout: "Optional[float]" = None, raise_error: bool = False
+) -> "Generator[Any, Any, List[Task[Any]]]":
+    """``yield from joinall(tasks)``: wait for all of them; gevent's semantics.
+
+    Returns the tasks that finished (those already finished first, then in the order they
+    finished) before ``timeout`` expired. With ``raise_error=True``, the first failure
+    among them is raised at once (a cancelled task raises ``TaskCancelled``).
+    """
+    tasks = list(tasks)
+    me = parking_task()
+    kernel = current_kernel()
+    group = _JoinAll(me, len(tasks))
+    nodes = []
+    for task in tasks:
+        task._flags |= OBSERVED
+        if task._flags & DONE:
+            group.finished.append(task)
+        else:
+            nodes.append(task._joiners_queue().push(me, None, group))
+    deadline = None if timeout is None else kernel.clock.now() + timeout
+    taken = 0  # group.finished[:taken] have been checked
+    try:
+        while True:
+            while taken < len(group.finished):
+                task = group.finished[taken]
+                taken += 1
+                if raise_error and task._flags & (FAILED | CANCELLED):
+                    raise task._join_reply().error
+            if taken == len(tasks):
+                break
+            group.parked = True
+            if (yield from park(me, group, deadline, False)) is False:  # the timeout's reply
+                break
+    finally:
+        for node in nodes:
+            if node.queue is not None:
+                node.queue.remove(node)
+    done = group.finished[:taken]
+    return done

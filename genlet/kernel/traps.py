@@ -1,0 +1,288 @@
+# genlet/kernel/traps.py
+"""The trap instruction set: everything a task can say to the kernel.
+
+A task is a plain generator. It reaches the kernel only through what it yields, and the kernel
+understands exactly two instructions:
+
+    =============  ===========  ===========================  ===================================
+    yielded value  instruction  arguments                    effect
+    =============  ===========  ===========================  ===================================
+    ``None``       CHECKPOINT   none                         The task goes to the back of the
+    (bare                                                    ready tasks. A pending cancellation
+    ``yield``)                                               is raised here instead (``throw``).
+    ``PARK``       PARK         ``task._wait``: the wait     The task sleeps until somebody
+                                object it registered with;   calls ``reschedule(task, reply)``,
+                                ``task._timer``: an          its deadline passes (it gets the
+                                optional deadline entry      timeout reply), or it is cancelled
+                                                             (the kernel calls
+                                                             ``wait.abort(task)``; if that
+                                                             succeeds the task gets
+                                                             ``Cancelled``).
+    =============  ===========  ===========================  ===================================
+
+Anything else is a mistake and the task gets a ``TypeError`` at that ``yield`` that says how to
+fix it. Every blocking operation in genlet (sleep, IO, locks, channels, select, threads) is the
+same three steps: register the task somewhere that will wake it (a ``WaitQueue``, the timer
+heap, the poller), call ``park()``, and return what ``park()`` returns, for the caller to
+``yield from``. A *wait object* is anything with ``abort(task) -> bool`` (leave the line; False
+means "cannot, the result is on its way") and ``describe() -> str`` (for ``task.waiting_on``).
+
+Replies travel with ``send()``: the kernel resumes a parked task with ``gen.send(reply)``. An
+error travels as a ``Failure(exc)`` reply, raised at the trap, so the kernel never throws into a
+parked task. (Bare ``yield`` is the one exception: a cancellation can only reach it by
+``throw``.)
+
+Discussion: why is there no generator here? ``yield from`` works on any iterator, and a parked
+generator frame costs about 200 bytes on CPython, as much as the task's own. So ``park()``
+returns ``TRAP``, one shared, stateless iterator: ``next()`` on it yields ``PARK``; ``send(r)``
+on it ends the ``yield from`` with ``r``. A parked task keeps only its own frames alive, and
+no blocking call allocates a generator (which matters on MicroPython, where every allocation
+may run the garbage collector). The kernel never resumes a parked task with ``None`` (that
+would call ``next()`` and park it again); ``None`` replies travel as ``NOTHING``.
+
+Operations that never block (spawn, cancel, current_task, clock) are plain calls, not traps.
+"""
+
+try:
+    import threading as _threading
+except ImportError:  # MicroPython has no threading module: one kernel per interpreter
+    _threading = None  # type: ignore[assignment]
+
+try:
+    from typing import Any, Generator, Optional
+except ImportError:
+    pass
+
+from ._typing import TYPE_CHECKING, T
+
+if TYPE_CHECKING:
+    from .core import Kernel
+    from .task import Task
+
+from .errors import describe as _describe
+
+PARK = "PARK"  # the instruction; a string, so that it reads well in a debugger
+
+
+class Failure:
+    """A reply that is raised at the trap instead of returned."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __repr__(self) -> str:
+        return "Failure(%r)" % (self.error,)
+
+
+class _Nothing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOTHING"
+
+
+NOTHING = _Nothing()  # how a None reply travels (see the Discussion above)
+
+
+class _Trap:
+    """The iterator that every blocking call returns: ``yield from`` it to park."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> "_Trap":
+        return self
+
+    def __next__(self) -> str:
+        return PARK
+
+    def send(self, reply: "Any") -> "Any":
+        if reply.__class__ is Failure:
+            raise reply.error
+        raise StopIteration(None if reply is NOTHING else reply)
+
+    def __repr__(self) -> str:
+        return "TRAP"
+
+
+TRAP = _Trap()  # type: Any
+
+# Iterables for operations that finish at once: `yield from DONE` is None, immediately;
+# `yield from CHECKPOINT` yields None once (a bare `yield`), then is None.
+DONE = ()  # type: Any
+CHECKPOINT = (None,)  # type: Any
+
+
+def completed(value: "T") -> "Generator[Any, Any, T]":
+    """An iterable that ``yield from`` finishes at once with ``value`` (no suspension)."""
+    return value
+    yield  # unreachable: makes this a generator function
+
+
+# -- the running kernel -------------------------------------------------------------------------
+# One kernel runs per thread. Discussion: a module global would be faster to read, but two
+# threads may each run a kernel (as two threads may each run an asyncio loop); on MicroPython,
+# which has no threading module, a plain object stands in for the thread-local.
+
+if _threading is not None:
+    _running = _threading.local()  # type: Any
+else:
+
+    class _Running:
+        kernel = None
+
+    _running = _Running()
+_running.kernel = None
+
+
+def running_kernel() -> "Optional[Kernel]":
+    """The kernel running in this thread, or None."""
+    return getattr(_running, "kernel", None)
+
+
+def current_kernel() -> "Kernel":
+    """The kernel running in this thread; a clear RuntimeError if there is none."""
+    kernel = getattr(_running, "kernel", None)
+    if kernel is None:
+        raise RuntimeError(
+            "no genlet kernel is running in this thread: start one with genlet.run(main), "
+            "or call this from inside a task"
+        )
+    return kernel  # type: ignore[no-any-return]
+
+
+def current_task() -> "Task[Any]":
+    """The task that is running now (a plain call: nothing blocks)."""
+    task = current_kernel().current
+    if task is None:
+        raise RuntimeError("no genlet task is running: call this from inside a task")
+    return task
+
+
+def clock() -> float:
+    """The running kernel's clock: monotonic seconds, as a float."""
+    return current_kernel().clock.now()
+
+
+# -- parking ------------------------------------------------------------------------------------
+
+
+def parking_task() -> "Task[Any]":
+    """The running task, about to register a wait; checks that it is not registered already.
+
+    Discussion: blocking calls register the task *before* the caller's ``yield from`` parks
+    it. If the caller forgot the ``yield from``, the task is still in some queue while it runs
+    on. The kernel notices at the task's next yield; this check catches the common case
+    sooner, at the next blocking call, and names the call that was never waited on.
+    """
+    task = current_task()
+    if task._wait is not None:
+        task._kernel._stale_wait(task)  # raises the TypeError that explains it
+    return task
+
+
+def park(task: "Task[Any]", wait: "Any", deadline: "Optional[float]" = None, timeout_reply: "Any" = None) -> "Any":
+    """Park ``task`` (the current one) on ``wait``; return the iterable to ``yield from``.
+
+    With a ``deadline``, the kernel aborts the wait when the clock reaches it and the task gets
+    ``timeout_reply`` (a ``Failure`` to raise, or a value to return).
+    """
+    task._wait = wait
+    if deadline is not None:
+        task._timer = task._kernel._timers.add(deadline, task, timeout_reply)
+    return TRAP
+
+
+def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
+    """Wake a parked task: it will get ``reply`` from its trap. The hand-off point.
+
+    Once this is called the task's wait is over: a cancel that comes later is delivered at its
+    next checkpoint, never instead of ``reply`` (nothing handed over is lost).
+    """
+    task._kernel._reschedule(task, reply)
+
+
+class _Sleeping:
+    """The wait object of a sleeping task: only its timer can wake it."""
+
+    __slots__ = ()
+
+    def abort(self, task: "Any") -> bool:
+        return True  # the kernel cancels the timer entry itself
+
+    def describe(self) -> str:
+        return "sleep"
+
+
+SLEEPING = _Sleeping()
+
+
+def sleep_until(deadline: float) -> "Generator[Any, Any, None]":
+    """``yield from sleep_until(deadline)``: park until the kernel clock reaches ``deadline``."""
+    if deadline != deadline:  # NaN
+        raise ValueError("sleep_until: the deadline is NaN")
+    task = parking_task()
+    if deadline <= task._kernel.clock.now():
+        return CHECKPOINT  # type: ignore[no-any-return]
+    return park(task, SLEEPING, deadline)  # type: ignore[no-any-return]
+
+
+def sleep(seconds: float) -> "Generator[Any, Any, None]":
+    """``yield from sleep(seconds)``: park for ``seconds``; ``sleep(0)`` is a checkpoint."""
+    if seconds != seconds:
+        raise ValueError("sleep: the duration is NaN")
+    if seconds <= 0:
+        current_task()  # the same error as a real sleep outside a task
+        return CHECKPOINT  # type: ignore[no-any-return]
+    task = parking_task()
+    return park(task, SLEEPING, task._kernel.clock.now() + seconds)  # type: ignore[no-any-return]
+
+
+def read_wait(fileobj: "Any") -> "Generator[Any, Any, None]":
+    """``yield from read_wait(sock)``: park until ``fileobj`` (or a descriptor) is readable."""
+    task = parking_task()
+    return park(task, task._kernel._io_wait(task, fileobj, 1))  # type: ignore[no-any-return]
+
+
+def write_wait(fileobj: "Any") -> "Generator[Any, Any, None]":
+    """``yield from write_wait(sock)``: park until ``fileobj`` (or a descriptor) is writable."""
+    task = parking_task()
+    return park(task, task._kernel._io_wait(task, fileobj, 2))  # type: ignore[no-any-return]
+
+
+def notify_closing(fileobj: "Any") -> None:
+    """Call before closing ``fileobj``: tasks waiting on it get an ``OSError`` (plain call)."""
+    kernel = running_kernel()
+    if kernel is not None:
+        kernel._io_closing(fileobj)
+
+
+def bad_yield_message(task: "Any", value: "Any") -> str:
+    """The TypeError text for a task that yielded something that is not a trap."""
+    head = "task %r yielded %s" % (task.name, _describe(value))
+    kind = type(value).__name__
+    if value is TRAP or value is CHECKPOINT or value is DONE:
+        return "task %r yielded a genlet operation instead of waiting on it; write `yield from`, not `yield`" % (
+            task.name,
+        )
+    if hasattr(value, "send") and hasattr(value, "throw"):
+        if kind == "coroutine" or hasattr(value, "cr_frame"):
+            return head + (
+                ", a coroutine from `async def`: genlet runs plain generators; write the "
+                "function with `def` and `yield from` instead of `async def` and `await`"
+            )
+        return head + ", a generator; did you mean `yield from` it?"
+    if kind == "tuple":
+        return head + (
+            ", a tuple: tasks yield only to the kernel. Use a bare `yield` for a checkpoint, "
+            "and `yield from` for genlet operations (`yield from genlet.sleep(1)`)"
+        )
+    if kind in ("int", "float"):
+        return head + ", a number: to sleep, write `yield from genlet.sleep(%r)`" % (value,)
+    if hasattr(value, "__await__") or kind == "Future":
+        return head + ", an awaitable from another framework: genlet runs plain generators only"
+    return head + (
+        ", which is not a genlet trap. Use a bare `yield` for a checkpoint, and `yield from` "
+        "for genlet operations"
+    )

@@ -1,0 +1,123 @@
+# genlet/kernel/waitqueue.py
+"""WaitQueue: the one FIFO of parked tasks that every primitive shares.
+
+Locks, semaphores, events, queues, channels and joins all need the same thing: park the
+current task at the back of a line, wake the task at the front, and take a task out of the
+middle when it is cancelled or its timeout fires. A ``WaitQueue`` is a doubly linked list of
+``Waiter`` nodes, so all three are O(1), on every interpreter (MicroPython's ``deque`` has no
+``remove``, and its dicts keep no order).
+
+A ``Waiter`` is also the task's *wait object* while it is parked (see ``traps``): the kernel
+calls ``waiter.abort(task)`` to take it out of line, and ``waiter.describe()`` to say what it
+waits on. ``value`` carries a payload (a sender's value, a requested count); ``group`` is None
+for a plain wait, or the ``select`` that parked this waiter on several queues at once.
+"""
+
+try:
+    from typing import Any, Iterator, Optional
+except ImportError:
+    pass
+
+
+class Waiter:
+    __slots__ = ("task", "value", "group", "queue", "prev", "next")
+
+    def __init__(self, task: "Any", value: "Any", group: "Any", queue: "WaitQueue") -> None:
+        self.task = task
+        self.value = value
+        self.group = group
+        self.queue = queue  # type: Optional[WaitQueue]
+        self.prev = None  # type: Optional[Waiter]
+        self.next = None  # type: Optional[Waiter]
+
+    def abort(self, task: "Any") -> bool:
+        """Called by the kernel to cancel this wait: leave the line. Always succeeds."""
+        queue = self.queue
+        if queue is not None:
+            queue.remove(self)
+        return True
+
+    def describe(self) -> str:
+        queue = self.queue
+        return queue.describe() if queue is not None else "nothing (woken)"
+
+    def __repr__(self) -> str:
+        return "<Waiter %r on %s>" % (self.task, self.describe())
+
+
+class WaitQueue:
+    """A FIFO of Waiters with O(1) push, pop and removal.
+
+    ``owner`` and ``action`` name the queue in task dumps: ``Lock 'db'`` + ``acquire``.
+    """
+
+    __slots__ = ("_head", "_tail", "_len", "owner", "action")
+
+    def __init__(self, owner: "Any" = None, action: str = "wait") -> None:
+        self._head = None  # type: Optional[Waiter]
+        self._tail = None  # type: Optional[Waiter]
+        self._len = 0
+        self.owner = owner
+        self.action = action
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __bool__(self) -> bool:
+        return self._len > 0
+
+    def __iter__(self) -> "Iterator[Waiter]":
+        node = self._head
+        while node is not None:
+            following = node.next  # the caller may remove `node`
+            yield node
+            node = following
+
+    def push(self, task: "Any", value: "Any" = None, group: "Any" = None) -> Waiter:
+        """Add ``task`` at the back of the line; returns its Waiter."""
+        node = Waiter(task, value, group, self)
+        tail = self._tail
+        if tail is None:
+            self._head = node
+        else:
+            tail.next = node
+            node.prev = tail
+        self._tail = node
+        self._len += 1
+        return node
+
+    def peek(self) -> "Optional[Waiter]":
+        """The Waiter at the front, left in line; None if the line is empty."""
+        return self._head
+
+    def pop(self) -> "Optional[Waiter]":
+        """Take the Waiter at the front out of line; None if the line is empty."""
+        node = self._head
+        if node is not None:
+            self.remove(node)
+        return node
+
+    def remove(self, node: Waiter) -> None:
+        """Take ``node`` out of line, wherever it is; a node already out is left alone."""
+        if node.queue is not self:
+            return
+        before, after = node.prev, node.next
+        if before is None:
+            self._head = after
+        else:
+            before.next = after
+        if after is None:
+            self._tail = before
+        else:
+            after.prev = before
+        node.prev = node.next = node.queue = None
+        self._len -= 1
+
+    def describe(self) -> str:
+        owner = self.owner
+        if owner is None:
+            return self.action
+        return "%s %s" % (owner.describe() if hasattr(owner, "describe") else repr(owner), self.action)
+
+    def __repr__(self) -> str:
+        return "<WaitQueue %s: %d waiting>" % (self.describe(), self._len)
