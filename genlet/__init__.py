@@ -47,6 +47,7 @@ from .kernel import (
     move_on_after,
     move_on_at,
     run,
+    select,
     sleep,
     sleep_until,
     spawn,
@@ -58,5 +59,5 @@ __all__ = [
     "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "Kernel", "MonotonicClock",
     "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "joinall", "local",
-    "move_on_after", "move_on_at", "run", "sleep", "sleep_until", "spawn",
+    "move_on_after", "move_on_at", "run", "select", "sleep", "sleep_until", "spawn",
 ]  # fmt: skip

@@ -17,6 +17,7 @@ from .errors import (
     WouldBlock,
 )
 from .local import local
+from .select import Op, select
 from .task import FINISHED, READY, RUNNING, WAITING, Task, joinall
 from .traps import (
     clock,
@@ -34,8 +35,8 @@ from .waitqueue import WaitQueue, Waiter
 
 __all__ = [
     "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "Kernel", "MonotonicClock",
-    "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
+    "Op", "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WaitQueue", "Waiter", "WouldBlock", "clock", "current_kernel", "current_task",
     "fail_after", "fail_at", "joinall", "local", "move_on_after", "move_on_at", "notify_closing",
-    "park", "read_wait", "reschedule", "run", "sleep", "sleep_until", "spawn", "write_wait",
+    "park", "read_wait", "reschedule", "run", "select", "sleep", "sleep_until", "spawn", "write_wait",
 ]  # fmt: skip

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from typing import Generator
 
 from .errors import TaskCancelled
+from .select import Op
 from .traps import Failure, completed, current_kernel, park, parking_task
-from .waitqueue import WaitQueue
+from .waitqueue import WaitQueue, Waiter
 
 READY = "READY"
 RUNNING = "RUNNING"
@@ -191,6 +192,10 @@ class Task(Generic[T]):
         self.cancel()
         return self.wait()
 
+    def join_op(self) -> "JoinOp":
+        """A ``select`` op that completes when the task finishes; its value is the task."""
+        return JoinOp(self)
+
     def where(self) -> "List[Tuple[str, int, str]]":
         """Its stack now, outermost first, as ``(filename, lineno, function)`` tuples.
 
@@ -209,6 +214,29 @@ class Task(Generic[T]):
         return stack
 
 
+class JoinOp(Op):
+    """``task.join_op()``: ready when the task has finished; the select's value is the task."""
+
+    __slots__ = ("task",)
+
+    def __init__(self, task: "Task[Any]") -> None:
+        self.task = task
+
+    def ready(self) -> bool:
+        return bool(self.task._flags & DONE)
+
+    def commit(self) -> "Task[Any]":
+        self.task._flags |= OBSERVED
+        return self.task
+
+    def enroll(self, task: "Task[Any]", group: "Any") -> Waiter:
+        self.task._flags |= OBSERVED
+        return self.task._joiners_queue().push(task, None, group)
+
+    def describe(self) -> str:
+        return "%s to finish" % self.task.describe()
+
+
 class _JoinAll:
     """joinall's wait object and the group of its Waiters: collects tasks as they finish."""
 
@@ -218,11 +246,12 @@ class _JoinAll:
         self.finished = []  # type: List[Task[Any]]
         self.parked = False
 
-    def fire(self, node: "Any", finished: "Task[Any]") -> None:
+    def fire(self, node: "Any", finished: "Task[Any]") -> bool:
         self.finished.append(finished)
         if self.parked:
             self.parked = False
             finished._kernel._reschedule(self.task, None)
+        return True
 
     def abort(self, task: "Any") -> bool:
         self.parked = False
