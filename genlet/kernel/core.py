@@ -412,6 +412,8 @@ class Kernel:
         outside = self.external or (io is not None and io.count)  # real things that may wake us
         woken = 0
         if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
+            if timeout is None:  # a clock that must be read now and then (TicksClock) caps it
+                timeout = getattr(clock, "MAX_BLOCK", None)
             woken = io.poll(timeout, self._wake_io)
         elif timeout and not clock.autojump:
             import time
@@ -487,7 +489,8 @@ class Kernel:
             if main_task._flags & DONE:
                 break
             if self._stuck():
-                raise Deadlock(self.dump("Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."))
+                title = "Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."
+                raise Deadlock(self.dump(title), self.dump(title, locations=False))
             self._wait_for_events(None)
 
     def _shutdown(self) -> None:
@@ -571,11 +574,11 @@ class Kernel:
             self._io.poller.close()
             self._io = None
 
-    def dump(self, title: str = "genlet tasks:") -> str:
-        """A table of every task: id, name, state, what it waits on, and where."""
+    def dump(self, title: str = "genlet tasks:", locations: bool = True) -> str:
+        """A table of every task: id, name, state, what it waits on, and (``locations``) where."""
         from .debug import task_dump
 
-        return task_dump(self, title)
+        return task_dump(self, title, locations)
 
     def __repr__(self) -> str:
         return "<Kernel %d tasks, %d ready, clock=%r>" % (self._count, len(self._ready), self.clock)

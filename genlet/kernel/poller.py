@@ -41,6 +41,12 @@ READ = 1
 WRITE = 2
 
 _IN, _OUT, _ERR, _HUP = 1, 4, 8, 16  # the same bits for poll and epoll on every Unix
+_NVAL = 32  # poll's "not an open file"; no epoll event uses this bit
+# Discussion: POLLERR, POLLHUP and POLLNVAL come whether asked for or not, and keep coming until
+# the file is unregistered (MicroPython's poll reports POLLNVAL for a socket closed while still
+# registered). So each one counts as both readable and writable: a waiter wakes and meets the
+# error in its own recv/send, and an interest nobody waits for is dropped, so nothing spins.
+_FAILED = _ERR | _HUP | _NVAL
 
 
 def _fd_of(fileobj: "Any") -> int:
@@ -57,10 +63,10 @@ class _PollerBase:
         return _fd_of(fileobj)
 
     def readable(self, events: int) -> bool:
-        return bool(events & (_IN | _ERR | _HUP))
+        return bool(events & (_IN | _FAILED))
 
     def writable(self, events: int) -> bool:
-        return bool(events & (_OUT | _ERR | _HUP))
+        return bool(events & (_OUT | _FAILED))
 
     def _bits(self, mask: int) -> int:
         return (_IN if mask & READ else 0) | (_OUT if mask & WRITE else 0)
@@ -161,13 +167,29 @@ class SelectPoller(_PollerBase):
                 raise RuntimeError("poll(None) with nothing registered would block forever")
             time.sleep(timeout)
             return []
-        r, w, _ = _select.select(self._readers, self._writers, [], timeout)
+        try:
+            r, w, _ = _select.select(self._readers, self._writers, [], timeout)
+        except (OSError, ValueError):
+            # Discussion: one file closed while still registered makes select fail as a
+            # whole. Report the closed ones as POLLNVAL (their waiters wake, idle interests
+            # are dropped), the way poll would.
+            closed = [key for key in self._readers | self._writers if not self._is_open(key)]
+            if not closed:
+                raise
+            return [(key, _NVAL) for key in closed]
         events = {}  # type: Dict[Any, int]
         for key in r:
             events[key] = _IN
         for key in w:
             events[key] = events.get(key, 0) | _OUT
         return list(events.items())
+
+    def _is_open(self, key: "Any") -> bool:
+        try:
+            _select.select([key], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return True
 
 
 class NullPoller(_PollerBase):
