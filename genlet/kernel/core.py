@@ -127,7 +127,8 @@ class Kernel:
         """Run each task that was ready when the pass started, once, in order (principle 3)."""
         batch = self._ready
         self._ready = ready = self._spare
-        append = ready.append
+        # Discussion: `ready.append(task)` below, not a cached `append = ready.append`: on
+        # MicroPython the cached bound method is a heap allocation per pass, the call is none.
         try:
             for task in batch:
                 self.current = task
@@ -144,7 +145,7 @@ class Kernel:
                     continue
                 if trap is None and task._wait is None:
                     task._value = None  # the fast path: a plain checkpoint
-                    append(task)
+                    ready.append(task)
                 else:
                     self._trap(task, trap)
         except BaseException:
