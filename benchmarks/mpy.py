@@ -67,12 +67,13 @@ def measure(runner, start, jobs):
 def run(runner, names):
     """The MicroPython rows for the chosen workloads, and what this MicroPython is."""
     chosen = [figure for figure in FIGURES if figure.name in names]
+    libs = [lib for lib in LIBS if runner.libs is None or lib in runner.libs]
     start = command()
     if start is None:
         why = "MicroPython not found (set GENLET_MICROPYTHON, or put micropython on the PATH)"
-        rows = [dict(workload=f.name, lib=lib, status="missing", values=[], note=why) for f in chosen for lib in LIBS]
+        rows = [dict(workload=f.name, lib=lib, status="missing", values=[], note=why) for f in chosen for lib in libs]
         return tables.finish(rows, "MicroPython", chosen), {"python": "missing", "libs": {}}
-    rows = measure(runner, start, [(figure, lib) for figure in chosen for lib in LIBS])
+    rows = measure(runner, start, [(figure, lib) for figure in chosen for lib in libs])
     _, out, _ = runner.call(start + ["-c", "import sys; print(sys.implementation)"])
     about = {"python": "MicroPython %s, unix port" % _version(out)}
     about["libs"] = {"genlet": {"version": "this checkout"}, "asyncio": {"version": "built in"}}

@@ -45,6 +45,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check that everything runs")
     parser.add_argument("--only", metavar="NAME,...", help="only these workloads (see --list)")
+    parser.add_argument("--libs", metavar="LIB,...", help="only these libraries (default: all of them)")
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     parser.add_argument("--repeat", type=int, default=3, metavar="N", help="runs per figure (default 3)")
     parser.add_argument("--json", metavar="FILE", help="also write every row as JSON ('-': stdout)")
@@ -57,6 +58,9 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    unknown = [lib for lib in (args.libs or "").split(",") if lib.strip() and lib.strip() not in LIBS]
+    if unknown:
+        parser.error("unknown libraries %s; the libraries are: %s" % (", ".join(unknown), ", ".join(LIBS)))
     return args
 
 
@@ -76,6 +80,7 @@ class Runner:
     def __init__(self, args, notices):
         self.size = "quick" if args.quick else "full"
         self.repeat = args.repeat
+        self.libs = None if not args.libs else set(lib.strip() for lib in args.libs.split(","))
         self.timeout = 120 if args.quick else 1800
         self.notices = notices
         cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
@@ -218,11 +223,16 @@ def progress(job):
     sys.stderr.flush()
 
 
-def plan(workloads, found):
-    """Split the rows to make into jobs to run and rows already known (n/a, missing)."""
+def plan(workloads, found, chosen=None):
+    """Split the rows to make into jobs to run and rows already known (n/a, missing).
+
+    ``chosen``: the libraries asked for with --libs (None: every one).
+    """
     jobs, known = [], []
     for workload in workloads:
         for lib in LIBS:
+            if chosen is not None and lib not in chosen:
+                continue
             if lib not in workload.impls and (lib not in ALWAYS_LISTED or not workload.peers):
                 continue  # a variant (floor, *-protocol) appears only where it is measured
             if lib not in workload.impls:
@@ -242,7 +252,7 @@ def run_interpreter(runner, label, interpreter, workloads):
         why = "%s could not be run (not installed? on Debian: apt-get install pypy3)" % interpreter
         rows = [dict(failed(w.name, "genlet", why), status="missing") for w in workloads]
         return tables.finish(rows, label, workloads), {"python": interpreter + " (missing)", "libs": {}}
-    jobs, rows = plan(workloads, found["libs"])
+    jobs, rows = plan(workloads, found["libs"], runner.libs)
     rows += measure(runner, interpreter, jobs)
     return tables.finish(rows, label, workloads), found
 
