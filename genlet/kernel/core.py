@@ -364,11 +364,20 @@ class Kernel:
         self._reschedule_detached(task, None)
 
     def ensure_waker(self) -> "Any":
-        """The waker that other threads use to interrupt the poller (made on first use)."""
+        """The waker that other threads use to interrupt the poller (made on first use).
+
+        Call it in the kernel's thread before other threads use ``call_from_thread``: it also
+        makes the lock of their queue of calls. Discussion: made lazily by the first caller,
+        two threads calling at once could each make a lock of their own.
+        """
         if self._waker is None:
             self._waker = make_waker()
             if self._waker is not None:
                 self._ensure_io().watch(self._waker, self._waker.drain)
+                if self._calls_lock is None:
+                    import threading
+
+                    self._calls_lock = threading.Lock()
         return self._waker
 
     def call_from_thread(self, fn: "Callable[..., Any]", *args: "Any") -> None:
