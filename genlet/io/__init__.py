@@ -6,14 +6,14 @@ so ``import genlet.io`` costs nothing and imports neither ``threading`` nor ``si
 
 - threads: ``run_in_thread``, ``from_thread`` (a bounded pool of worker threads);
 - dns: ``getaddrinfo``, ``getnameinfo`` (the system resolver, in a worker thread);
-- signals: ``signal_wait`` (main thread).
+- signals: ``signal_wait``, ``catch_signals`` (main thread).
 """
 
 from ..kernel._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .dns import getaddrinfo, getnameinfo
-    from .signals import signal_wait
+    from .signals import catch_signals, signal_wait
     from .threads import from_thread, run_in_thread
 
 _LAZY = {
@@ -22,9 +22,10 @@ _LAZY = {
     "getaddrinfo": "dns",
     "getnameinfo": "dns",
     "signal_wait": "signals",
+    "catch_signals": "signals",
 }
 
-__all__ = ["from_thread", "getaddrinfo", "getnameinfo", "run_in_thread", "signal_wait"]
+__all__ = ["catch_signals", "from_thread", "getaddrinfo", "getnameinfo", "run_in_thread", "signal_wait"]
 
 
 def __getattr__(name: str) -> "object":

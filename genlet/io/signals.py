@@ -16,12 +16,14 @@ While a task waits for a signal, the kernel's ``external`` counter counts it: a 
 from outside at any time, so that is not a deadlock.
 
 When no task waits any more, the previous handlers and wakeup descriptor come back. That is the
-job of a small daemon task, the *keeper*: woken when the last waiter leaves, it lets one more
-pass go by before restoring, so a task that waits in a loop (``while True: signal_wait(...)``)
-keeps the handlers installed between two waits. A signal that arrives in that pass is kept and
-returned by the next ``signal_wait`` for it; if none comes, it is raised again once the previous
-handler is back, as if genlet had never caught it (a SIGTERM still ends the process). At the end
-of ``genlet.run`` the keeper is cancelled like every task, and restores in its ``finally``.
+job of a small daemon task, the *keeper*, woken when the last waiter leaves. It is woken after
+the tasks that got the signal, so it runs after them in the next pass: a task that waits again
+at once (``while True: signal_wait(...)``) keeps the handlers installed between two waits. A task that does real work between two waits
+(reloading its configuration on SIGHUP) holds them with ``with catch_signals(SIGHUP):``. A
+signal that arrives while genlet catches it but no task waits is kept and returned by the next
+``signal_wait`` for it; if none comes, it is raised again once the previous handler is back, as
+if genlet had never caught it (a SIGTERM still ends the process). At the end of ``genlet.run``
+the keeper is cancelled like every task, and restores in its ``finally``.
 
 Ctrl-C: ``genlet.run`` installs its own SIGINT handler (Ctrl-C cancels every task, then raises
 ``KeyboardInterrupt``). It is left alone unless a task waits for ``SIGINT`` itself; then that
@@ -38,7 +40,7 @@ except ImportError:
     pass
 
 from ..kernel import report
-from ..kernel.traps import CHECKPOINT, Failure, completed, current_task, park, parking_task, reschedule
+from ..kernel.traps import Failure, completed, current_task, park, parking_task, reschedule
 from ..kernel._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -72,6 +74,7 @@ class _SignalWait:
 
     def abort(self, task: "Any") -> bool:
         self.hub.leave(self)
+        self.hub.release()
         return True
 
     def describe(self) -> str:
@@ -103,6 +106,7 @@ class _SignalHub:
         self.waiters = []  # type: List[_SignalWait]
         self.previous = {}  # type: Dict[int, Any]  # signum -> the handler before ours
         self.pending = []  # type: List[int]  # arrived while installed but nobody waited
+        self.holders = 0  # catch_signals blocks open
         self.reader, self.writer = socket.socketpair()
         self.reader.setblocking(False)
         self.writer.setblocking(False)
@@ -133,10 +137,13 @@ class _SignalHub:
         return wait
 
     def leave(self, wait: _SignalWait) -> None:
-        """``wait`` is over (woken or aborted): stop counting it; maybe wake the keeper."""
+        """``wait`` is over (woken or aborted): stop counting it."""
         self.waiters.remove(wait)
         self.kernel.external -= 1
-        if not self.waiters and self.keeper._wait is _KEEPING:
+
+    def release(self) -> None:
+        """Wake the keeper if nothing needs the handlers any more."""
+        if not self.waiters and not self.holders and self.keeper._wait is _KEEPING:
             reschedule(self.keeper, None)
 
     def take_pending(self, signums: "Tuple[int, ...]") -> "Optional[int]":
@@ -167,7 +174,9 @@ class _SignalHub:
         for wait in woken:
             self.leave(wait)
             reschedule(wait.task, signum)
-        if not woken:
+        if woken:
+            self.release()  # after the tasks: they run first in the next pass, then the keeper
+        else:
             self.pending.append(signum)
 
     def restore(self) -> None:
@@ -206,14 +215,10 @@ class _SignalHub:
 
 
 def _keep(hub: _SignalHub) -> "Generator[Any, Any, None]":
-    """The keeper task: restores the handlers once no task waits (see the module docstring)."""
+    """The keeper task: restores the handlers once nothing needs them (see the module docstring)."""
     task = current_task()
     try:
-        while True:
-            if not hub.waiters:
-                yield from CHECKPOINT  # one more pass: a task waiting in a loop comes back
-                if not hub.waiters:
-                    return
+        while hub.waiters or hub.holders:
             yield from park(task, _KEEPING)
     finally:
         hub.restore()
@@ -221,11 +226,49 @@ def _keep(hub: _SignalHub) -> "Generator[Any, Any, None]":
 
 def _hub_for(kernel: "Kernel") -> _SignalHub:
     global _hub
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError(
+            "genlet catches signals only in the main thread, where Python runs signal handlers; "
+            "this kernel runs in thread %r" % threading.current_thread().name
+        )
     if _hub is not None and _hub.kernel is not kernel:
         _hub.restore()  # left behind by a kernel that was stopped by force
     if _hub is None:
         _hub = _SignalHub(kernel)
     return _hub
+
+
+class catch_signals:
+    """``with catch_signals(SIGHUP):`` keep catching these signals for the whole block.
+
+    Inside, a signal that arrives while no task waits for it is kept, and the next
+    ``signal_wait`` for it returns at once: nothing gets its default action between two waits.
+    Signals still unclaimed when the last block ends are raised again for the previous
+    handlers. A plain ``with`` (no ``yield`` needed), in a task, in the main thread.
+    """
+
+    def __init__(self, *signums: int) -> None:
+        if not signums:
+            raise TypeError("catch_signals() needs at least one signal, e.g. catch_signals(signal.SIGHUP)")
+        self.signums = tuple(_check_signum(s) for s in signums)
+        self._hub = None  # type: Optional[_SignalHub]
+
+    def __enter__(self) -> "catch_signals":
+        if self._hub is not None:
+            raise RuntimeError("a catch_signals block can be entered only once; make a new one")
+        hub = _hub_for(current_task()._kernel)
+        hub.catch(self.signums)
+        hub.holders += 1
+        self._hub = hub
+        return self
+
+    def __exit__(self, *exc_info: "Any") -> None:
+        hub = self._hub
+        if hub is not None and not hub.restored:
+            hub.holders -= 1
+            hub.release()
 
 
 def _check_signum(signum: "Any") -> int:
@@ -246,16 +289,9 @@ def signal_wait(*signums: int) -> "Generator[Any, Any, int]":
     Returns the number of the signal that arrived. Main thread only. While a task waits, genlet
     catches these signals; when none waits any more, the previous handlers are back.
     """
-    import threading
-
     if not signums:
         raise TypeError("signal_wait() needs at least one signal, e.g. signal_wait(signal.SIGTERM)")
     numbers = tuple(_check_signum(s) for s in signums)
-    if threading.current_thread() is not threading.main_thread():
-        raise RuntimeError(
-            "signal_wait() works only in the main thread, where Python runs signal handlers; "
-            "this kernel runs in thread %r" % threading.current_thread().name
-        )
     task = parking_task()
     hub = _hub_for(task._kernel)
     arrived = hub.take_pending(numbers)
