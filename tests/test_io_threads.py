@@ -452,3 +452,26 @@ def test_import_genlet_io_is_lazy():
     assert set(genlet.io.__all__) <= set(dir(genlet.io))
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         genlet.io.nope
+
+
+def test_a_forked_child_gets_a_fresh_pool():
+    import os
+    import signal
+    import warnings
+
+    def main():
+        return (yield from genlet.io.run_in_thread(lambda: "from a worker"))
+
+    assert genlet.run(main) == "from a worker"  # the parent's pool has threads now
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # "fork() in a multi-threaded process"
+        pid = os.fork()
+    if pid == 0:  # the child: its pool must not wait for the parent's threads
+        code = 1
+        try:
+            signal.alarm(10)  # a hang ends the child, and the test fails
+            code = 0 if genlet.run(main) == "from a worker" and threads.statistics().submitted == 1 else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0

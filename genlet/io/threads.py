@@ -237,16 +237,20 @@ _POOL = None  # type: Any  # the process's pool, made on first use
 _max_threads = DEFAULT_MAX_THREADS
 
 
+_fork_hook = False
+
+
 def _pool() -> _Pool:
-    global _POOL
+    global _POOL, _fork_hook
     if _POOL is None:
         _POOL = _Pool(_max_threads)
         import os
 
-        if hasattr(os, "register_at_fork"):
+        if not _fork_hook and hasattr(os, "register_at_fork"):
             # Discussion: a forked child has none of the parent's threads, and the lock may
             # have been held by one of them at the fork. The child starts a fresh pool.
             os.register_at_fork(after_in_child=_forget_pool)
+            _fork_hook = True
     return _POOL  # type: ignore[no-any-return]
 
 
@@ -290,7 +294,7 @@ def run_in_thread(fn: "Callable[..., T]", *args: "Any", cancellable: bool = Fals
     if kernel.ensure_waker() is None:
         raise RuntimeError("run_in_thread: this interpreter has no socket.socketpair, so a thread cannot wake the kernel")
     job = _Job(fn, args, kernel, task, cancellable)
-    _pool().submit(job)
+    _pool().submit(job)  # its result can only be delivered in this thread, after this step
     kernel.external += 1
     return (yield from park(task, job))  # type: ignore[no-any-return]
 
