@@ -475,3 +475,35 @@ def test_a_forked_child_gets_a_fresh_pool():
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def test_call_from_thread_from_many_threads_at_once_loses_nothing():
+    """The kernel's queue of calls is guarded from the first call on (ensure_waker makes its lock)."""
+    count = [0]
+
+    def bump():
+        count[0] += 1
+
+    def main():
+        kernel = current_kernel()
+        kernel.ensure_waker()
+        barrier = threading.Barrier(8)
+
+        def hammer():
+            barrier.wait(WAIT)
+            for _ in range(200):
+                kernel.call_from_thread(bump)
+
+        hammers = [threading.Thread(target=hammer) for _ in range(8)]
+        for thread in hammers:
+            thread.start()
+        for thread in hammers:
+            yield from genlet.io.run_in_thread(thread.join, WAIT)
+        yield from genlet.sleep(0.001)  # the last calls run between two passes
+        return count[0]
+
+    results = []  # in a thread other than the main one, genlet.run makes no waker of its own
+    runner = threading.Thread(target=lambda: results.append(genlet.run(main)))
+    runner.start()
+    runner.join(WAIT * 2)
+    assert results == [1600]
