@@ -37,14 +37,14 @@ except ImportError:
 
 from ._typing import TYPE_CHECKING
 
-from . import report
+from . import report, traps
 from .cancel import CancelScope, cancel_target
 from .clock import default_clock
 from .errors import Cancelled, Deadlock, TaskCancelled, describe
 from .poller import IOWaits, best_poller, make_waker
 from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, Failure, _running, bad_yield_message, current_kernel
+from .traps import CHECKPOINT, NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -91,8 +91,16 @@ class Kernel:
 
     # -- tasks -------------------------------------------------------------------------------
     def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
-        """Start ``fn(*args)`` (a generator function) or a generator object as a new task."""
+        """Start ``fn(*args)`` (a generator function) or a generator object as a new task.
+
+        ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
+        it runs at once, and if it has to wait, the new task does the waiting.
+        """
         gen = _as_generator(fn, args)
+        adopt = gen is TRAP and self.current is not None and self.current._wait is not None
+        if adopt:
+            gen = _parked()
+            next(gen)  # now suspended in `yield from TRAP`, as if it had parked itself
         self._next_id += 1
         flags = DAEMON if daemon else 0
         if name is None:
@@ -110,8 +118,29 @@ class Kernel:
             task._prev = self._last
         self._last = task
         self._count += 1
-        self._ready.append(task)
+        if adopt:
+            self._adopt_wait(task)  # parked from the start: not ready
+        else:
+            self._ready.append(task)
         return task
+
+    def _adopt_wait(self, task: "Task[Any]") -> None:
+        """Move the wait that ``spawn(operation, ...)`` just registered from the caller to ``task``.
+
+        Discussion: a blocking operation registers the running task, and ``spawn`` calls ``fn``
+        in the caller's task. So ``spawn(genlet.sleep, 5)`` would put the caller to sleep. Every
+        wait object names its task (``wait.task``; a sleep's timer entry names it too), so the
+        registration can be handed over before anything else runs.
+        """
+        caller = self.current
+        wait, timer = caller._wait, caller._timer  # type: ignore[union-attr]
+        caller._wait = caller._timer = None  # type: ignore[union-attr]
+        if hasattr(wait, "task"):
+            wait.task = task
+        task._wait = wait
+        if timer is not None:
+            timer[TARGET] = task
+            task._timer = timer
 
     def tasks(self) -> "List[Task[Any]]":
         """Every unfinished task, oldest first."""
@@ -463,9 +492,9 @@ class Kernel:
             try:
                 self._drive(main_task)
             except BaseException:
-                self._shutdown()
+                self._shutdown(warn=False)  # the exception says why; don't repeat it
                 raise
-            self._shutdown()
+            self._shutdown(warn=True)
         finally:
             if restore is not None:
                 restore()
@@ -490,13 +519,13 @@ class Kernel:
                 raise Deadlock(self.dump("Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."))
             self._wait_for_events(None)
 
-    def _shutdown(self) -> None:
+    def _shutdown(self, warn: bool) -> None:
         """Cancel the tasks still alive and step them until they finish (principle 6)."""
         leftovers = self.tasks()
         if not leftovers:
             return
         named = [t for t in leftovers if not t._flags & DAEMON]
-        if named:
+        if named and warn:
             shown = ", ".join("%r (%s)" % (t.name, t.waiting_on or t.state) for t in named[:10])
             more = " and %d more" % (len(named) - 10) if len(named) > 10 else ""
             report.warning("run() is ending with %d task(s) still running; cancelling %s%s" % (len(named), shown, more))
@@ -589,6 +618,10 @@ def _as_generator(fn: "Any", args: "Any") -> "Any":
             raise TypeError("spawn() got a generator object and arguments; pass the generator function instead: spawn(f, *args)")
     elif callable(fn):
         gen = fn(*args)
+        if gen is TRAP:
+            return gen  # a genlet operation that has to wait: spawn() hands the wait over
+        if gen is traps.DONE or gen is CHECKPOINT:
+            return _parked_on(gen)  # a genlet operation that finished (or checkpoints) at once
         if not (hasattr(gen, "send") and hasattr(gen, "throw")):
             raise TypeError(
                 "spawn(%s): it returned %s, not a generator. Make it a generator function (use "
@@ -601,6 +634,15 @@ def _as_generator(fn: "Any", args: "Any") -> "Any":
         gen.close()  # no "never awaited" warning on top of this error
         raise TypeError("spawn(): got a coroutine from `async def`; genlet runs plain generators: write `def` with `yield from`")
     return gen
+
+
+def _parked_on(iterable: "Any") -> "Any":
+    return (yield from iterable)
+
+
+def _parked() -> "Any":
+    """The body of a task that starts out parked (see ``Kernel._adopt_wait``)."""
+    return (yield from TRAP)
 
 
 def _name_of(fn: "Any", gen: "Any") -> str:
