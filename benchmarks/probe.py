@@ -39,6 +39,8 @@ def main():
     warnings.simplefilter("ignore")
     found = {lib: probe(lib) for lib in LIBS}
     python = "%s %s" % (platform.python_implementation(), platform.python_version())
+    if hasattr(sys, "pypy_version_info"):
+        python = "PyPy %s (Python %s)" % (".".join(map(str, sys.pypy_version_info[:3])), platform.python_version())
     print(json.dumps({"python": python, "executable": sys.executable, "libs": found}))
 
 

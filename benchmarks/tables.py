@@ -120,7 +120,8 @@ def markdown(rows, meta):
         mine = [row for row in rows if row["interpreter"] == interpreter]
         if not mine:
             continue
-        out.append("### %s (%s)\n" % (interpreter, about.get("python", "?")))
+        python = about.get("python", "?")
+        out.append("### %s\n" % (python if python.startswith(interpreter) else "%s: %s" % (interpreter, python)))
         out.append(table(mine) + "\n")
     out.append(
         "figure: %s; spread: (worst − best) / best. genlet ×: how many times better genlet's "
@@ -163,5 +164,7 @@ def check(goal, index):
         parts.append("not measured: %s" % ", ".join(absent))
     if not found:
         return "; ".join(parts) or "no peer measured", None
+    if workload == "floor":
+        parts.append("a genlet switch costs %.2f× the floor's" % (1 / found[0][0]))
     met = None if least is None else min(ratio for ratio, _ in found) >= least
     return "; ".join(parts), met
