@@ -47,8 +47,11 @@ def batch(runner, start, jobs, repeat):
     status, out, err = runner.call(start + [SCRIPT, runner.size, str(repeat)] + names, env=env)
     found = {(r["workload"], r["lib"]): r for r in (json.loads(line) for line in out.splitlines() if line.startswith("{"))}
     why = (err or out).strip().splitlines()
-    why = "MicroPython failed (exit %s): %s" % (status, why[-1] if why else "no output")
-    blank = {"status": "error", "values": [], "note": why}
+    why = why[-1] if why else "no output"
+    if status == 127:  # the shared tool's "no backend could be installed"
+        blank = {"status": "missing", "values": [], "note": "MicroPython could not be installed: %s" % why}
+    else:
+        blank = {"status": "error", "values": [], "note": "MicroPython failed (exit %s): %s" % (status, why)}
     return [dict(found.get((figure.name, lib)) or blank, workload=figure.name, lib=lib) for figure, lib in jobs]
 
 
