@@ -126,7 +126,10 @@ class Runner:
         lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         records = {(record["workload"], record["lib"]): record for record in lines}
         why = "the worker failed (exit %s): %s" % (status, last_line(err))
-        return [records.get((w.name, lib)) or failed(w.name, lib, why) for w, lib in jobs]
+        found = [records.get((w.name, lib)) or failed(w.name, lib, why) for w, lib in jobs]
+        if err.strip() and any(record["status"] == "error" for record in found):
+            sys.stderr.write(err)  # the traceback behind an error row
+        return found
 
     def serve(self, interpreter, workload, lib, runs):
         """Measure a server workload: a fresh server process, and ``runs`` runs of the client."""
