@@ -11,7 +11,7 @@ import types
 import pytest
 
 import genlet
-from genlet.kernel import core, poller
+from genlet.kernel import outside, poller
 from genlet.kernel import read_wait, write_wait
 from genlet.kernel.traps import current_kernel
 
@@ -135,7 +135,7 @@ if not hasattr(poller._select, "epoll"):  # pragma: no cover - not Linux
 
 @pytest.fixture(params=sorted(POLLERS))
 def use_poller(request, monkeypatch):
-    monkeypatch.setattr(core, "best_poller", POLLERS[request.param])
+    monkeypatch.setattr(outside, "best_poller", POLLERS[request.param])
     return request.param
 
 
@@ -241,3 +241,15 @@ def test_no_socketpair_means_no_waker(monkeypatch):
     fake_socket = types.ModuleType("socket")
     monkeypatch.setitem(__import__("sys").modules, "socket", fake_socket)
     assert poller.make_waker() is None
+
+
+def test_poll_rounds_its_timeout_up_to_whole_milliseconds():
+    """A deadline a hair away (float rounding between clock and deadline) waits 1 ms, not 0:
+    with 0 the loop would poll, find the deadline not yet due, and poll again, spinning."""
+    asked = []
+    fake = types.SimpleNamespace(poll=lambda millis: asked.append(millis) or [])
+    p = poller.PollPoller()
+    p._poll = fake
+    for timeout in (1.3877787807814457e-17, 0.0005, 0.001, 0.0011, 2.5, 0.0, None):
+        p.poll(timeout)
+    assert asked == [1, 1, 1, 2, 2500, 0, -1]

@@ -139,7 +139,15 @@ class PollPoller(_PollerBase):
             pass
 
     def poll(self, timeout: "Optional[float]") -> "List[Tuple[Any, int]]":
-        millis = -1 if timeout is None else int(timeout * 1000 + 0.999)
+        millis = -1
+        if timeout is not None:
+            # Discussion: round up, as epoll does. A deadline a hair away (1e-17 s: float
+            # rounding between the clock and the deadline) must wait a millisecond, not 0,
+            # or the loop would poll, find the deadline not due, and poll again until the
+            # clock ticks.
+            millis = int(timeout * 1000)
+            if millis < timeout * 1000:
+                millis += 1
         return [(entry[0], entry[1]) for entry in self._poll.poll(millis)]
 
 
