@@ -80,6 +80,7 @@ class TicksClock:
         self._last = self._ticks()
         self._seconds = 0
         self._millis = 0
+        self._now = 0.0  # the float last returned: reading twice in one millisecond allocates none
 
     def now(self) -> float:
         ticks = self._ticks()
@@ -93,7 +94,8 @@ class TicksClock:
                 self._seconds += millis // 1000
                 millis %= 1000
             self._millis = millis
-        return self._seconds + self._millis / 1000.0
+            self._now = self._seconds + millis / 1000.0
+        return self._now
 
     def sleep_time(self, deadline: float, now: float) -> float:
         wait = deadline - now
