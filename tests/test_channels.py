@@ -482,3 +482,12 @@ def test_timeouts_around_channel_operations():
         assert stats.waiting_senders == stats.waiting_receivers == 0
 
     vrun(main)
+
+
+def test_the_portable_script_passes_under_cpython():
+    """tests/mpy/check_channels.py is what MicroPython runs; keep it honest here too."""
+    import os
+    import runpy
+
+    path = os.path.join(os.path.dirname(__file__), "mpy", "check_channels.py")
+    runpy.run_path(path, run_name="check_channels")["check"]()
