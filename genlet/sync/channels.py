@@ -139,7 +139,7 @@ class Channel(Generic[T]):
         return "<%s %d buffered%s>" % (self.describe(), len(self), ", closed" if self._closed else "")
 
     # -- sending -----------------------------------------------------------------------------
-    def send(self, value: T) -> "Generator[Any, Any, None]":
+    def send(self, value: "T") -> "Generator[Any, Any, None]":
         """``yield from ch.send(value)``: wait until a receiver or the buffer takes ``value``.
 
         Raises ``ChannelClosed`` if the channel is closed, now or while waiting.
@@ -155,7 +155,7 @@ class Channel(Generic[T]):
         task = parking_task()
         return park(task, self._senders.push(task, value))  # type: ignore[no-any-return]
 
-    def send_nowait(self, value: T) -> None:
+    def send_nowait(self, value: "T") -> None:
         """Send without waiting; ``WouldBlock`` if no receiver waits and the buffer is full."""
         if self._closed:
             raise self._send_closed()
@@ -348,7 +348,7 @@ class Channel(Generic[T]):
         """A ``select`` op: receive a value (``CLOSED`` once the channel is closed and drained)."""
         return RecvOp(self)
 
-    def send_op(self, value: T) -> "SendOp":
+    def send_op(self, value: "T") -> "SendOp":
         """A ``select`` op: send ``value`` (the select's value is None; ``ChannelClosed`` is
         raised out of the select if the channel is or becomes closed)."""
         return SendOp(self, value)
@@ -359,7 +359,7 @@ class RecvOp(Op):
 
     __slots__ = ("channel",)
 
-    def __init__(self, channel: Channel[Any]) -> None:
+    def __init__(self, channel: "Channel[Any]") -> None:
         self.channel = channel
 
     def ready(self) -> bool:
@@ -389,7 +389,7 @@ class SendOp(Op):
 
     __slots__ = ("channel", "value")
 
-    def __init__(self, channel: Channel[Any], value: "Any") -> None:
+    def __init__(self, channel: "Channel[Any]", value: "Any") -> None:
         self.channel = channel
         self.value = value
 
