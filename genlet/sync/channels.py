@@ -36,7 +36,12 @@ A Waiter with a ``group`` belongs to a parked ``select``; it is completed with
 ``group.fire(waiter, value)``, and skipped if that returns False.
 
 The buffer is a list read from a head index and compacted now and then: O(1) per item on
-every interpreter (MicroPython's deque is bounded and cannot grow).
+every interpreter (MicroPython's deque is bounded and cannot grow), and faster on CPython
+than a ring (measured).
+
+Discussion: the hot paths test ``queue._len`` instead of ``len(queue)`` or ``if queue:``.
+``WaitQueue`` is a Python class, so those are Python-level calls, which made an immediate
+send about a third slower on CPython (measured).
 """
 
 try:
@@ -401,8 +406,10 @@ class SendOp(Op):
         channel = self.channel
         if channel._closed:
             raise channel._send_closed()
-        if channel._receivers and channel._give(self.value):
+        if channel._receivers._len and channel._give(self.value):
             return
+        # Discussion: ready() said True and nothing ran since, so a receiver took the value
+        # above, or (receivers wait only while the buffer is empty) there is room.
         channel._buf.append(self.value)
 
     def enroll(self, task: "Any", group: "Any") -> Waiter:
