@@ -8,10 +8,6 @@ from genlet import CLOSED, Channel, ChannelClosed
 from .helpers import vrun
 
 
-def call(operation, *args):
-    return (yield from operation(*args))
-
-
 def idle(ch):
     stats = ch.statistics()
     return stats.waiting_senders == 0 and stats.waiting_receivers == 0
@@ -106,7 +102,7 @@ def test_recv_op_moves_a_waiting_sender_into_the_buffer():
     def main():
         ch = Channel(1)
         ch.send_nowait(1)
-        sender = genlet.spawn(call, ch.send, 2)
+        sender = genlet.spawn(ch.send, 2)
         yield
         assert (yield from genlet.select(ch.recv_op())) == (0, 1)
         assert len(ch) == 1 and sender.state == genlet.READY
@@ -240,7 +236,7 @@ def test_fail_after_around_select():
             yield from genlet.select(a.recv_op())
         assert scope.cancelled_caught and idle(a)
         with genlet.fail_after(5):  # a value arrives in time: no error
-            genlet.spawn(call, a.send, "in time")
+            genlet.spawn(a.send, "in time")
             assert (yield from genlet.select(a.recv_op(), b.recv_op())) == (0, "in time")
 
     vrun(main)

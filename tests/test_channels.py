@@ -18,15 +18,6 @@ def collect(ch, out):
         out.append(value)
 
 
-def call(operation, *args):
-    """A task that runs one channel operation.
-
-    Discussion: ``spawn(ch.recv)`` would not do: ``recv`` and ``send`` are plain functions
-    that return what to ``yield from``, so ``spawn`` would call them in the spawning task.
-    """
-    return (yield from operation(*args))
-
-
 def recv_n(ch, n):
     """The next ``n`` values (a comprehension cannot ``yield from``)."""
     values = []
@@ -83,8 +74,8 @@ def test_waiting_on_names_the_channel_and_the_direction():
     def main():
         a, b = Channel(), Channel(1)
         b.send_nowait("full")
-        r = genlet.spawn(call, a.recv)
-        s = genlet.spawn(call, b.send, "waits")
+        r = genlet.spawn(a.recv)
+        s = genlet.spawn(b.send, "waits")
         yield
         assert r.waiting_on == "%s recv" % a.describe()
         assert s.waiting_on == "%s send" % b.describe()
@@ -93,6 +84,32 @@ def test_waiting_on_names_the_channel_and_the_direction():
         s.cancel()
 
     vrun(main)
+
+
+def test_spawning_a_channel_operation_gives_its_wait_to_the_new_task():
+    def main():
+        ch = Channel()
+        first = genlet.spawn(ch.send, "a")  # has to wait: the new task waits, not main
+        second = genlet.spawn(ch.send, "b")
+        assert genlet.current_task().state == genlet.RUNNING
+        assert [w.task for w in ch._senders] == [first, second]  # FIFO as spawned
+        assert first.waiting_on == "%s send" % ch.describe()
+        receiver = genlet.spawn(ch.recv_ok)
+        assert receiver.done() is False and len(ch._senders) == 1  # took "a" at once
+        assert (yield from receiver.join()) == ("a", True)
+        second.cancel()  # an adopted wait is cancelled like any other
+        yield from second.wait()
+        assert second.cancelled() and idle(ch)
+        waiting = genlet.spawn(ch.recv)
+        yield from ch.send("c")
+        assert (yield from waiting.join()) == "c" and first.done()
+
+    vrun(main)
+
+
+def idle(ch):
+    stats = ch.statistics()
+    return stats.waiting_senders == 0 and stats.waiting_receivers == 0
 
 
 def test_deadlock_dump_names_the_channel():
@@ -138,7 +155,7 @@ def test_rendezvous_send_completes_only_when_a_receiver_takes_the_value():
 def test_rendezvous_receiver_waits_for_a_sender():
     def main():
         ch = Channel()
-        receiver = genlet.spawn(call, ch.recv)
+        receiver = genlet.spawn(ch.recv)
         yield from genlet.sleep(3)
         assert receiver.state == genlet.WAITING
         yield from ch.send(42)  # a receiver waits: completes at once, not a checkpoint
@@ -154,7 +171,7 @@ def test_buffered_send_completes_at_once_until_full():
         yield from ch.send(1)
         yield from ch.send(2)
         assert len(ch) == 2 and genlet.clock() == 0
-        third = genlet.spawn(call, ch.send, 3)
+        third = genlet.spawn(ch.send, 3)
         yield
         assert third.state == genlet.WAITING and ch.statistics().waiting_senders == 1
         assert (yield from ch.recv()) == 1
@@ -223,7 +240,7 @@ def test_fifo_among_waiting_receivers():
         ch = Channel()
         receivers = []
         for _ in range(5):
-            receivers.append(genlet.spawn(call, ch.recv))
+            receivers.append(genlet.spawn(ch.recv))
             yield
         for value in range(5):
             yield from ch.send(value)
@@ -313,7 +330,7 @@ def test_close_wakes_every_waiter_with_the_right_outcome():
         full.send_nowait("kept")
         tasks = [
             genlet.spawn(recv_task, empty),
-            genlet.spawn(call, empty.recv_ok),
+            genlet.spawn(empty.recv_ok),
             genlet.spawn(genlet.select, empty.recv_op(), None),
             genlet.spawn(send_task, full, "lost"),
             genlet.spawn(genlet.select, full.send_op("lost too")),
@@ -342,9 +359,9 @@ def test_close_wakes_every_waiter_with_the_right_outcome():
 def test_recv_ok_on_an_open_channel():
     def main():
         ch = Channel()
-        genlet.spawn(call, ch.send, None)
+        genlet.spawn(ch.send, None)
         assert (yield from ch.recv_ok()) == (None, True)  # a None value is not the end
-        waiting = genlet.spawn(call, ch.recv_ok)
+        waiting = genlet.spawn(ch.recv_ok)
         yield
         ch.send_nowait(7)
         assert (yield from waiting.join()) == (7, True)
@@ -367,11 +384,11 @@ def test_nowait_operations():
         rendezvous = Channel()
         with pytest.raises(WouldBlock):
             rendezvous.send_nowait(1)
-        receiver = genlet.spawn(call, rendezvous.recv)
+        receiver = genlet.spawn(rendezvous.recv)
         yield
         rendezvous.send_nowait("direct")  # a receiver waits: a rendezvous succeeds
         assert (yield from receiver.join()) == "direct"
-        sender = genlet.spawn(call, rendezvous.send, "from a task")
+        sender = genlet.spawn(rendezvous.send, "from a task")
         yield
         assert rendezvous.recv_nowait() == "from a task"
         yield from sender.join()
@@ -451,8 +468,8 @@ def test_select_cancelled_right_after_the_handoff_keeps_the_value():
 def test_cancelled_waiters_leave_no_trace_and_lose_nothing():
     def main():
         ch = Channel()
-        receivers = [genlet.spawn(call, ch.recv) for _ in range(3)]
-        senders = [genlet.spawn(call, Channel(0).send, i) for i in range(2)]
+        receivers = [genlet.spawn(ch.recv) for _ in range(3)]
+        senders = [genlet.spawn(Channel(0).send, i) for i in range(2)]
         yield
         receivers[1].cancel()
         yield
