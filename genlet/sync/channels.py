@@ -67,7 +67,7 @@ class _Closed:
 CLOSED = _Closed()  # what a select's recv op yields on a closed, drained channel
 
 _RECV_OK = "recv_ok"  # Waiter.value of a parked recv_ok(): it gets (value, True)
-_COMPACT = 32  # cut the used head off the buffer list once it is this long (and half the list)
+_COMPACT = 32  # cut the used head off the buffer list once it is this long and half the list
 
 
 class ChannelStatistics:
@@ -197,14 +197,12 @@ class Channel(Generic[T]):
         """
         buf = self._buf
         head = self._head
-        if len(buf) > head:
+        size = len(buf)
+        if size > head:
             value = buf[head]
             buf[head] = None
             head += 1
-            if head == len(buf):
-                del buf[:]
-                head = 0
-            elif head >= _COMPACT and head + head >= len(buf):
+            if head >= _COMPACT and head + head >= size:
                 del buf[:head]
                 head = 0
             self._head = head
@@ -225,14 +223,12 @@ class Channel(Generic[T]):
         once the channel is closed and drained (Go's ``v, ok := <-ch``)."""
         buf = self._buf
         head = self._head
-        if len(buf) > head:
+        size = len(buf)
+        if size > head:
             value = buf[head]
             buf[head] = None
             head += 1
-            if head == len(buf):
-                del buf[:]
-                head = 0
-            elif head >= _COMPACT and head + head >= len(buf):
+            if head >= _COMPACT and head + head >= size:
                 del buf[:head]
                 head = 0
             self._head = head
@@ -265,17 +261,15 @@ class Channel(Generic[T]):
         """Take the value at the head of the buffer; let the first waiting sender refill it.
 
         Discussion: the slot is cleared, so the channel keeps no reference to a value it gave
-        away. The used head of the list is cut off when the buffer runs empty, or once it is
-        at least _COMPACT slots and half the list: O(1) per value on average.
+        away. The used head of the list is cut off once it is at least _COMPACT slots and half
+        the list: each cut moves no more values than were taken since the last one, so a value
+        costs O(1) on average, and the list has fewer used slots than max(buffered, _COMPACT).
         """
         buf, head = self._buf, self._head
         value = buf[head]
         buf[head] = None
         head += 1
-        if head == len(buf):
-            del buf[:]
-            head = 0
-        elif head >= _COMPACT and head + head >= len(buf):
+        if head >= _COMPACT and head + head >= len(buf):
             del buf[:head]
             head = 0
         self._head = head
