@@ -1,6 +1,8 @@
 """Channels: rendezvous, buffering, FIFO, close, recv_ok, nowait, hand-off, bad input."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import genlet
 from genlet import CLOSED, Channel, ChannelClosed, WouldBlock
@@ -215,6 +217,23 @@ def test_long_stream_through_small_and_large_buffers():
 
     for capacity in (0, 1, 7, 64, 1000, 5000):
         assert vrun(main, capacity) == list(range(1000))
+
+
+@given(st.integers(1, 200), st.lists(st.integers(-3, 40), max_size=60))
+def test_the_buffer_is_a_fifo_and_stays_small(capacity, moves):
+    """Bursts of sends (n > 0) and receives (n < 0) against a plain list."""
+    ch, model, sent = Channel(capacity), [], 0
+    for n in moves:
+        for _ in range(abs(n)):
+            if n > 0 and len(model) < capacity:
+                ch.send_nowait(sent)
+                model.append(sent)
+                sent += 1
+            elif n < 0 and model:
+                assert ch.recv_nowait() == model.pop(0)
+        assert len(ch) == len(model) and list(ch._buf[ch._head :]) == model
+        assert ch._head < max(len(model), 32)  # the used head is cut off in time
+        assert all(slot is None for slot in ch._buf[: ch._head])  # no reference kept
 
 
 # -- FIFO --------------------------------------------------------------------------------------
