@@ -219,7 +219,7 @@ def test_long_stream_through_small_and_large_buffers():
         assert vrun(main, capacity) == list(range(1000))
 
 
-@given(st.integers(1, 200), st.lists(st.integers(-3, 40), max_size=60))
+@given(st.integers(1, 200), st.lists(st.integers(-40, 40), max_size=60))
 def test_the_buffer_is_a_fifo_and_stays_small(capacity, moves):
     """Bursts of sends (n > 0) and receives (n < 0) against a plain list."""
     ch, model, sent = Channel(capacity), [], 0
