@@ -33,9 +33,9 @@ def __getattr__(name: str) -> "object":
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError("module 'genlet.io' has no attribute %r" % (name,))
-    from importlib import import_module
-
-    value = getattr(import_module("." + module, __name__), name)
+    # Discussion: __import__, not importlib.import_module: MicroPython has no importlib. With a
+    # non-empty fromlist it returns the submodule itself.
+    value = getattr(__import__(__name__ + "." + module, None, None, [name]), name)
     globals()[name] = value
     return value
 
