@@ -52,6 +52,21 @@ from .kernel import (
     sleep_until,
     spawn,
 )
+from .sync import (
+    AsyncResult,
+    BoundedSemaphore,
+    Condition,
+    Event,
+    LifoQueue,
+    Lock,
+    Pool,
+    PriorityQueue,
+    Queue,
+    RLock,
+    Semaphore,
+    TaskGroup,
+    task_group,
+)
 
 __version__ = "0.1.0"
 
@@ -60,4 +75,7 @@ __all__ = [
     "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "joinall", "local",
     "move_on_after", "move_on_at", "run", "select", "sleep", "sleep_until", "spawn",
+    # genlet.sync
+    "AsyncResult", "BoundedSemaphore", "Condition", "Event", "LifoQueue", "Lock", "Pool",
+    "PriorityQueue", "Queue", "RLock", "Semaphore", "TaskGroup", "task_group",
 ]  # fmt: skip
