@@ -6,6 +6,9 @@ from ``id(local object)`` to that task's attributes), so they go away with the t
 references needed (MicroPython has none). Code running outside any task sees one shared
 namespace, kept in the ``local`` object. A subclass's ``__init__`` runs once per task, on that
 task's first use, with the arguments the object was made with.
+
+On CPython and PyPy, ``run(..., contextvars=True)`` also gives each task its own
+``contextvars`` context (``InContext``), copied from the spawner's when it is spawned.
 """
 
 try:
@@ -66,3 +69,30 @@ class local:
             del self._namespace()[name]
         except KeyError:
             raise AttributeError(name)
+
+
+class InContext:
+    """A generator run inside its own ``contextvars`` context (``run(contextvars=True)``)."""
+
+    __slots__ = ("gen", "context")
+
+    def __init__(self, gen: "Any", context: "Any") -> None:
+        self.gen = gen
+        self.context = context
+
+    def send(self, value: "Any") -> "Any":
+        return self.context.run(self.gen.send, value)
+
+    def throw(self, error: BaseException) -> "Any":
+        return self.context.run(self.gen.throw, error)
+
+    def close(self) -> None:
+        self.context.run(self.gen.close)
+
+    @property
+    def gi_frame(self) -> "Any":
+        return getattr(self.gen, "gi_frame", None)
+
+    @property
+    def gi_yieldfrom(self) -> "Any":
+        return getattr(self.gen, "gi_yieldfrom", None)

@@ -22,9 +22,9 @@ from ._typing import TYPE_CHECKING, Generic, T
 if TYPE_CHECKING:
     from typing import Generator
 
-from .errors import TaskCancelled
+from .errors import TaskCancelled, describe
 from .select import Op
-from .traps import Failure, completed, current_kernel, park, parking_task
+from .traps import CHECKPOINT, DONE as NO_WAIT, TRAP, Failure, completed, current_kernel, park, parking_task
 from .waitqueue import WaitQueue, Waiter
 
 READY = "READY"
@@ -301,3 +301,49 @@ def joinall(
                 node.queue.remove(node)
     done = group.finished[:taken]
     return done
+
+
+# -- what spawn() runs ---------------------------------------------------------------------------
+
+
+def as_generator(fn: "Any", args: "Any") -> "Any":
+    """What ``spawn`` runs: ``fn(*args)`` if it is a generator, or ``fn`` itself if it is one."""
+    if hasattr(fn, "send") and hasattr(fn, "throw"):
+        gen = fn
+        if args:
+            raise TypeError("spawn() got a generator object and arguments; pass the generator function instead: spawn(f, *args)")
+    elif callable(fn):
+        gen = fn(*args)
+        if gen is TRAP:
+            return gen  # a genlet operation that has to wait: spawn() hands the wait over
+        if gen is NO_WAIT or gen is CHECKPOINT:
+            return run_iterable(gen)  # a genlet operation that finished (or checkpoints) at once
+        if not (hasattr(gen, "send") and hasattr(gen, "throw")):
+            raise TypeError(
+                "spawn(%s): it returned %s, not a generator. Make it a generator function (use "
+                "`yield` or `yield from` in it), or run blocking code in a thread with "
+                "`yield from genlet.io.run_in_thread(fn, *args)`" % (name_of(fn, None), describe(gen))
+            )
+    else:
+        raise TypeError("spawn() needs a generator function or a generator, got %s" % describe(fn))
+    if type(gen).__name__ == "coroutine" or hasattr(gen, "cr_frame"):
+        gen.close()  # no "never awaited" warning on top of this error
+        raise TypeError("spawn(): got a coroutine from `async def`; genlet runs plain generators: write `def` with `yield from`")
+    return gen
+
+
+def run_iterable(iterable: "Any") -> "Any":
+    return (yield from iterable)
+
+
+def parked() -> "Any":
+    """The body of a task that starts out parked (see ``Kernel._adopt_wait``)."""
+    return (yield from TRAP)
+
+
+def name_of(fn: "Any", gen: "Any") -> str:
+    for obj in (fn, getattr(fn, "func", None), gen):
+        name = getattr(obj, "__name__", None)
+        if isinstance(name, str):
+            return name
+    return "task"

@@ -117,7 +117,11 @@ class WaitQueue:
         owner = self.owner
         if owner is None:
             return self.action
-        return "%s %s" % (owner.describe() if hasattr(owner, "describe") else repr(owner), self.action)
+        if hasattr(owner, "describe"):
+            owner = owner.describe()
+        elif not isinstance(owner, str):
+            owner = repr(owner)
+        return "%s %s" % (owner, self.action)
 
     def __repr__(self) -> str:
         return "<WaitQueue %s: %d waiting>" % (self.describe(), self._len)
