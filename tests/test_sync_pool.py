@@ -174,10 +174,22 @@ def test_pool_bad_input():
     with pytest.raises(ValueError, match=r"Pool\(None\)"):
         genlet.Pool(None)
 
+    def short():
+        yield from genlet.sleep(1)
+
     def main():
         pool = genlet.Pool(1)
         with pytest.raises(TypeError, match="not a generator"):
             yield from pool.spawn(len, "abc")
+        assert pool.free_count() == 1
+        yield from pool.spawn(short)
+        later = genlet.spawn(lambda: (yield from pool.spawn(short)))  # in line behind us
+        with pytest.raises(TypeError, match="not a generator"):  # raised after the wait, in the caller
+            yield from pool.spawn(len, "abc")
+        assert genlet.clock() == 1
+        started = yield from later.join()  # ... and our slot went on to the next in line
+        assert started in pool and pool.free_count() == 0 and genlet.clock() == 1
+        yield from pool.join()
         assert pool.free_count() == 1
 
     vrun(main)

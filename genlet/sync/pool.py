@@ -13,11 +13,10 @@
 How it knows that a task has finished without wrapping it in another generator: the pool
 puts itself on each task's list of joiners as the *group* of a Waiter, the same way
 ``joinall`` and ``select`` do. When the task ends, the kernel calls ``pool.fire(node, task)``,
-and the pool gives the freed slot straight to the first task waiting in ``spawn`` (FIFO): it
-starts that spawner's task itself and wakes the spawner with it (``reschedule``, the hand-off,
-so a spawner cancelled afterwards does not lose a task that is already running). A
-spawner's generator is made and checked before it waits, so a bad ``fn`` fails in the caller,
-never later inside the kernel.
+and the pool keeps the freed slot for the first task waiting in ``spawn`` (FIFO, no barging)
+and wakes it (``reschedule``, the hand-off: a spawner cancelled after that still starts its
+task, and is cancelled at its next checkpoint). The spawner starts the task itself, in its own
+task, so a bad ``fn`` raises in the caller, never inside the kernel.
 """
 
 try:
@@ -26,7 +25,6 @@ except ImportError:
     pass
 
 from ..kernel import report
-from ..kernel.core import _as_generator
 from ..kernel.task import FAILED, OBSERVED, REPORTED
 from ..kernel.traps import completed, current_kernel, park, parking_task, reschedule
 from ..kernel.waitqueue import WaitQueue
@@ -36,7 +34,7 @@ from ._base import deadline_after, naming
 class Pool:
     """At most ``size`` tasks running at once; ``spawn`` waits for a free slot."""
 
-    __slots__ = ("size", "_running", "_spawners", "_joiners", "name", "_label")
+    __slots__ = ("size", "_running", "_reserved", "_spawners", "_joiners", "name", "_label")
 
     def __init__(self, size: int, name: "Optional[str]" = None) -> None:
         if not isinstance(size, int) or size < 1:
@@ -45,13 +43,14 @@ class Pool:
             )
         self.size = size
         self._running = {}  # type: Dict[Any, None]  # the tasks in the pool (a dict: an ordered set)
+        self._reserved = 0  # slots kept for woken spawners that have not started their task yet
         self._spawners = WaitQueue(self, "spawn (a free slot)")
         self._joiners = WaitQueue(self, "join (all tasks done)")
         self.name, self._label = naming("Pool", name)
 
     def free_count(self) -> int:
         """How many more tasks could start now without waiting."""
-        return self.size - len(self._running)
+        return self.size - len(self._running) - self._reserved
 
     def __len__(self) -> int:
         """The number of tasks running in the pool."""
@@ -66,14 +65,22 @@ class Pool:
         return self._spawn(fn, args, name, 0)  # type: ignore[no-any-return]
 
     def _spawn(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
-        gen = _as_generator(fn, args)  # a bad fn fails here, in the caller
-        if len(self._running) < self.size:
-            return completed(self._start(current_kernel(), gen, name, flags))
-        task = parking_task()
-        return park(task, self._spawners.push(task, (gen, name, flags)))
+        if len(self._running) + self._reserved < self.size:
+            return completed(self._start(fn, args, name, flags))
+        return self._spawn_later(fn, args, name, flags)
 
-    def _start(self, kernel: "Any", gen: "Any", name: "Optional[str]", flags: int) -> "Any":
-        task = kernel.spawn(gen, name=name)
+    def _spawn_later(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
+        task = parking_task()
+        yield from park(task, self._spawners.push(task))
+        self._reserved -= 1  # fire() kept this slot for us
+        try:
+            return self._start(fn, args, name, flags)
+        except BaseException:
+            self._slot_freed()  # a bad fn: the slot goes to the next in line
+            raise
+
+    def _start(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
+        task = current_kernel().spawn(fn, *args, name=name)  # a bad fn fails here, in the caller
         task._flags |= flags
         self._running[task] = None
         task._joiners_queue().push(None, None, self)  # the kernel calls self.fire when it ends
@@ -83,21 +90,25 @@ class Pool:
         """Called by the kernel when one of the pool's tasks has finished."""
         del self._running[task]
         _report_unobserved(task, self)
+        self._slot_freed()
+        return True
+
+    def _slot_freed(self) -> None:
+        """A slot is free: keep it for the first waiting spawner, or wake the joiners."""
         waiter = self._spawners.pop()
-        if waiter is not None:  # the slot goes straight to the first waiting spawner
-            gen, name, flags = waiter.value
-            reschedule(waiter.task, self._start(task._kernel, gen, name, flags))
-        elif not self._running:
+        if waiter is not None:
+            self._reserved += 1
+            reschedule(waiter.task, None)
+        elif not self._running and not self._reserved:
             waiter = self._joiners.pop()
             while waiter is not None:
                 reschedule(waiter.task, True)
                 waiter = self._joiners.pop()
-        return True
 
     # -- waiting -----------------------------------------------------------------------------
     def join(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
         """``yield from pool.join(timeout=None)``: True once the pool is empty; False on timeout."""
-        if not self._running:
+        if not self._running and not self._reserved:
             return completed(True)
         task = parking_task()
         if timeout is None:
