@@ -82,21 +82,24 @@ class LockBase:
         reschedule(waiter.task, waiter.value)
         return True
 
-    def _check_release(self) -> "Any":
+    def _check_release(self) -> None:
+        """Raise the RuntimeError that explains a release by a task that does not hold it."""
         owner = self._owner
+        # Discussion: the owner knows its kernel, so "is the owner the running task?" needs no
+        # look-up of the current kernel (a thread-local): this check costs two attribute reads.
+        if owner is not None and owner._kernel.current is owner:
+            return
         if owner is None:
             raise RuntimeError(
                 "release() of %s, which is not locked: release only a lock that this task "
                 "acquired (and only once per acquire)" % self._label
             )
         task = current_task()
-        if owner is not task:
-            raise RuntimeError(
-                "task %r cannot release %s: task %r holds it. A lock is released by the task "
-                "that acquired it; to hand work over between tasks use a Semaphore or a Queue"
-                % (task.name, self._label, owner.name)
-            )
-        return task
+        raise RuntimeError(
+            "task %r cannot release %s: task %r holds it. A lock is released by the task "
+            "that acquired it; to hand work over between tasks use a Semaphore or a Queue"
+            % (task.name, self._label, owner.name)
+        )
 
     # What Lock and RLock each define (listed here for the type checker and the reader).
     def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
@@ -157,9 +160,15 @@ class Lock(LockBase):
 
     def release(self) -> None:
         """Release the lock; the first waiting task, if any, gets it straight away."""
-        self._check_release()
-        if not self._hand_off():
+        owner = self._owner
+        if owner is None or owner._kernel.current is not owner:
+            self._check_release()  # raises the error that explains it
+        waiter = self._waiters.pop()
+        if waiter is None:
             self._owner = None
+        else:  # the hand-off: the lock is never free while somebody waits (no barging)
+            self._owner = waiter.task
+            reschedule(waiter.task, waiter.value)
 
     # The Condition protocol: let go completely while waiting, then take it back.
     def _release_all(self) -> int:
