@@ -34,6 +34,7 @@ try:
 except ImportError:
     pass
 
+from ..kernel.cancel import CancelScope
 from ..kernel.traps import completed, current_task, park, parking_task, reschedule
 from ..kernel.waitqueue import WaitQueue
 from . import deadlock
@@ -82,13 +83,14 @@ class LockBase:
         reschedule(waiter.task, waiter.value)
         return True
 
-    def _check_release(self) -> None:
-        """Raise the RuntimeError that explains a release by a task that does not hold it."""
+    def _not_held(self) -> None:
+        """Raise the RuntimeError that explains a release by a task that does not hold it.
+
+        Discussion: releases check ``owner._kernel.current is owner`` first. The owner knows
+        its kernel, so "is the owner the running task?" costs two attribute reads, with no
+        look-up of the running kernel (a thread-local); this explains a failed check.
+        """
         owner = self._owner
-        # Discussion: the owner knows its kernel, so "is the owner the running task?" needs no
-        # look-up of the current kernel (a thread-local): this check costs two attribute reads.
-        if owner is not None and owner._kernel.current is owner:
-            return
         if owner is None:
             raise RuntimeError(
                 "release() of %s, which is not locked: release only a lock that this task "
@@ -162,7 +164,7 @@ class Lock(LockBase):
         """Release the lock; the first waiting task, if any, gets it straight away."""
         owner = self._owner
         if owner is None or owner._kernel.current is not owner:
-            self._check_release()  # raises the error that explains it
+            self._not_held()
         waiter = self._waiters.pop()
         if waiter is None:
             self._owner = None
@@ -221,7 +223,9 @@ class RLock(LockBase):
 
     def release(self) -> None:
         """Undo one acquire; the last one frees it (or hands it to the first waiter)."""
-        self._check_release()
+        owner = self._owner
+        if owner is None or owner._kernel.current is not owner:
+            self._not_held()
         self._count -= 1
         if self._count:
             return
@@ -231,9 +235,10 @@ class RLock(LockBase):
             self._owner = None
 
     def _release_all(self) -> int:
-        count = self._count
-        self._check_release()
-        self._count = 1
+        owner = self._owner
+        if owner is None or owner._kernel.current is not owner:
+            self._not_held()
+        count, self._count = self._count, 1
         self.release()
         return count
 
@@ -254,8 +259,6 @@ def reacquire(lock: LockBase, task: "Any", count: int) -> "Generator[Any, Any, N
     whatever happens, including a cancellation that ends the wait: the wait for the lock is
     shielded, and the ``Cancelled`` comes at the task's next checkpoint.
     """
-    from ..kernel.cancel import CancelScope
-
     if lock._owner is None:
         lock._owner = task
     else:
