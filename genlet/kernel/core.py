@@ -31,7 +31,7 @@ Design principles
 """
 
 try:
-    from typing import Any, Callable, List, Optional
+    from typing import Any, Callable, Dict, List, Optional
 except ImportError:
     pass
 
@@ -80,6 +80,9 @@ class Kernel(Outside):
         self._calls = []  # type: List[Any]  # callbacks queued by other threads
         self._calls_lock = allocate_lock()
         self._interrupted = False
+        self.task_locals = {}  # type: Dict[Task[Any], Dict[int, Dict[str, Any]]]  # genlet.local()
+        self._halt = False  # stop running passes back to back: main ended, fatal error, Ctrl-C
+        self._main = None  # type: Optional[Task[Any]]
         self._fatal = None  # type: Optional[BaseException]
         self._stepping = False
         self._swallowed = None  # type: Any  # at shutdown: task -> cancellations swallowed
@@ -103,16 +106,17 @@ class Kernel(Outside):
         if adopt:
             gen = parked()
             next(gen)  # now suspended in `yield from TRAP`, as if it had parked itself
-        self._next_id += 1
         flags = DAEMON if daemon else 0
-        if name is None:
-            name = name_of(fn, gen)
-        else:
+        if name is not None:
             name = str(name)
             flags |= NAMED
+        elif fn is gen or adopt:
+            name = name_of(fn, gen)  # a string now: keep no reference to the generator
+        else:
+            name = fn  # its name is looked up only when somebody asks (Task.name)
         if self._context is not None:
             gen = InContext(gen, self._context.copy_context())
-        task = Task(self, gen, self._next_id, name, flags)  # type: Task[Any]
+        task = Task(self, gen, name, flags)  # type: Task[Any]
         if self._last is None:
             self._first = task
         else:
@@ -187,6 +191,24 @@ class Kernel(Outside):
             self.current = None
             batch.clear()
             self._spare = batch
+
+    def _run_passes(self) -> None:
+        """Run passes back to back while nothing outside the tasks needs a look between them.
+
+        Discussion: between two passes the kernel polls IO, runs calls from other threads and
+        fires due timers (principle 3). When no task waits on IO or a thread, no call is
+        queued and no timer is pending, all of that would find nothing, so the next pass can
+        start at once: two tasks handing messages back and forth pay for a pass, not for a
+        poll. ``_halt`` (main has ended, a fatal error, Ctrl-C) stops it at once.
+        """
+        heap = self._timers._heap
+        while True:
+            self._run_ready()
+            if not self._ready or self._halt or heap or self._calls or self.external:
+                return
+            io = self._io
+            if io is not None and io.count:
+                return
 
     def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:
         current = self.current
@@ -323,8 +345,13 @@ class Kernel(Outside):
                 flags |= FAILED
                 if isinstance(error, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
                     self._fatal = error
+                    self._halt = True
         task._flags = flags
-        task._gen = task._scopes = task._cancel = task._locals = None
+        task._gen = task._scopes = task._cancel = None
+        if self.task_locals:
+            self.task_locals.pop(task, None)
+        if task is self._main:
+            self._halt = True
         self._unlink(task)
         joiners = task._joiners
         if joiners is not None:
@@ -471,9 +498,10 @@ class Kernel(Outside):
         return main_task._outcome
 
     def _drive(self, main_task: "Task[Any]") -> None:
+        self._main = main_task
         while not main_task._flags & DONE:
             if self._ready:
-                self._run_ready()
+                self._run_passes()
             if self._fatal is not None:
                 raise self._fatal
             if self._interrupted:
@@ -516,7 +544,7 @@ class Kernel(Outside):
     def _enter(self) -> None:
         if self._stepping:
             raise RuntimeError("this kernel is already running: step() and run() cannot be nested in its tasks")
-        other = getattr(_running, "kernel", None)
+        other = _running.kernel
         if other is not None and other is not self:
             raise RuntimeError("another genlet kernel is running in this thread; kernels do not nest")
         _running.kernel = self
