@@ -100,3 +100,12 @@ def test_async_result_get_timeout_raises_timeout_error():
         assert genlet.clock() == 3 and len(r._waiters) == 0
 
     vrun(main)
+
+
+def test_the_portable_script_passes_under_cpython():
+    """tests/mpy/check_sync.py is what MicroPython runs; keep it honest here too."""
+    import os
+    import runpy
+
+    path = os.path.join(os.path.dirname(__file__), "mpy", "check_sync.py")
+    runpy.run_path(path, run_name="check_sync")["check"]()
