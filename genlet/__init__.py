@@ -53,8 +53,10 @@ from .kernel import (
     spawn,
 )
 from .sync import (
+    CLOSED,
     AsyncResult,
     BoundedSemaphore,
+    Channel,
     Condition,
     Event,
     LifoQueue,
@@ -71,8 +73,8 @@ from .sync import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "Kernel", "MonotonicClock",
-    "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
+    "CLOSED", "CancelScope", "Cancelled", "Channel", "ChannelClosed", "Deadlock", "FINISHED", "Kernel",
+    "MonotonicClock", "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "joinall", "local",
     "move_on_after", "move_on_at", "run", "select", "sleep", "sleep_until", "spawn",
     # genlet.sync

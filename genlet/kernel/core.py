@@ -46,7 +46,7 @@ from .local import InContext
 from .prng import Random
 from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task, as_generator, name_of, parked
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel
+from .traps import NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel, reschedule
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -101,6 +101,9 @@ class Kernel(Outside):
         ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
         it runs at once, and if it has to wait, the new task does the waiting.
         """
+        return self._spawn(fn, args, name, daemon)
+
+    def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
         gen = as_generator(fn, args)
         adopt = gen is TRAP and self.current is not None and self.current._wait is not None
         if adopt:
@@ -177,11 +180,14 @@ class Kernel(Outside):
                 except BaseException as error:
                     self._finish(task, None, error)
                     continue
-                if trap is None and task._wait is None:
-                    task._value = None  # the fast path: a plain checkpoint
-                    append(task)
-                else:
-                    self._trap(task, trap)
+                if trap is None:
+                    if task._wait is None:
+                        task._value = None  # the fast path: a plain checkpoint
+                        append(task)
+                        continue
+                elif trap is PARK and task._cancel is None and task._wait is not None:
+                    continue  # parked: whoever it waits on will reschedule it
+                self._trap(task, trap)
         except BaseException:
             # Discussion: only a second Ctrl-C or a bug in the kernel gets here. The tasks this
             # pass had not reached are put back, so that shutdown can still finish them.
@@ -269,16 +275,7 @@ class Kernel(Outside):
         return Cancelled(scope, "cancelled by %s" % scope.describe())
 
     # -- parking and waking ------------------------------------------------------------------
-    def _reschedule(self, task: "Task[Any]", reply: "Any") -> None:
-        """End ``task``'s wait with ``reply`` (see ``traps.reschedule``)."""
-        if task._wait is None:
-            raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
-        task._wait = None
-        if task._timer is not None:
-            self._timers.cancel(task._timer)
-            task._timer = None
-        task._value = NOTHING if reply is None else reply
-        self._ready.append(task)
+    _reschedule = staticmethod(reschedule)  # see traps.reschedule: the hand-off
 
     def _reschedule_detached(self, task: "Task[Any]", reply: "Any") -> None:
         """Like _reschedule, for a task whose wait the kernel has just aborted."""
@@ -352,7 +349,17 @@ class Kernel(Outside):
             self.task_locals.pop(task, None)
         if task is self._main:
             self._halt = True
-        self._unlink(task)
+        before, after = task._prev, task._next  # out of the ring of live tasks
+        if before is None:
+            self._first = after
+        else:
+            before._next = after
+        if after is None:
+            self._last = before
+        else:
+            after._prev = before
+        task._prev = task._next = None
+        self._count -= 1
         joiners = task._joiners
         if joiners is not None:
             reply = task._join_reply()
@@ -366,19 +373,6 @@ class Kernel(Outside):
         elif error is not None and flags & FAILED and not flags & (OBSERVED | REPORTED) and self._fatal is not error:
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, error)
-
-    def _unlink(self, task: "Task[Any]") -> None:
-        before, after = task._prev, task._next
-        if before is None:
-            self._first = after
-        else:
-            before._next = after
-        if after is None:
-            self._last = before
-        else:
-            after._prev = before
-        task._prev = task._next = None
-        self._count -= 1
 
     def _close_task(self, task: "Task[Any]", why: str) -> None:
         """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
@@ -596,7 +590,10 @@ def run(main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optio
 
 def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
     """Start a task in the running kernel; a plain call that returns the Task at once."""
-    return current_kernel().spawn(fn, *args, name=name, daemon=daemon)
+    kernel = _running.kernel
+    if kernel is None:
+        current_kernel()  # raises the RuntimeError that explains it
+    return kernel._spawn(fn, args, name, daemon)  # type: ignore[no-any-return]
 
 
 _ = CancelScope  # re-exported by the package
