@@ -9,6 +9,7 @@
     yield from pool.join()                       # until all of them have finished
 
     pages = yield from pool.map(fetch, urls)     # the results, in the order of urls
+    results = pool.imap_unordered(fetch, urls)   # a Channel: each result as it comes
 
 How it knows that a task has finished without wrapping it in another generator: the pool
 puts itself on each task's list of joiners as the *group* of a Waiter, the same way
@@ -25,10 +26,13 @@ except ImportError:
     pass
 
 from ..kernel import report
+from ..kernel.errors import ChannelClosed, TaskCancelled
 from ..kernel.task import FAILED, OBSERVED, REPORTED
 from ..kernel.traps import completed, current_kernel, park, parking_task, reschedule
 from ..kernel.waitqueue import WaitQueue
 from ._base import deadline_after, naming
+from .channels import Channel
+from .queues import Queue
 
 
 class Pool:
@@ -146,6 +150,24 @@ class Pool:
                 task.cancel()
             raise
 
+    def imap(self, fn: "Any", iterable: "Iterable[Any]") -> "Channel[Any]":
+        """A Channel that delivers ``fn(x)`` for each ``x`` of ``iterable``, in input order.
+
+        The calls run in the pool; the channel is closed after the last result. A plain
+        call: a task of its own starts the calls and sends the results (see ``_deliver``).
+        """
+        return self._imap(fn, iterable, True)
+
+    def imap_unordered(self, fn: "Any", iterable: "Iterable[Any]") -> "Channel[Any]":
+        """Like ``imap``, but each result is delivered as soon as its call finishes."""
+        return self._imap(fn, iterable, False)
+
+    def _imap(self, fn: "Any", iterable: "Iterable[Any]", ordered: bool) -> "Channel[Any]":
+        results = Channel()  # type: Channel[Any]
+        name = "imap" if ordered else "imap_unordered"
+        current_kernel().spawn(_deliver, self, fn, iter(iterable), results, ordered, name="%s on %s" % (name, self._label))
+        return results
+
     def describe(self) -> str:
         return self._label
 
@@ -153,6 +175,79 @@ class Pool:
         return "<%s %d/%d running, %d waiting to spawn>" % (
             self._label, len(self._running), self.size, len(self._spawners),
         )  # fmt: skip
+
+
+def _deliver(pool: Pool, fn: "Any", items: "Any", results: "Channel[Any]", ordered: bool) -> "Generator[Any, Any, None]":
+    """The task behind ``imap``: start ``fn(x)`` for every item in the pool, send the results.
+
+    A helper task starts the calls (``pool.spawn`` waits for slots) and hands each Task over
+    a Queue, in input order (``imap``) or as it finishes (``imap_unordered``: the queue is
+    filled by a hook on each task's end, as ``joinall`` does). This task takes them from the
+    queue and sends their results, so results flow while later calls still wait for a slot.
+
+    Discussion: a failing call stops everything: the calls not yet delivered are cancelled,
+    the channel is closed early, and the error ends this task, which nobody joins, so it is
+    reported with its traceback. To keep going past failures, catch them inside ``fn``. A
+    receiver that stops early can ``close()`` the channel: the next send fails, and the rest
+    is cancelled quietly.
+    """
+    handed = Queue()  # type: Queue
+    started = []  # type: List[Any]
+    hook = _FinishedHook(handed) if not ordered else None
+
+    def starter() -> "Generator[Any, Any, None]":
+        try:
+            for item in items:
+                # OBSERVED: every task is joined below, so its failure is raised there (and
+                # not also reported by the pool as one nobody waited for). Only the first
+                # failure is raised: the calls after it are cancelled unseen, as in map().
+                task = yield from pool._spawn(fn, (item,), None, OBSERVED)
+                started.append(task)
+                if hook is None:
+                    handed.put_nowait(task)
+                else:
+                    task._joiners_queue().push(None, None, hook)
+        finally:
+            handed.put_nowait(None)  # the end (also after an error: see feeder.join() below)
+
+    feeder = current_kernel().spawn(starter, name="imap starter")
+    total = None  # type: Optional[int]  # known when the starter has finished
+    sent = 0
+    try:
+        while total is None or sent < total:
+            task = yield from handed.get()
+            if task is None:
+                total = len(started)
+                continue
+            value = yield from task.join()
+            yield from results.send(value)
+            sent += 1
+        yield from feeder.join()
+    except BaseException as error:
+        feeder.cancel()
+        for task in started:
+            task.cancel()
+        if isinstance(error, ChannelClosed) and results.closed:
+            return  # the receiver closed the channel: it wants no more
+        if isinstance(error, TaskCancelled):
+            return  # somebody cancelled a call (pool.kill()): stop, closing the channel
+        raise
+    finally:
+        if not results.closed:
+            results.close()
+
+
+class _FinishedHook:
+    """The group on each imap_unordered task's joiners: queue the task when it finishes."""
+
+    __slots__ = ("queue",)
+
+    def __init__(self, queue: "Any") -> None:
+        self.queue = queue
+
+    def fire(self, node: "Any", task: "Any") -> bool:
+        self.queue.put_nowait(task)
+        return True
 
 
 class _Killing:

@@ -197,6 +197,14 @@ def check_pool_group():
         pool = genlet.Pool(3)
         res = yield from pool.map(job, range(6))
         assert res == [0, 1, 4, 9, 16, 25] and genlet.clock() == 4
+        for results, want in ((pool.imap(job, range(4)), [0, 1, 4, 9]), (pool.imap_unordered(job, [3]), [9])):
+            out = []
+            while True:
+                value, ok = yield from results.recv_ok()
+                if not ok:
+                    break
+                out.append(value)
+            assert out == want, out
         try:
             genlet.Pool(0)
             raise AssertionError
