@@ -220,3 +220,23 @@ def test_select_loser_queue_ops_do_not_take_items():
         assert len(a._getters) == 0
 
     vrun(main)
+
+
+def test_select_mixes_queue_and_event_ops_with_channel_ops():
+    def main():
+        ch, q, ev = genlet.Channel(), genlet.Queue(), genlet.Event()
+
+        def sender():
+            yield from genlet.sleep(1)
+            yield from ch.send("from channel")
+            yield from genlet.sleep(1)
+            q.put_nowait("from queue")
+
+        genlet.spawn(sender)
+        got = []
+        for _ in range(2):
+            got.append((yield from genlet.select(ch.recv_op(), q.get_op(), ev.wait_op())))
+        assert got == [(0, "from channel"), (1, "from queue")] and genlet.clock() == 2
+        assert len(q._getters) == 0 and len(ev._waiters) == 0
+
+    vrun(main)
