@@ -39,3 +39,26 @@ try:
 except genlet.Deadlock as exc:
     print("Deadlock:")
     print(exc.summary)
+
+
+# Two tasks that take two locks in opposite orders: the one that would close the cycle gets
+# Deadlock at once, naming both tasks and locks; the other carries on.
+def takes(first, second, name):
+    with (yield from first):
+        yield from genlet.sleep(1)
+        try:
+            with (yield from second):
+                print(name, "got both locks")
+        except genlet.Deadlock as exc:
+            print(name, "was told:")
+            print(exc.summary)
+
+
+def lock_cycle():
+    a, b = genlet.Lock(name="a"), genlet.Lock(name="b")
+    t1 = genlet.spawn(takes, a, b, "t1", name="t1")
+    t2 = genlet.spawn(takes, b, a, "t2", name="t2")
+    yield from genlet.joinall([t1, t2])
+
+
+genlet.run(lock_cycle, clock=genlet.VirtualClock())
