@@ -157,10 +157,14 @@ def current_kernel() -> "Kernel":
 
 def current_task() -> "Task[Any]":
     """The task that is running now (a plain call: nothing blocks)."""
-    task = current_kernel().current
-    if task is None:
+    kernel = _running.kernel
+    if kernel is not None:
+        task = kernel.current
+        if task is not None:
+            return task  # type: ignore[no-any-return]
         raise RuntimeError("no genlet task is running: call this from inside a task")
-    return task
+    current_kernel()  # raises the RuntimeError that explains it
+    raise AssertionError("unreachable")
 
 
 def clock() -> float:
