@@ -360,6 +360,11 @@ class Kernel(Outside):
             self._abort(task)
         if task._flags & DONE:
             return
+        if task in self._ready:
+            # Discussion: a task that swallowed Cancelled may be queued to run (at a bare
+            # `yield`, or with the Cancelled as its reply). Once closed it must not be resumed:
+            # finishing it a second time would unlink it twice and lose the other tasks.
+            self._ready.remove(task)
         try:
             task._gen.close()
         except BaseException as exc:
