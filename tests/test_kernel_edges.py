@@ -55,3 +55,54 @@ def test_closing_a_ready_swallower_does_not_lose_the_other_tasks(caplog):
     assert "shield done" in trace and "shielded finally" in trace and "swallower finally" in trace
     assert kernel.tasks() == [] and kernel._count == 0
     assert not any("AttributeError" in r.getMessage() or r.exc_info for r in caplog.records)
+
+
+class Stubborn:
+    """A wait object that cannot be aborted: its result is on its way (like a thread job)."""
+
+    def __init__(self):
+        self.task = None
+
+    def abort(self, task):
+        return False
+
+    def describe(self):
+        return "stubborn"
+
+
+def test_closing_a_task_whose_wait_cannot_be_aborted(caplog):
+    """The closed task stayed registered on the wait; the late reply resumed the finished task
+    (finishing it twice, losing the other tasks), and the log blamed a forgotten `yield from`."""
+    wait = Stubborn()
+    trace = []
+
+    def swallower():
+        for _ in range(6):  # the sixth Cancelled gets it closed, while parked below
+            try:
+                yield
+            except genlet.Cancelled:
+                trace.append("swallowed")
+        wait.task = parking_task()
+        yield from park(wait.task, wait)
+        trace.append("woke")
+
+    def deliverer():
+        with genlet.CancelScope(shield=True):
+            yield from genlet.sleep(1)
+            reschedule(wait.task, "value")  # too late: nobody can take it any more
+            yield from genlet.sleep(1)
+            trace.append("deliverer done")
+
+    def main():
+        genlet.spawn(swallower, name="swallower")
+        genlet.spawn(deliverer)
+        yield
+
+    kernel = genlet.Kernel(clock=genlet.VirtualClock())
+    with caplog.at_level(logging.WARNING, logger="genlet"):
+        kernel.run(main)
+    assert trace == ["swallowed"] * 6 + ["deliverer done"]
+    assert kernel.tasks() == [] and kernel._count == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("closing task 'swallower'" in m for m in messages)
+    assert not any("yield from" in m or r.exc_info for m, r in zip(messages, caplog.records))

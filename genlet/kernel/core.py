@@ -250,6 +250,8 @@ class Kernel(Outside):
     def _reschedule(self, task: "Task[Any]", reply: "Any") -> None:
         """End ``task``'s wait with ``reply`` (see ``traps.reschedule``)."""
         if task._wait is None:
+            if task._flags & DONE:
+                return  # closed by force while its wait could not be aborted: nobody takes reply
             raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
         task._wait = None
         if task._timer is not None:
@@ -356,8 +358,13 @@ class Kernel(Outside):
     def _close_task(self, task: "Task[Any]", why: str) -> None:
         """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
         report.warning("closing task %r: %s" % (task.name, why))
-        if task._wait is not None:
-            self._abort(task)
+        if task._wait is not None and not self._abort(task):
+            # Discussion: its wait cannot let go (the result is on its way, e.g. a thread job).
+            # Detach the task anyway: the late reply finds it finished and is dropped.
+            task._wait = None
+            if task._timer is not None:
+                self._timers.cancel(task._timer)
+                task._timer = None
         if task._flags & DONE:
             return
         if task in self._ready:
