@@ -106,3 +106,32 @@ def test_closing_a_task_whose_wait_cannot_be_aborted(caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert any("closing task 'swallower'" in m for m in messages)
     assert not any("yield from" in m or r.exc_info for m, r in zip(messages, caplog.records))
+
+
+@pytest.mark.parametrize("fatal", [SystemExit, KeyboardInterrupt])
+def test_system_exit_raised_during_shutdown_propagates(fatal):
+    """A SystemExit / KeyboardInterrupt raised by a task while run() finished the leftovers was
+    swallowed: run() returned main's value as if nothing had happened, and logged nothing."""
+    trace = []
+
+    def exiter():
+        try:
+            yield from genlet.sleep(10)
+        except genlet.Cancelled:
+            raise fatal(3)
+
+    def other():
+        try:
+            yield from genlet.sleep(10)
+        finally:
+            trace.append("other finally")
+
+    def main():
+        genlet.spawn(exiter)
+        genlet.spawn(other)
+        yield
+        return "main's value"
+
+    with pytest.raises(fatal):
+        vrun(main)
+    assert trace == ["other finally"]

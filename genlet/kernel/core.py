@@ -470,8 +470,12 @@ class Kernel(Outside):
                 self._drive(main_task)
             except BaseException:
                 self._shutdown(warn=False)  # the exception says why; don't repeat it
+                self._fatal = None
                 raise
             self._shutdown(warn=True)
+            fatal, self._fatal = self._fatal, None
+            if fatal is not None:  # a task raised SystemExit / KeyboardInterrupt at shutdown
+                raise fatal
         finally:
             if restore is not None:
                 restore()
