@@ -135,3 +135,32 @@ def test_system_exit_raised_during_shutdown_propagates(fatal):
     with pytest.raises(fatal):
         vrun(main)
     assert trace == ["other finally"]
+
+
+def test_task_spawned_during_shutdown_is_cancelled_too(caplog):
+    """A leftover whose cleanup spawned a task: the new task was never cancelled, so run()
+    stepped it forever (a hang) instead of finishing."""
+    trace = []
+
+    def forever():
+        while True:
+            yield from genlet.sleep(1)
+
+    def parent():
+        try:
+            yield from genlet.sleep(10)
+        finally:
+            helper = genlet.spawn(forever, name="late")
+            with genlet.CancelScope(shield=True):
+                yield from helper.wait()
+            trace.append("late cancelled: %s" % helper.cancelled())
+
+    def main():
+        genlet.spawn(parent)
+        yield
+        return "done"
+
+    with caplog.at_level(logging.WARNING, logger="genlet"):
+        assert vrun(main) == "done"
+    assert trace == ["late cancelled: True"]
+    assert any("'late'" in r.getMessage() and "spawned while run() was ending" in r.getMessage() for r in caplog.records)

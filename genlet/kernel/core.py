@@ -124,7 +124,17 @@ class Kernel(Outside):
             self._adopt_wait(task)  # parked from the start: not ready
         else:
             self._ready.append(task)
+        if self._swallowed is not None:
+            self._cancel_late_spawn(task)
         return task
+
+    def _cancel_late_spawn(self, task: "Task[Any]") -> None:
+        """Discussion: ``run`` is finishing its tasks, and one of them (in its cleanup) spawns
+        another. Nothing would ever cancel the newcomer, and ``run`` would step it forever; so
+        it is cancelled at once, like every other task left, and never starts."""
+        if not task._flags & DAEMON:
+            report.warning("task %r was spawned while run() was ending; it is cancelled before it starts" % task.name)
+        task.cancel()
 
     def _adopt_wait(self, task: "Task[Any]") -> None:
         """Move the wait that ``spawn(operation, ...)`` just registered from the caller to ``task``.
