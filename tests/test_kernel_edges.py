@@ -164,3 +164,35 @@ def test_task_spawned_during_shutdown_is_cancelled_too(caplog):
         assert vrun(main) == "done"
     assert trace == ["late cancelled: True"]
     assert any("'late'" in r.getMessage() and "spawned while run() was ending" in r.getMessage() for r in caplog.records)
+
+
+# -- select ----------------------------------------------------------------------------------------
+
+
+class EnrollFails(genlet.kernel.Op):
+    def ready(self):
+        return False
+
+    def enroll(self, task, group):
+        raise RuntimeError("enroll failed")
+
+    def describe(self):
+        return "enroll fails"
+
+
+def test_select_whose_enroll_raises_leaves_no_waiter_behind():
+    """An op whose enroll() raised left the ops enrolled before it in their queues: when one
+    of them fired later, it woke the task out of an unrelated wait with the select's reply."""
+
+    def child():
+        yield from genlet.sleep(1)
+
+    def main():
+        t = genlet.spawn(child)
+        with pytest.raises(RuntimeError, match="enroll failed"):
+            yield from genlet.select(t.join_op(), EnrollFails())
+        assert len(t._joiners) == 0
+        yield from genlet.sleep(5)  # the child finishes at 1 while this sleep goes on
+        return genlet.clock()
+
+    assert vrun(main) == 5
