@@ -196,3 +196,29 @@ def test_select_whose_enroll_raises_leaves_no_waiter_behind():
         return genlet.clock()
 
     assert vrun(main) == 5
+
+
+# -- long and infinite deadlines -------------------------------------------------------------------
+
+
+def test_infinite_deadlines_never_fire_on_a_virtual_clock():
+    """A virtual clock jumped to the next deadline even when it was inf: the clock became inf
+    and `move_on_after(inf)` (\"no timeout\") cancelled its block."""
+    inf = float("inf")
+
+    def sleeper():
+        yield from genlet.sleep(1)
+
+    def main():
+        genlet.spawn(sleeper)
+        with genlet.move_on_after(inf) as scope:
+            yield from genlet.sleep(5)
+        assert (genlet.clock(), scope.cancelled_caught) == (5, False)
+        i, value = yield from genlet.select(genlet.spawn(sleeper).join_op(), timeout=inf)
+        assert i == 0 and genlet.clock() == 6
+        with genlet.move_on_after(inf):
+            yield from genlet.sleep(inf)  # sleeps forever: nothing can wake it
+
+    with pytest.raises(genlet.Deadlock, match="sleep"):
+        vrun(main)
+

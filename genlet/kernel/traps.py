@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 from .errors import describe as _describe
 
 PARK = "PARK"  # the instruction; a string, so that it reads well in a debugger
+INFINITY = float("inf")  # a deadline that never comes: it gets no timer entry
 
 
 class Failure:
@@ -189,7 +190,7 @@ def park(task: "Task[Any]", wait: "Any", deadline: "Optional[float]" = None, tim
     ``timeout_reply`` (a ``Failure`` to raise, or a value to return).
     """
     task._wait = wait
-    if deadline is not None:
+    if deadline is not None and deadline < INFINITY:  # an infinite deadline never fires
         task._timer = task._kernel._timers.add(deadline, task, timeout_reply)
     return TRAP
 
