@@ -222,3 +222,22 @@ def test_infinite_deadlines_never_fire_on_a_virtual_clock():
     with pytest.raises(genlet.Deadlock, match="sleep"):
         vrun(main)
 
+
+def test_timeout_longer_than_the_poller_accepts_while_waiting_on_io():
+    """epoll / poll take at most about 24 days: a longer deadline while a task waited on a
+    descriptor raised OverflowError out of run() instead of waiting."""
+    import socket
+
+    a, b = socket.socketpair()
+    try:
+        b.send(b"x")  # readable already: the poll returns at once once it is called right
+
+        def main():
+            with genlet.move_on_after(30 * 86400.0):  # a month
+                yield from genlet.kernel.read_wait(a)
+            return a.recv(1)
+
+        assert genlet.run(main) == b"x"
+    finally:
+        a.close()
+        b.close()

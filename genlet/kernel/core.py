@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 _ENDED = object()  # what _resume returns when the task finished instead of yielding
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
 _MAX_SWALLOWS = 5  # cancellations a task may swallow at shutdown before it is closed
+_MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
 
 
 class Kernel(Outside):
@@ -425,6 +426,8 @@ class Kernel(Outside):
             timeout = max_wait if deadline is None else clock.sleep_time(deadline, clock.now())
             if max_wait is not None and (timeout is None or timeout > max_wait):
                 timeout = max_wait
+            if timeout is not None and timeout > _MAX_BLOCK:
+                timeout = _MAX_BLOCK  # epoll and poll overflow past ~24 days: wake up, look again
         outside = self.external or (io is not None and io.count)  # real things that may wake us
         woken = 0
         if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
