@@ -241,3 +241,54 @@ def test_timeout_longer_than_the_poller_accepts_while_waiting_on_io():
     finally:
         a.close()
         b.close()
+
+
+# -- embedding and nesting -------------------------------------------------------------------------
+
+
+def test_run_called_inside_its_own_task_starts_nothing():
+    """`kernel.run(other)` from one of the kernel's own tasks raised, but only after spawning
+    `other`, which then ran in the background anyway."""
+    trace = []
+
+    def other():
+        trace.append("other ran")
+        yield
+
+    def main():
+        kernel = genlet.current_task()._kernel
+        with pytest.raises(RuntimeError, match="already running.*spawn"):
+            kernel.run(other)
+        with pytest.raises(RuntimeError, match="do not nest.*spawn"):
+            genlet.run(other)
+        for _ in range(3):
+            yield
+        return len(kernel.tasks())
+
+    assert vrun(main) == 1
+    assert trace == []
+
+
+def test_a_kernel_stepped_from_a_second_thread_says_so():
+    """Stepping a kernel that runs in another thread said it was "nested in its tasks"."""
+    import threading
+
+    errors = []
+    kernel = genlet.Kernel()
+
+    def poke():
+        try:
+            kernel.step()
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    def main():
+        thread = threading.Thread(target=poke)
+        thread.start()
+        while thread.is_alive():
+            yield from genlet.sleep(0.001)
+        thread.join()
+
+    kernel.run(main)
+    kernel.close()
+    assert len(errors) == 1 and "another thread" in errors[0] and "call_from_thread" in errors[0]

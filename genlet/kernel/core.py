@@ -474,11 +474,12 @@ class Kernel(Outside):
 
     def run(self, main: "Any", *args: "Any") -> "Any":
         """Run ``main(*args)`` until it returns; finish every other task; return its value."""
-        main_task = self.spawn(main, *args)
-        main_task._flags |= OBSERVED
-        self._enter()
-        restore = self._install_sigint()
+        self._enter()  # first: called from one of our own tasks, it must start nothing
+        restore = None
         try:
+            main_task = self.spawn(main, *args)
+            main_task._flags |= OBSERVED
+            restore = self._install_sigint()
             try:
                 self._drive(main_task)
             except BaseException:
@@ -543,11 +544,22 @@ class Kernel(Outside):
         self._swallowed = None
 
     def _enter(self) -> None:
-        if self._stepping:
-            raise RuntimeError("this kernel is already running: step() and run() cannot be nested in its tasks")
         other = getattr(_running, "kernel", None)
+        if self._stepping and other is not self:
+            raise RuntimeError(
+                "this kernel is running in another thread: a kernel belongs to one thread at a "
+                "time; from other threads, hand it work with kernel.call_from_thread(fn, *args)"
+            )
+        if self._stepping:
+            raise RuntimeError(
+                "this kernel is already running: step() and run() cannot be called from its own "
+                "tasks; to run more code concurrently, spawn it: `yield from genlet.spawn(fn).join()`"
+            )
         if other is not None and other is not self:
-            raise RuntimeError("another genlet kernel is running in this thread; kernels do not nest")
+            raise RuntimeError(
+                "another genlet kernel is running in this thread; kernels do not nest: inside a "
+                "task, spawn the work (`yield from genlet.spawn(main).join()`) instead of genlet.run()"
+            )
         _running.kernel = self
         self._stepping = True
 
