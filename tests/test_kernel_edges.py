@@ -292,3 +292,21 @@ def test_a_kernel_stepped_from_a_second_thread_says_so():
     kernel.run(main)
     kernel.close()
     assert len(errors) == 1 and "another thread" in errors[0] and "call_from_thread" in errors[0]
+
+
+# -- cancel scopes ---------------------------------------------------------------------------------
+
+
+def test_scope_deadline_set_to_nan_is_refused():
+    """The constructor refused a NaN deadline but the setter took it: a NaN in the timer heap
+    breaks its order, and the kernel spun forever."""
+
+    def main():
+        with genlet.move_on_after(5) as scope:
+            with pytest.raises(ValueError, match="NaN"):
+                scope.deadline = float("nan")
+            assert scope.deadline == 5
+            yield from genlet.sleep(10)
+        return genlet.clock(), scope.cancelled_caught
+
+    assert vrun(main) == (5, True)

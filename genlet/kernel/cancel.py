@@ -128,6 +128,8 @@ class CancelScope:
 
     @deadline.setter
     def deadline(self, deadline: "Optional[float]") -> None:
+        if deadline is not None and deadline != deadline:
+            raise ValueError("a cancel scope's deadline cannot be NaN")
         if self._timer is not None:
             self._task._kernel._timers.cancel(self._timer)  # type: ignore[union-attr]
             self._timer = None
