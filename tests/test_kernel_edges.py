@@ -310,3 +310,22 @@ def test_scope_deadline_set_to_nan_is_refused():
         return genlet.clock(), scope.cancelled_caught
 
     assert vrun(main) == (5, True)
+
+
+# -- joins -----------------------------------------------------------------------------------------
+
+
+def test_joinall_or_select_on_the_task_itself_is_a_clear_error():
+    """`task.join()` refused to wait for itself, but joinall([me]) and select(me.join_op())
+    waited silently forever (or until their timeout)."""
+
+    def main():
+        me = genlet.current_task()
+        with pytest.raises(RuntimeError, match="cannot wait for itself"):
+            yield from genlet.joinall([me], timeout=1)
+        with pytest.raises(RuntimeError, match="cannot wait for itself"):
+            yield from genlet.select(me.join_op(), timeout=1)
+        assert me._joiners is None or len(me._joiners) == 0
+        return genlet.clock()
+
+    assert vrun(main) == 0

@@ -151,7 +151,7 @@ class Task(Generic[T]):
     def _park_joiner(self, kind: "Any") -> "Any":
         task = parking_task()
         if task is self:
-            raise RuntimeError("task %r cannot wait for itself to finish" % self.name)
+            raise _waits_for_itself(task)
         self._flags |= OBSERVED
         return park(task, self._joiners_queue().push(task, kind))
 
@@ -214,6 +214,10 @@ class Task(Generic[T]):
         return stack
 
 
+def _waits_for_itself(task: "Task[Any]") -> RuntimeError:
+    return RuntimeError("task %r cannot wait for itself to finish (it would wait forever)" % task.name)
+
+
 class JoinOp(Op):
     """``task.join_op()``: ready when the task has finished; the select's value is the task."""
 
@@ -230,6 +234,8 @@ class JoinOp(Op):
         return self.task
 
     def enroll(self, task: "Task[Any]", group: "Any") -> Waiter:
+        if task is self.task:
+            raise _waits_for_itself(task)
         self.task._flags |= OBSERVED
         return self.task._joiners_queue().push(task, None, group)
 
@@ -272,6 +278,8 @@ def joinall(
     """
     tasks = list(tasks)
     me = parking_task()
+    if me in tasks:
+        raise _waits_for_itself(me)
     kernel = current_kernel()
     group = _JoinAll(me, len(tasks))
     nodes = []
