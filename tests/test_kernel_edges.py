@@ -329,3 +329,28 @@ def test_joinall_or_select_on_the_task_itself_is_a_clear_error():
         return genlet.clock()
 
     assert vrun(main) == 0
+
+
+def test_cancelled_re_raised_outside_its_scope_is_not_passed_on_to_joiners():
+    """A task that caught Cancelled and re-raised it after its scope had exited ended with that
+    Cancelled as its error; `join()` re-raised it in the joiner, which was not cancelled at all
+    but died of it (a BaseException, past every `except Exception`), and so did run()."""
+
+    def stray():
+        with genlet.move_on_after(1):
+            try:
+                yield from genlet.sleep(5)
+            except genlet.Cancelled as exc:
+                caught = exc
+        raise caught
+
+    def main():
+        t = genlet.spawn(stray, name="stray")
+        with pytest.raises(RuntimeError, match="'stray'.*move_on_after.*re-raise it inside"):
+            yield from t.join()
+        assert not t.cancelled() and isinstance(t.exception, RuntimeError)
+        return "main carries on"
+
+    assert vrun(main) == "main carries on"
+    with pytest.raises(RuntimeError, match="re-raise it inside"):
+        vrun(stray)

@@ -40,7 +40,7 @@ from ._typing import TYPE_CHECKING
 from . import report
 from .cancel import CancelScope, cancel_target
 from .clock import default_clock
-from .errors import Cancelled, Deadlock, TaskCancelled, describe
+from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelled
 from .outside import Outside, allocate_lock
 from .local import InContext
 from .prng import Random
@@ -329,8 +329,10 @@ class Kernel(Outside):
         if error is None:
             task._outcome = value
         else:
+            if isinstance(error, Cancelled) and error.scope is not task:
+                error = stray_cancelled(task, error)
             task._outcome = error
-            if isinstance(error, Cancelled) and error.scope is task:
+            if isinstance(error, Cancelled):
                 flags |= CANCELLED
             else:
                 flags |= FAILED
