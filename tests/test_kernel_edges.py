@@ -354,3 +354,25 @@ def test_cancelled_re_raised_outside_its_scope_is_not_passed_on_to_joiners():
     assert vrun(main) == "main carries on"
     with pytest.raises(RuntimeError, match="re-raise it inside"):
         vrun(stray)
+
+
+def test_joinall_refuses_a_nan_timeout_and_things_that_are_not_tasks():
+    """joinall(timeout=nan) put a NaN in the timer heap (a spinning kernel), and a generator in
+    place of a task died with "'generator' object has no attribute '_flags'"."""
+
+    def child():
+        yield from genlet.sleep(1)
+
+    def main():
+        t = genlet.spawn(child)
+        with pytest.raises(ValueError, match="NaN"):
+            yield from genlet.joinall([t], timeout=float("nan"))
+        gen = child()
+        with pytest.raises(TypeError, match="joinall.*genlet.spawn.*generator"):
+            yield from genlet.joinall([t, gen])
+        gen.close()
+        assert len(t._joiners or ()) == 0
+        return (yield from genlet.joinall([t])) == [t]
+
+    assert vrun(main)
+

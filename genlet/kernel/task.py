@@ -277,6 +277,11 @@ def joinall(
     among them is raised at once (a cancelled task raises ``TaskCancelled``).
     """
     tasks = list(tasks)
+    if timeout is not None and timeout != timeout:
+        raise ValueError("joinall(): the timeout is NaN")
+    for task in tasks:
+        if not isinstance(task, Task):
+            raise TypeError("joinall() waits for tasks (from genlet.spawn), got %s" % describe(task))
     me = parking_task()
     if me in tasks:
         raise _waits_for_itself(me)
