@@ -376,3 +376,15 @@ def test_joinall_refuses_a_nan_timeout_and_things_that_are_not_tasks():
 
     assert vrun(main)
 
+
+def test_yielding_a_task_says_to_join_it():
+    def child():
+        yield from genlet.sleep(1)
+
+    def main():
+        t = genlet.spawn(child)
+        with pytest.raises(TypeError, match=r"a Task.*`yield from task\.join\(\)`"):
+            yield t
+        yield from t.join()
+
+    vrun(main)

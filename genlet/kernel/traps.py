@@ -279,6 +279,8 @@ def bad_yield_message(task: "Any", value: "Any") -> str:
             ", a tuple: tasks yield only to the kernel. Use a bare `yield` for a checkpoint, "
             "and `yield from` for genlet operations (`yield from genlet.sleep(1)`)"
         )
+    if kind == "Task":
+        return head + ", a Task: to wait for it, write `yield from task.join()` (or `task.wait()`)"
     if kind in ("int", "float"):
         return head + ", a number: to sleep, write `yield from genlet.sleep(%r)`" % (value,)
     if hasattr(value, "__await__") or kind == "Future":
