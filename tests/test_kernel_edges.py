@@ -388,3 +388,38 @@ def test_yielding_a_task_says_to_join_it():
         yield from t.join()
 
     vrun(main)
+
+
+def test_a_task_closed_by_force_runs_all_its_finally_blocks_as_itself(caplog):
+    """gen.close() ran the task's finally blocks outside any task: `CancelScope()` in them
+    raised "no genlet task is running". And a finally that tried to block ended the close
+    with "generator ignored GeneratorExit", so the outer finally blocks never ran (and the
+    registered wait was blamed on a forgotten `yield from`)."""
+    trace = []
+    gate = genlet.kernel.WaitQueue("never opened")
+
+    def stuck():
+        try:
+            try:
+                with genlet.CancelScope(shield=True):  # nothing will ever wake it
+                    task = parking_task()
+                    yield from park(task, gate.push(task))
+            finally:
+                trace.append("inner finally, in %s" % genlet.current_task().name)
+                with genlet.CancelScope(shield=True):
+                    yield from genlet.sleep(1)  # cannot block any more
+                trace.append("not reached")
+        finally:
+            trace.append("outer finally")
+
+    def main():
+        genlet.spawn(stuck, name="stuck")
+        yield
+
+    with caplog.at_level(logging.WARNING, logger="genlet"):
+        vrun(main)
+    assert trace == ["inner finally, in stuck", "outer finally"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("closing task 'stuck'" in m for m in messages)
+    assert any("'stuck'" in m and "finally" in m and "block" in m for m in messages)
+    assert not any("without waiting" in m or "no genlet task" in m for m in messages)

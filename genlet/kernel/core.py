@@ -371,13 +371,7 @@ class Kernel(Outside):
     def _close_task(self, task: "Task[Any]", why: str) -> None:
         """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
         report.warning("closing task %r: %s" % (task.name, why))
-        if task._wait is not None and not self._abort(task):
-            # Discussion: its wait cannot let go (the result is on its way, e.g. a thread job).
-            # Detach the task anyway: the late reply finds it finished and is dropped.
-            task._wait = None
-            if task._timer is not None:
-                self._timers.cancel(task._timer)
-                task._timer = None
+        self._detach(task)
         if task._flags & DONE:
             return
         if task in self._ready:
@@ -385,12 +379,35 @@ class Kernel(Outside):
             # `yield`, or with the Cancelled as its reply). Once closed it must not be resumed:
             # finishing it a second time would unlink it twice and lose the other tasks.
             self._ready.remove(task)
+        previous, self.current = self.current, task  # its finally blocks run as the task
         try:
-            task._gen.close()
-        except BaseException as exc:
-            report.failure("task %r misbehaved while being closed" % task.name, exc)
+            for _ in range(_MAX_THROWS):
+                try:
+                    task._gen.close()
+                    break
+                except BaseException as exc:
+                    # Discussion: a finally block that blocks yields, which close() refuses
+                    # ("generator ignored GeneratorExit"), leaving the generator suspended
+                    # there. Close it again from there, so the finally blocks around it run too.
+                    report.failure(
+                        "task %r misbehaved while being closed (a closed task cannot block, "
+                        "not even in a finally block)" % task.name, exc
+                    )
+                    self._detach(task)
+        finally:
+            self.current = previous
         if not task._flags & DONE:
             self._finish(task, None, Cancelled(task, "task %r was closed" % task.name))
+
+    def _detach(self, task: "Task[Any]") -> None:
+        """Take a task that is being closed out of its wait, if it has one."""
+        if task._wait is not None and not self._abort(task):
+            # Discussion: its wait cannot let go (the result is on its way, e.g. a thread job).
+            # Detach the task anyway: the late reply finds it finished and is dropped.
+            task._wait = None
+            if task._timer is not None:
+                self._timers.cancel(task._timer)
+                task._timer = None
 
     # -- timers, IO, other threads -----------------------------------------------------------
     def _expire_timers(self) -> None:
