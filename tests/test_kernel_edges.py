@@ -423,3 +423,27 @@ def test_a_task_closed_by_force_runs_all_its_finally_blocks_as_itself(caplog):
     assert any("closing task 'stuck'" in m for m in messages)
     assert any("'stuck'" in m and "finally" in m and "block" in m for m in messages)
     assert not any("without waiting" in m or "no genlet task" in m for m in messages)
+
+
+def test_a_task_spawned_by_a_task_closed_at_shutdown_is_finished_too(caplog):
+    """When the leftovers were stuck, run() closed them and stopped looking: a task that their
+    finally blocks spawned was left unfinished when run() returned."""
+    late = []
+    gate = genlet.kernel.WaitQueue("never opened")
+
+    def stuck():
+        try:
+            with genlet.CancelScope(shield=True):  # nothing will ever wake it
+                task = parking_task()
+                yield from park(task, gate.push(task))
+        finally:
+            late.append(genlet.spawn(genlet.sleep, 1, name="late"))
+
+    def main():
+        genlet.spawn(stuck)
+        yield
+
+    kernel = genlet.Kernel(clock=genlet.VirtualClock())
+    with caplog.at_level(logging.WARNING, logger="genlet"):
+        kernel.run(main)
+    assert kernel.tasks() == [] and late[0].cancelled()

@@ -558,7 +558,7 @@ class Kernel(Outside):
             if self._stuck():
                 for task in self.tasks():
                     self._close_task(task, "it is still waiting (%s) and nothing can wake it" % task.waiting_on)
-                break
+                continue  # their finally blocks may have spawned tasks: finish those too
             self._wait_for_events(None)
         self._swallowed = None
 
