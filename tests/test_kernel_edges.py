@@ -447,3 +447,40 @@ def test_a_task_spawned_by_a_task_closed_at_shutdown_is_finished_too(caplog):
     with caplog.at_level(logging.WARNING, logger="genlet"):
         kernel.run(main)
     assert kernel.tasks() == [] and late[0].cancelled()
+
+
+def test_spawn_from_another_thread_while_the_kernel_runs_is_refused():
+    """kernel.spawn() from a second thread, while the kernel ran, raced the run loop on its
+    ready list with no error; call_from_thread is the way in from other threads."""
+    import threading
+    import time
+
+    kernel = genlet.Kernel()
+    outcome = []
+
+    def child():
+        yield
+
+    def from_thread(main_task):
+        while kernel.current is not None or main_task.state != genlet.WAITING:
+            time.sleep(0.0005)  # until the kernel sits in its poller, the main task parked
+        try:
+            kernel.spawn(child)
+        except RuntimeError as exc:
+            outcome.append(str(exc))
+        kernel.call_from_thread(kernel.spawn, child)  # the right way
+        kernel.call_from_thread(reschedule, main_task, "woken")
+
+    def main():
+        me = genlet.current_task()
+        kernel.external += 1  # the thread will wake us: not a deadlock
+        thread = threading.Thread(target=from_thread, args=(me,))
+        thread.start()
+        reply = yield from park(parking_task(), Stubborn())
+        kernel.external -= 1
+        thread.join()
+        return reply
+
+    assert kernel.run(main) == "woken"
+    kernel.close()
+    assert len(outcome) == 1 and "another thread" in outcome[0] and "call_from_thread" in outcome[0]

@@ -99,6 +99,11 @@ class Kernel(Outside):
         ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
         it runs at once, and if it has to wait, the new task does the waiting.
         """
+        if self.current is None and self._stepping and getattr(_running, "kernel", None) is not self:
+            raise RuntimeError(
+                "spawn() from another thread while the kernel runs: a kernel belongs to one "
+                "thread; from other threads use kernel.call_from_thread(kernel.spawn, fn, *args)"
+            )
         gen = as_generator(fn, args)
         adopt = gen is TRAP and self.current is not None and self.current._wait is not None
         if adopt:
