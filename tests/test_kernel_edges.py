@@ -484,3 +484,34 @@ def test_spawn_from_another_thread_while_the_kernel_runs_is_refused():
     assert kernel.run(main) == "woken"
     kernel.close()
     assert len(outcome) == 1 and "another thread" in outcome[0] and "call_from_thread" in outcome[0]
+
+
+# -- resources -------------------------------------------------------------------------------------
+
+
+def test_a_finished_task_keeps_no_reference_to_its_last_reply():
+    """_finish dropped the generator, the scopes and the locals, but not the last reply the task
+    was resumed with: every finished Task kept alive would pin a message (a big buffer)."""
+    import gc
+    import weakref
+
+    class Message:
+        pass
+
+    refs = []
+
+    def receiver():
+        task = parking_task()
+        message = yield from park(task, Stubborn())
+        refs.append(weakref.ref(message))
+
+    def main():
+        t = genlet.spawn(receiver)
+        yield
+        reschedule(t, Message())
+        yield from t.join()
+        gc.collect()
+        return t, refs[0]() is None
+
+    task, freed = vrun(main)
+    assert freed and task.successful()

@@ -344,7 +344,7 @@ class Kernel(Outside):
                 if isinstance(error, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
                     self._fatal = error
         task._flags = flags
-        task._gen = task._scopes = task._cancel = task._locals = None
+        task._gen = task._scopes = task._cancel = task._locals = task._value = None
         self._unlink(task)
         joiners = task._joiners
         if joiners is not None:
