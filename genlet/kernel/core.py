@@ -31,7 +31,7 @@ Design principles
 """
 
 try:
-    from typing import Any, Callable, List, Optional
+    from typing import Any, Callable, Dict, List, Optional
 except ImportError:
     pass
 
@@ -46,7 +46,7 @@ from .local import InContext
 from .prng import Random
 from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task, as_generator, name_of, parked
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel
+from .traps import NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel, reschedule
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -81,6 +81,9 @@ class Kernel(Outside):
         self._calls = []  # type: List[Any]  # callbacks queued by other threads
         self._calls_lock = allocate_lock()
         self._interrupted = False
+        self.task_locals = {}  # type: Dict[Task[Any], Dict[int, Dict[str, Any]]]  # genlet.local()
+        self._halt = False  # stop running passes back to back: main ended, fatal error, Ctrl-C
+        self._main = None  # type: Optional[Task[Any]]
         self._fatal = None  # type: Optional[BaseException]
         self._stepping = False
         self._swallowed = None  # type: Any  # at shutdown: task -> cancellations swallowed
@@ -99,26 +102,30 @@ class Kernel(Outside):
         ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
         it runs at once, and if it has to wait, the new task does the waiting.
         """
-        if self.current is None and self._stepping and getattr(_running, "kernel", None) is not self:
+        if self.current is None and self._stepping and _running.kernel is not self:
             raise RuntimeError(
                 "spawn() from another thread while the kernel runs: a kernel belongs to one "
                 "thread; from other threads use kernel.call_from_thread(kernel.spawn, fn, *args)"
             )
+        return self._spawn(fn, args, name, daemon)
+
+    def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
         gen = as_generator(fn, args)
         adopt = gen is TRAP and self.current is not None and self.current._wait is not None
         if adopt:
             gen = parked()
             next(gen)  # now suspended in `yield from TRAP`, as if it had parked itself
-        self._next_id += 1
         flags = DAEMON if daemon else 0
-        if name is None:
-            name = name_of(fn, gen)
-        else:
+        if name is not None:
             name = str(name)
             flags |= NAMED
+        elif fn is gen or adopt:
+            name = name_of(fn, gen)  # a string now: keep no reference to the generator
+        else:
+            name = fn  # its name is looked up only when somebody asks (Task.name)
         if self._context is not None:
             gen = InContext(gen, self._context.copy_context())
-        task = Task(self, gen, self._next_id, name, flags)  # type: Task[Any]
+        task = Task(self, gen, name, flags)  # type: Task[Any]
         if self._last is None:
             self._first = task
         else:
@@ -189,11 +196,14 @@ class Kernel(Outside):
                 except BaseException as error:
                     self._finish(task, None, error)
                     continue
-                if trap is None and task._wait is None:
-                    task._value = None  # the fast path: a plain checkpoint
-                    append(task)
-                else:
-                    self._trap(task, trap)
+                if trap is None:
+                    if task._wait is None:
+                        task._value = None  # the fast path: a plain checkpoint
+                        append(task)
+                        continue
+                elif trap is PARK and task._cancel is None and task._wait is not None:
+                    continue  # parked: whoever it waits on will reschedule it
+                self._trap(task, trap)
         except BaseException:
             # Discussion: only a second Ctrl-C or a bug in the kernel gets here. The tasks this
             # pass had not reached are put back, so that shutdown can still finish them.
@@ -203,6 +213,24 @@ class Kernel(Outside):
             self.current = None
             batch.clear()
             self._spare = batch
+
+    def _run_passes(self) -> None:
+        """Run passes back to back while nothing outside the tasks needs a look between them.
+
+        Discussion: between two passes the kernel polls IO, runs calls from other threads and
+        fires due timers (principle 3). When no task waits on IO or a thread, no call is
+        queued and no timer is pending, all of that would find nothing, so the next pass can
+        start at once: two tasks handing messages back and forth pay for a pass, not for a
+        poll. ``_halt`` (main has ended, a fatal error, Ctrl-C) stops it at once.
+        """
+        heap = self._timers._heap
+        while True:
+            self._run_ready()
+            if not self._ready or self._halt or heap or self._calls or self.external:
+                return
+            io = self._io
+            if io is not None and io.count:
+                return
 
     def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:
         current = self.current
@@ -263,18 +291,7 @@ class Kernel(Outside):
         return Cancelled(scope, "cancelled by %s" % scope.describe())
 
     # -- parking and waking ------------------------------------------------------------------
-    def _reschedule(self, task: "Task[Any]", reply: "Any") -> None:
-        """End ``task``'s wait with ``reply`` (see ``traps.reschedule``)."""
-        if task._wait is None:
-            if task._flags & DONE:
-                return  # closed by force while its wait could not be aborted: nobody takes reply
-            raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
-        task._wait = None
-        if task._timer is not None:
-            self._timers.cancel(task._timer)
-            task._timer = None
-        task._value = NOTHING if reply is None else reply
-        self._ready.append(task)
+    _reschedule = staticmethod(reschedule)  # see traps.reschedule: the hand-off
 
     def _reschedule_detached(self, task: "Task[Any]", reply: "Any") -> None:
         """Like _reschedule, for a task whose wait the kernel has just aborted."""
@@ -343,9 +360,24 @@ class Kernel(Outside):
                 flags |= FAILED
                 if isinstance(error, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
                     self._fatal = error
+                    self._halt = True
         task._flags = flags
-        task._gen = task._scopes = task._cancel = task._locals = task._value = None
-        self._unlink(task)
+        task._gen = task._scopes = task._cancel = task._value = None
+        if self.task_locals:
+            self.task_locals.pop(task, None)
+        if task is self._main:
+            self._halt = True
+        before, after = task._prev, task._next  # out of the ring of live tasks
+        if before is None:
+            self._first = after
+        else:
+            before._next = after
+        if after is None:
+            self._last = before
+        else:
+            after._prev = before
+        task._prev = task._next = None
+        self._count -= 1
         joiners = task._joiners
         if joiners is not None:
             reply = task._join_reply()
@@ -359,19 +391,6 @@ class Kernel(Outside):
         elif error is not None and flags & FAILED and not flags & (OBSERVED | REPORTED) and self._fatal is not error:
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, error)
-
-    def _unlink(self, task: "Task[Any]") -> None:
-        before, after = task._prev, task._next
-        if before is None:
-            self._first = after
-        else:
-            before._next = after
-        if after is None:
-            self._last = before
-        else:
-            after._prev = before
-        task._prev = task._next = None
-        self._count -= 1
 
     def _close_task(self, task: "Task[Any]", why: str) -> None:
         """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
@@ -525,9 +544,10 @@ class Kernel(Outside):
         return main_task._outcome
 
     def _drive(self, main_task: "Task[Any]") -> None:
+        self._main = main_task
         while not main_task._flags & DONE:
             if self._ready:
-                self._run_ready()
+                self._run_passes()
             if self._fatal is not None:
                 raise self._fatal
             if self._interrupted:
@@ -568,7 +588,7 @@ class Kernel(Outside):
         self._swallowed = None
 
     def _enter(self) -> None:
-        other = getattr(_running, "kernel", None)
+        other = _running.kernel
         if self._stepping and other is not self:
             raise RuntimeError(
                 "this kernel is running in another thread: a kernel belongs to one thread at a "
@@ -633,7 +653,10 @@ def run(main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optio
 
 def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
     """Start a task in the running kernel; a plain call that returns the Task at once."""
-    return current_kernel().spawn(fn, *args, name=name, daemon=daemon)
+    kernel = _running.kernel
+    if kernel is None:
+        current_kernel()  # raises the RuntimeError that explains it
+    return kernel._spawn(fn, args, name, daemon)  # type: ignore[no-any-return]
 
 
 _ = CancelScope  # re-exported by the package

@@ -39,6 +39,7 @@ class Outside:
     _calls = None  # type: Any
     _calls_lock = None  # type: Any
     _interrupted = False
+    _halt = False
     external = 0  # outside work in flight that may wake a task (thread jobs, signal waits)
 
     def _ensure_io(self) -> IOWaits:
@@ -98,6 +99,7 @@ class Outside:
             if self._interrupted:
                 raise KeyboardInterrupt  # pressed twice: get out now
             self._interrupted = True
+            self._halt = True
             if waker is not None:
                 waker.wake()
 

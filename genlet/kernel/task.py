@@ -49,12 +49,12 @@ class Task(Generic[T]):
     """A running generator. Create tasks with ``genlet.spawn``, not directly."""
 
     __slots__ = (
-        "id", "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel",
-        "_joiners", "_outcome", "_flags", "_prev", "_next", "_locals",
+        "_id", "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel",
+        "_joiners", "_outcome", "_flags", "_prev", "_next",
     )  # fmt: skip
 
-    def __init__(self, kernel: "Any", gen: "Any", task_id: int, name: str, flags: int) -> None:
-        self.id = task_id
+    def __init__(self, kernel: "Any", gen: "Any", name: "Any", flags: int) -> None:
+        self._id = None  # type: Optional[int]
         self._name = name
         self._gen = gen
         self._kernel = kernel
@@ -67,12 +67,29 @@ class Task(Generic[T]):
         self._outcome = None  # type: Any
         self._flags = flags
         self._prev = self._next = None  # type: Optional[Task[Any]]
-        self._locals = None  # type: Any
 
     # -- what it is ------------------------------------------------------------------------
     @property
+    def id(self) -> int:
+        """A small number, unique in its kernel, given when first asked for.
+
+        Discussion: most tasks are never named in a log, so numbering them at spawn would cost
+        an int object each (ints above 256 are separate objects). gevent's ``minimal_ident``
+        is lazy for the same reason.
+        """
+        task_id = self._id
+        if task_id is None:
+            kernel = self._kernel
+            kernel._next_id += 1
+            task_id = self._id = kernel._next_id
+        return task_id
+
+    @property
     def name(self) -> str:
-        return self._name if self._flags & NAMED else "%s-%d" % (self._name, self.id)
+        """The name given to spawn(), else the function's name and the task's id."""
+        if self._flags & NAMED:
+            return self._name  # type: ignore[no-any-return]
+        return "%s-%d" % (name_of(self._name, None), self.id)
 
     @property
     def daemon(self) -> bool:
@@ -166,7 +183,7 @@ class Task(Generic[T]):
             reply = self._join_reply()
             if reply.__class__ is Failure:
                 raise reply.error
-            return completed(reply)
+            return NO_WAIT if reply is None else completed(reply)  # no generator for None
         return self._park_joiner(_JOIN)  # type: ignore[no-any-return]
 
     def wait(self) -> "Generator[Any, Any, None]":
@@ -319,14 +336,24 @@ def joinall(
 # -- what spawn() runs ---------------------------------------------------------------------------
 
 
+def _generator_function() -> "Any":
+    yield
+
+
+GENERATOR = type(_generator_function())
+
+
 def as_generator(fn: "Any", args: "Any") -> "Any":
     """What ``spawn`` runs: ``fn(*args)`` if it is a generator, or ``fn`` itself if it is one."""
+    if type(fn) is not GENERATOR and callable(fn):
+        gen = fn(*args)
+        if type(gen) is GENERATOR:
+            return gen  # the usual case, first
     if hasattr(fn, "send") and hasattr(fn, "throw"):
         gen = fn
         if args:
             raise TypeError("spawn() got a generator object and arguments; pass the generator function instead: spawn(f, *args)")
     elif callable(fn):
-        gen = fn(*args)
         if gen is TRAP:
             return gen  # a genlet operation that has to wait: spawn() hands the wait over
         if gen is NO_WAIT or gen is CHECKPOINT:

@@ -127,24 +127,27 @@ def completed(value: "T") -> "Generator[Any, Any, T]":
 # which has no threading module, a plain object stands in for the thread-local.
 
 if _threading is not None:
-    _running = _threading.local()  # type: Any
+
+    class _Running(_threading.local):
+        kernel = None  # the default, in every thread
+
 else:
 
-    class _Running:
+    class _Running:  # type: ignore[no-redef]
         kernel = None
 
-    _running = _Running()
-_running.kernel = None
+
+_running = _Running()  # type: Any
 
 
 def running_kernel() -> "Optional[Kernel]":
     """The kernel running in this thread, or None."""
-    return getattr(_running, "kernel", None)
+    return _running.kernel  # type: ignore[no-any-return]
 
 
 def current_kernel() -> "Kernel":
     """The kernel running in this thread; a clear RuntimeError if there is none."""
-    kernel = getattr(_running, "kernel", None)
+    kernel = _running.kernel
     if kernel is None:
         raise RuntimeError(
             "no genlet kernel is running in this thread: start one with genlet.run(main), "
@@ -177,10 +180,13 @@ def parking_task() -> "Task[Any]":
     on. The kernel notices at the task's next yield; this check catches the common case
     sooner, at the next blocking call, and names the call that was never waited on.
     """
-    task = current_task()
-    if task._wait is not None:
-        task._kernel._stale_wait(task)  # raises the TypeError that explains it
-    return task
+    kernel = _running.kernel
+    task = None if kernel is None else kernel.current
+    if task is None:
+        current_task()  # raises the RuntimeError that explains it
+    if task._wait is not None:  # type: ignore[union-attr]
+        task._kernel._stale_wait(task)  # type: ignore[union-attr]  # raises the TypeError that explains it
+    return task  # type: ignore[return-value]
 
 
 def park(task: "Task[Any]", wait: "Any", deadline: "Optional[float]" = None, timeout_reply: "Any" = None) -> "Any":
@@ -201,7 +207,17 @@ def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
     Once this is called the task's wait is over: a cancel that comes later is delivered at its
     next checkpoint, never instead of ``reply`` (nothing handed over is lost).
     """
-    task._kernel._reschedule(task, reply)
+    if task._wait is None:
+        if task._flags & 1:  # task.DONE: closed by force while its wait could not be aborted
+            return  # nobody can take the reply any more
+        raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
+    task._wait = None
+    kernel = task._kernel
+    if task._timer is not None:
+        kernel._timers.cancel(task._timer)
+        task._timer = None
+    task._value = NOTHING if reply is None else reply
+    kernel._ready.append(task)
 
 
 class _Sleeping:
