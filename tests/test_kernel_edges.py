@@ -589,3 +589,12 @@ def test_same_seed_same_trace_with_select_and_timeouts():
     traces = [once(seed) for seed in range(4)]
     assert traces == [once(seed) for seed in range(4)]
     assert len(set(map(tuple, traces))) > 1  # the seed does choose
+
+
+def test_the_portable_script_passes_under_cpython():
+    """tests/mpy/check_kernel_edges.py is what MicroPython runs; keep it honest here too."""
+    import os
+    import runpy
+
+    path = os.path.join(os.path.dirname(__file__), "mpy", "check_kernel_edges.py")
+    runpy.run_path(path, run_name="check_kernel_edges")["check"]()
