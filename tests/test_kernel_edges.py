@@ -598,3 +598,23 @@ def test_the_portable_script_passes_under_cpython():
 
     path = os.path.join(os.path.dirname(__file__), "mpy", "check_kernel_edges.py")
     runpy.run_path(path, run_name="check_kernel_edges")["check"]()
+
+
+def test_close_with_tasks_alive_says_how_to_finish_them():
+    """The error said "run or cancel them first", but a cancelled task is still alive until
+    it has been stepped to its end."""
+    kernel = genlet.Kernel(clock=genlet.VirtualClock())
+
+    def sleeper():
+        yield from genlet.sleep(10)
+
+    task = kernel.spawn(sleeper)
+    with pytest.raises(RuntimeError, match=r"1 task\(s\).*cancel.*step\(\)") as error:
+        kernel.close()
+    for line in ["task.cancel()", "while kernel.tasks(): kernel.step()"]:
+        assert line in str(error.value)
+    task.cancel()
+    while kernel.tasks():
+        kernel.step()
+    kernel.close()
+    assert task.cancelled()

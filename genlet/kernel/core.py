@@ -614,7 +614,10 @@ class Kernel(Outside):
     def close(self) -> None:
         """Release the poller and the waker. The kernel must have no tasks left."""
         if self._first is not None:
-            raise RuntimeError("close(): %d task(s) are still alive; run or cancel them first" % self._count)
+            raise RuntimeError(
+                "close(): %d task(s) are still alive; finish them first: task.cancel() each one, "
+                "then `while kernel.tasks(): kernel.step()`" % self._count
+            )
         if self._waker is not None:
             self._waker.close()
             self._waker = None
