@@ -137,6 +137,25 @@ def test_system_exit_raised_during_shutdown_propagates(fatal):
     assert trace == ["other finally"]
 
 
+def test_system_exit_during_shutdown_after_an_error_wins():
+    """When run() was already ending with an exception (here a Deadlock), a SystemExit raised
+    while the tasks were finished was dropped and the Deadlock came out instead."""
+    never = genlet.kernel.WaitQueue("never opened")
+
+    def exiter():
+        try:
+            task = parking_task()
+            yield from park(task, never.push(task))
+        except genlet.Cancelled:
+            raise SystemExit(3)
+
+    def main():
+        yield from genlet.spawn(exiter).join()
+
+    with pytest.raises(SystemExit):
+        vrun(main)
+
+
 def test_task_spawned_during_shutdown_is_cancelled_too(caplog):
     """A leftover whose cleanup spawned a task: the new task was never cancelled, so run()
     stepped it forever (a hang) instead of finishing."""

@@ -525,9 +525,11 @@ class Kernel(Outside):
             restore = self._install_sigint()
             try:
                 self._drive(main_task)
-            except BaseException:
+            except BaseException as exc:
                 self._shutdown(warn=False)  # the exception says why; don't repeat it
-                self._fatal = None
+                fatal, self._fatal = self._fatal, None
+                if fatal is not None and fatal is not exc:
+                    raise fatal  # a task raised SystemExit / KeyboardInterrupt while finishing
                 raise
             self._shutdown(warn=True)
             fatal, self._fatal = self._fatal, None
