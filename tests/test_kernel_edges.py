@@ -637,3 +637,22 @@ def test_close_with_tasks_alive_says_how_to_finish_them():
         kernel.step()
     kernel.close()
     assert task.cancelled()
+
+
+def test_default_names_of_generator_objects_and_adopted_operations():
+    """With names computed lazily, a task spawned from a generator object or a genlet operation
+    stored its name as a string, which the lookup then took for a function without a name:
+    every such task was called 'task-N' (in warnings and deadlock dumps too)."""
+
+    def worker():
+        yield
+
+    def main():
+        by_function, by_object, by_operation = (
+            genlet.spawn(worker), genlet.spawn(worker()), genlet.spawn(genlet.sleep, 1)
+        )  # fmt: skip
+        names = [t.name for t in (by_function, by_object, by_operation)]
+        assert names == ["worker-%d" % by_function.id, "worker-%d" % by_object.id, "sleep-%d" % by_operation.id]
+        yield from genlet.joinall([by_function, by_object, by_operation])
+
+    vrun(main)

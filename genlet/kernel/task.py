@@ -89,7 +89,8 @@ class Task(Generic[T]):
         """The name given to spawn(), else the function's name and the task's id."""
         if self._flags & NAMED:
             return self._name  # type: ignore[no-any-return]
-        return "%s-%d" % (name_of(self._name, None), self.id)
+        name = self._name  # the function, or already its name (see Kernel._spawn)
+        return "%s-%d" % (name if name.__class__ is str else name_of(name, None), self.id)
 
     @property
     def daemon(self) -> bool:
