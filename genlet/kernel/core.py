@@ -37,7 +37,7 @@ except ImportError:
 
 from ._typing import TYPE_CHECKING
 
-from . import report
+from . import ending, report
 from .cancel import CancelScope, cancel_target
 from .clock import default_clock
 from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelled
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 
 _ENDED = object()  # what _resume returns when the task finished instead of yielding
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
-_MAX_SWALLOWS = 5  # cancellations a task may swallow at shutdown before it is closed
 _MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
 
 
@@ -138,16 +137,8 @@ class Kernel(Outside):
         else:
             self._ready.append(task)
         if self._swallowed is not None:
-            self._cancel_late_spawn(task)
+            ending.cancel_late_spawn(self, task)
         return task
-
-    def _cancel_late_spawn(self, task: "Task[Any]") -> None:
-        """Discussion: ``run`` is finishing its tasks, and one of them (in its cleanup) spawns
-        another. Nothing would ever cancel the newcomer, and ``run`` would step it forever; so
-        it is cancelled at once, like every other task left, and never starts."""
-        if not task._flags & DAEMON:
-            report.warning("task %r was spawned while run() was ending; it is cancelled before it starts" % task.name)
-        task.cancel()
 
     def _adopt_wait(self, task: "Task[Any]") -> None:
         """Move the wait that ``spawn(operation, ...)`` just registered from the caller to ``task``.
@@ -264,7 +255,7 @@ class Kernel(Outside):
                 error = TypeError(bad_yield_message(task, trap))
             throws += 1
             if throws > _MAX_THROWS:
-                self._close_task(task, "it ignored %d errors in a row (the last: %r)" % (throws - 1, error))
+                ending.close_task(self, task, "it ignored %d errors in a row (the last: %r)" % (throws - 1, error))
                 return
             trap = self._resume(task, error)
             if trap is _ENDED:
@@ -392,47 +383,6 @@ class Kernel(Outside):
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, error)
 
-    def _close_task(self, task: "Task[Any]", why: str) -> None:
-        """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
-        report.warning("closing task %r: %s" % (task.name, why))
-        self._detach(task)
-        if task._flags & DONE:
-            return
-        if task in self._ready:
-            # Discussion: a task that swallowed Cancelled may be queued to run (at a bare
-            # `yield`, or with the Cancelled as its reply). Once closed it must not be resumed:
-            # finishing it a second time would unlink it twice and lose the other tasks.
-            self._ready.remove(task)
-        previous, self.current = self.current, task  # its finally blocks run as the task
-        try:
-            for _ in range(_MAX_THROWS):
-                try:
-                    task._gen.close()
-                    break
-                except BaseException as exc:
-                    # Discussion: a finally block that blocks yields, which close() refuses
-                    # ("generator ignored GeneratorExit"), leaving the generator suspended
-                    # there. Close it again from there, so the finally blocks around it run too.
-                    report.failure(
-                        "task %r misbehaved while being closed (a closed task cannot block, "
-                        "not even in a finally block)" % task.name, exc
-                    )
-                    self._detach(task)
-        finally:
-            self.current = previous
-        if not task._flags & DONE:
-            self._finish(task, None, Cancelled(task, "task %r was closed" % task.name))
-
-    def _detach(self, task: "Task[Any]") -> None:
-        """Take a task that is being closed out of its wait, if it has one."""
-        if task._wait is not None and not self._abort(task):
-            # Discussion: its wait cannot let go (the result is on its way, e.g. a thread job).
-            # Detach the task anyway: the late reply finds it finished and is dropped.
-            task._wait = None
-            if task._timer is not None:
-                self._timers.cancel(task._timer)
-                task._timer = None
-
     # -- timers, IO, other threads -----------------------------------------------------------
     def _expire_timers(self) -> None:
         timers = self._timers
@@ -526,12 +476,12 @@ class Kernel(Outside):
             try:
                 self._drive(main_task)
             except BaseException as exc:
-                self._shutdown(warn=False)  # the exception says why; don't repeat it
+                ending.shutdown(self, warn=False)  # the exception says why; don't repeat it
                 fatal, self._fatal = self._fatal, None
                 if fatal is not None and fatal is not exc:
                     raise fatal  # a task raised SystemExit / KeyboardInterrupt while finishing
                 raise
-            self._shutdown(warn=True)
+            ending.shutdown(self, warn=True)
             fatal, self._fatal = self._fatal, None
             if fatal is not None:  # a task raised SystemExit / KeyboardInterrupt at shutdown
                 raise fatal
@@ -559,35 +509,6 @@ class Kernel(Outside):
             if self._stuck():
                 raise Deadlock(self.dump("Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."))
             self._wait_for_events(None)
-
-    def _shutdown(self, warn: bool) -> None:
-        """Cancel the tasks still alive and step them until they finish (principle 6)."""
-        leftovers = self.tasks()
-        if not leftovers:
-            return
-        named = [t for t in leftovers if not t._flags & DAEMON]
-        if named and warn:
-            shown = ", ".join("%r (%s)" % (t.name, t.waiting_on or t.state) for t in named[:10])
-            more = " and %d more" % (len(named) - 10) if len(named) > 10 else ""
-            report.warning("run() is ending with %d task(s) still running; cancelling %s%s" % (len(named), shown, more))
-        self._swallowed = {}
-        self._interrupted = False
-        for task in leftovers:
-            task.cancel()
-        while self._first is not None:
-            if self._ready:
-                self._run_ready()
-            for task, count in list(self._swallowed.items()):
-                if count > _MAX_SWALLOWS and not task._flags & DONE:
-                    self._close_task(task, "it swallowed Cancelled %d times at the end of run()" % count)
-            if self._first is None:
-                break
-            if self._stuck():
-                for task in self.tasks():
-                    self._close_task(task, "it is still waiting (%s) and nothing can wake it" % task.waiting_on)
-                continue  # their finally blocks may have spawned tasks: finish those too
-            self._wait_for_events(None)
-        self._swallowed = None
 
     def _enter(self) -> None:
         other = _running.kernel
