@@ -50,6 +50,28 @@ def _is_ipv6(host: str) -> bool:
     return True
 
 
+def readable(address: "Any") -> "Any":
+    """``(host, port)`` for an address as a socket reports it (MicroPython: raw bytes)."""
+    if isinstance(address, (bytes, bytearray)) and hasattr(socket, "sockaddr") and address:
+        try:
+            decoded = socket.sockaddr(address)
+            return (socket.inet_ntop(decoded[0], decoded[1]), decoded[2])
+        except Exception:
+            return address
+    return address
+
+
+def address_text(address: "Any") -> str:
+    """``host:port`` (``[host]:port`` for IPv6), or the path of a unix socket."""
+    address = readable(address)
+    if isinstance(address, tuple) and len(address) >= 2:
+        host = str(address[0])
+        return ("[%s]:%s" if ":" in host else "%s:%s") % (host, address[1])
+    if not address:
+        return "an unnamed unix socket"
+    return str(address)
+
+
 def resolve_now(host: "Any", port: int, kind: int, passive: bool = False) -> "List[Tuple[int, Any]]":
     """``[(family, sockaddr), ...]`` for ``host`` (a blocking lookup for a name)."""
     if host is None or host == "":

@@ -25,7 +25,7 @@ except ImportError:
 from ..kernel.cancel import fail_after
 from ..kernel.errors import TimeoutError
 from .addresses import literal_family, resolve, resolve_now
-from .errors import translate
+from .errors import strerror, translate
 from .sockets import Socket
 from .streams import DEFAULT_LIMIT, Stream
 
@@ -137,9 +137,9 @@ def _explained(exc: OSError, context: str) -> OSError:
     """The same kind of error, with what we were doing in its message."""
     exc = translate(exc)
     errno = getattr(exc, "errno", None)
-    if errno is None:
+    if not isinstance(errno, int):
         return exc
-    reason = getattr(exc, "strerror", None) or str(exc)
+    reason = strerror(exc)
     try:
         return exc.__class__(errno, "%s: %s" % (context, reason))
     except Exception:  # a class that does not take (errno, message)

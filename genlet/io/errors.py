@@ -116,8 +116,20 @@ def translate(exc: OSError) -> OSError:
     cls = _BY_ERRNO.get(exc.errno)  # type: ignore[arg-type]
     if cls is None:
         return exc
-    strerror = getattr(exc, "strerror", None) or _describe_errno(exc.errno)
-    return cls(exc.errno, strerror)  # type: ignore[no-any-return]
+    return cls(exc.errno, strerror(exc))  # type: ignore[no-any-return]
+
+
+def strerror(exc: BaseException) -> str:
+    """The reason an OSError gives, without the ``[Errno N]`` (MicroPython has no strerror)."""
+    reason = getattr(exc, "strerror", None)
+    if reason:
+        return reason  # type: ignore[no-any-return]
+    args = exc.args
+    if len(args) >= 2 and isinstance(args[1], str):
+        return args[1]
+    if len(args) == 1 and isinstance(args[0], int):
+        return _describe_errno(args[0])
+    return str(exc)
 
 
 def _describe_errno(number: "Optional[int]") -> str:

@@ -45,7 +45,7 @@ from ..kernel.core import spawn
 from ..kernel.task import joinall
 from ..kernel.traps import current_task, park, parking_task, reschedule, sleep
 from ..kernel.waitqueue import WaitQueue
-from .addresses import resolve_now
+from .addresses import address_text, readable, resolve_now
 from .connections import _explained, set_nodelay
 from .errors import ECONNABORTED, EINTR
 from .sockets import Socket
@@ -154,9 +154,10 @@ class Server:
                 yield from self._accept_failed(exc)
                 continue
             self.accepted += 1
+            address = readable(address)
             if tcp:
                 set_nodelay(sock)
-            task = spawn(self._serve, sock, address, name="%s %s" % (_name(self.handler), _address_text(address)))
+            task = spawn(self._serve, sock, address, name="%s %s" % (_name(self.handler), address_text(address)))
             self._handlers.add(task)
             burst += 1
             if burst == _ACCEPTS_PER_CHECKPOINT:
@@ -168,7 +169,7 @@ class Server:
         if exc.errno in (ECONNABORTED, EINTR):
             return  # that client gave up before we took its connection
         if exc.errno in _OUT_OF_RESOURCES:
-            report.warning("server %s: accept() failed (%s); retrying in 0.1 s" % (_address_text(self.address), exc))
+            report.warning("server %s: accept() failed (%s); retrying in 0.1 s" % (address_text(self.address), exc))
             yield from sleep(0.1)
             return
         raise exc
@@ -190,7 +191,7 @@ class Server:
                 )
             yield from job
         except Exception as exc:
-            report.failure("handler %r for connection %s failed" % (me.name, _address_text(address)), exc)
+            report.failure("handler %r for connection %s failed" % (me.name, address_text(address)), exc)
         finally:
             sock.close()
             self._handlers.discard(me)
@@ -205,7 +206,7 @@ class Server:
             with fail_after(self.handshake_timeout):
                 return (yield from wrap(sock, self.ssl, server_side=True))
         except Exception as exc:  # a client's failure, not ours: a line in the log is enough
-            report.warning("TLS handshake with %s failed: %r" % (_address_text(address), exc))
+            report.warning("TLS handshake with %s failed: %r" % (address_text(address), exc))
             return None
 
     def _slot_freed(self) -> None:
@@ -260,20 +261,11 @@ class Server:
 
     def __repr__(self) -> str:
         state = "closed" if self._closing else ("serving" if self._serving is not None else "listening")
-        return "<Server %s %s, %d connections>" % (_address_text(self.address), state, len(self._handlers))
+        return "<Server %s %s, %d connections>" % (address_text(self.address), state, len(self._handlers))
 
 
 def _name(fn: "Any") -> str:
     return getattr(fn, "__name__", None) or repr(fn)
-
-
-def _address_text(address: "Any") -> str:
-    if isinstance(address, tuple) and len(address) >= 2:
-        host = str(address[0])
-        return ("[%s]:%s" if ":" in host else "%s:%s") % (host, address[1])
-    if isinstance(address, (bytes, bytearray)):
-        return "a unix client" if not address else repr(bytes(address))
-    return str(address) if address else "a unix client"
 
 
 def _check_handler(handler: "Any", ssl: "Any", max_connections: "Optional[int]") -> None:

@@ -18,12 +18,12 @@ has no such class and raises ``OSError(EAGAIN)``. Both carry the errno, so the o
 ``exc.errno in WOULD_BLOCK`` covers every interpreter, and costs nothing on the fast path (no
 exception at all when the call succeeds).
 
-Discussion: the socket waits on ``self`` (not on the wrapped socket), always the same object, so
-that the kernel keeps its poller registration from one wait to the next (no system call to
-re-register in the usual recv-wait-recv loop), and so that an error about two tasks waiting on
-one socket names it readably. ``close()`` tells the kernel first (``notify_closing``): a task
-waiting on the socket gets an ``OSError`` instead of waiting forever on a number that the
-operating system may already have given to another file.
+Discussion: the socket waits on the standard socket it wraps, always the same object, so that
+the kernel keeps its poller registration from one wait to the next (no system call to
+re-register in the usual recv-wait-recv loop). MicroPython's poller takes only its own stream
+objects, so that is also the one choice that works everywhere. ``close()`` tells the kernel
+first (``notify_closing``): a task waiting on the socket gets an ``OSError`` instead of waiting
+forever on a number that the operating system may already have given to another file.
 """
 
 try:
@@ -32,6 +32,7 @@ except ImportError:
     pass
 
 from ..kernel.traps import DONE, notify_closing, read_wait, write_wait
+from .addresses import address_text
 from .errors import EISCONN, WOULD_BLOCK, translate
 
 
@@ -62,7 +63,7 @@ class Socket:
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
-            yield from read_wait(self)
+            yield from read_wait(sock)
 
     def recv_into(self, buffer: "Any", nbytes: int = 0, flags: int = 0) -> "Generator[Any, Any, int]":
         """``yield from sock.recv_into(buf)``: fill ``buf`` with up to ``nbytes``; the count."""
@@ -77,7 +78,7 @@ class Socket:
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
-            yield from read_wait(self)
+            yield from read_wait(sock)
 
     def recvfrom(self, maxsize: int, flags: int = 0) -> "Generator[Any, Any, Tuple[bytes, Any]]":
         """``yield from sock.recvfrom(n)``: ``(data, address)`` of one datagram."""
@@ -88,7 +89,7 @@ class Socket:
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
-            yield from read_wait(self)
+            yield from read_wait(sock)
 
     def accept(self) -> "Generator[Any, Any, Tuple[Socket, Any]]":
         """``yield from listener.accept()``: ``(Socket, address)`` of the next connection."""
@@ -101,7 +102,7 @@ class Socket:
                     raise translate(exc)
             else:
                 return Socket(client), address
-            yield from read_wait(self)
+            yield from read_wait(sock)
 
     # -- sending ----------------------------------------------------------------------------
     def send(self, data: "Any", flags: int = 0) -> "Generator[Any, Any, int]":
@@ -113,7 +114,7 @@ class Socket:
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
-            yield from write_wait(self)
+            yield from write_wait(sock)
 
     def sendall(self, data: "Any", flags: int = 0) -> "Generator[Any, Any, None]":
         """``yield from sock.sendall(data)``: returns once every byte is handed to the system."""
@@ -129,7 +130,7 @@ class Socket:
             return  # the usual case: one system call, nothing else
         view = memoryview(data)
         while sent < total:
-            yield from write_wait(self)
+            yield from write_wait(sock)
             try:
                 sent += sock.send(view[sent:], flags) if flags else sock.send(view[sent:])
             except OSError as exc:
@@ -145,7 +146,7 @@ class Socket:
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
-            yield from write_wait(self)
+            yield from write_wait(sock)
 
     # -- connecting -------------------------------------------------------------------------
     def connect(self, address: "Any") -> "Generator[Any, Any, None]":
@@ -156,7 +157,7 @@ class Socket:
         except OSError as exc:
             if exc.errno not in WOULD_BLOCK and exc.errno != EISCONN:
                 raise translate(exc)
-        yield from write_wait(self)
+        yield from write_wait(self._sock)
         self._check_connected(address)
 
     def _check_connected(self, address: "Any") -> None:
@@ -200,7 +201,7 @@ class Socket:
             return
         self._closed = True
         try:
-            notify_closing(self)
+            notify_closing(self._sock)
         finally:
             self._sock.close()
 
@@ -264,13 +265,6 @@ def _endpoints(sock: "Any") -> str:
     except Exception:
         return ""
     try:
-        return "%s -> %s" % (_address_text(local), _address_text(sock.getpeername()))
+        return "%s -> %s" % (address_text(local), address_text(sock.getpeername()))
     except Exception:
-        return _address_text(local)
-
-
-def _address_text(address: "Any") -> str:
-    if isinstance(address, tuple) and len(address) >= 2:
-        host = address[0]
-        return ("[%s]:%s" if ":" in str(host) else "%s:%s") % (host, address[1])
-    return str(address)
+        return address_text(local)

@@ -61,7 +61,7 @@ class TLSSocket(Socket):
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
                 wait = read_wait
-            yield from wait(self)
+            yield from wait(sock)
 
     def recv(self, maxsize: int, flags: int = 0) -> "Generator[Any, Any, bytes]":
         if flags:
@@ -78,7 +78,7 @@ class TLSSocket(Socket):
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
                 wait = read_wait
-            yield from wait(self)
+            yield from wait(sock)
 
     def recv_into(self, buffer: "Any", nbytes: int = 0, flags: int = 0) -> "Generator[Any, Any, int]":
         if flags:
@@ -95,7 +95,7 @@ class TLSSocket(Socket):
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
                 wait = read_wait
-            yield from wait(self)
+            yield from wait(sock)
 
     def send(self, data: "Any", flags: int = 0) -> "Generator[Any, Any, int]":
         if flags:
@@ -112,7 +112,7 @@ class TLSSocket(Socket):
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
                 wait = write_wait
-            yield from wait(self)
+            yield from wait(sock)
 
     def sendall(self, data: "Any", flags: int = 0) -> "Generator[Any, Any, None]":
         view = memoryview(data)
