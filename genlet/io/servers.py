@@ -179,9 +179,10 @@ class Server:
         me = current_task()
         try:
             if self.ssl is not None:
-                sock = yield from self._handshake(sock, address)
-                if sock is None:
+                tls = yield from self._handshake(sock, address)
+                if tls is None:
                     return
+                sock = tls
             stream = Stream(sock, self.limit)
             job = self.handler(stream, address)
             if not hasattr(job, "send"):
@@ -193,9 +194,9 @@ class Server:
         except Exception as exc:
             report.failure("handler %r for connection %s failed" % (me.name, address_text(address)), exc)
         finally:
-            sock.close()
             self._handlers.discard(me)
             self._slot_freed()
+            sock.close()
 
     def _handshake(self, sock: Socket, address: "Any") -> "Generator[Any, Any, Any]":
         from .tls import wrap
@@ -247,11 +248,10 @@ class Server:
         yield from self._cancel_handlers()
 
     def _cancel_handlers(self) -> "Generator[Any, Any, None]":
-        while self._handlers:
-            tasks = list(self._handlers)
-            for task in tasks:
-                task.cancel()
-            yield from joinall(tasks)
+        tasks = list(self._handlers)
+        for task in tasks:
+            task.cancel()
+        yield from joinall(tasks)
 
     def __enter__(self) -> "Server":
         return self

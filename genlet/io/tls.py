@@ -26,7 +26,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import DONE, notify_closing, read_wait, write_wait
+from ..kernel.traps import notify_closing, read_wait, write_wait
 from .errors import WOULD_BLOCK, translate
 from .sockets import Socket
 
@@ -128,18 +128,19 @@ class TLSSocket(Socket):
         raise OSError(95, "sendto() is not available on TLS sockets; use send()")
 
     def shutdown(self, how: int) -> "Generator[Any, Any, None]":
-        """Half-close the connection underneath (the peer reads the end of the stream).
+        """Not available: a TLS connection cannot be half-closed here.
 
-        Discussion: ``SSLSocket.shutdown`` drops the TLS state, after which this side could
-        not read the rest of the peer's data; the plain socket's ``shutdown`` keeps it.
+        Discussion: a half-close in TLS is a ``close_notify`` alert, after which this side
+        could still read. Python's ``ssl`` sends one only in ``unwrap()``, which ends TLS
+        altogether; and a plain ``shutdown`` of the socket underneath makes the peer's TLS
+        library see a truncated stream (OpenSSL 3 answers with a ``decode_error`` alert). So
+        we say so plainly instead (asyncio's TLS transports do the same).
         """
-        import socket
-
-        try:
-            socket.socket.shutdown(self._sock, how)
-        except OSError as exc:
-            raise translate(exc)
-        return DONE  # type: ignore[no-any-return]
+        raise OSError(
+            95,
+            "a TLS connection cannot be half-closed (write_eof / shutdown): close() the stream "
+            "when you are done, or mark the end of the message in the protocol itself",
+        )
 
     @property
     def ssl_object(self) -> "Any":
