@@ -52,12 +52,13 @@ from .kernel import (
     sleep_until,
     spawn,
 )
+from .sync import CLOSED, Channel
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "Kernel", "MonotonicClock",
-    "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
+    "CLOSED", "CancelScope", "Cancelled", "Channel", "ChannelClosed", "Deadlock", "FINISHED", "Kernel",
+    "MonotonicClock", "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "joinall", "local",
     "move_on_after", "move_on_at", "run", "select", "sleep", "sleep_until", "spawn",
 ]  # fmt: skip

@@ -579,3 +579,33 @@ def test_asyncio_cannot_be_confused_with_genlet():
         yield
 
     vrun(main)
+
+
+def test_spawn_a_genlet_operation_the_new_task_does_the_waiting():
+    def main():
+        t = genlet.spawn(genlet.sleep, 5)
+        assert genlet.current_task()._wait is None  # the caller was not put to sleep
+        assert t.state == genlet.WAITING and t.waiting_on == "sleep"
+        yield from genlet.sleep(1)
+        assert not t.done()
+        assert (yield from t.join()) is None
+        assert genlet.clock() == 5
+        t2 = genlet.spawn(genlet.sleep, 0)  # a checkpoint: finishes at its first step
+        yield from t2.join()
+        queue = WaitQueue("q")
+
+        def op():
+            task = parking_task()
+            return park(task, queue.push(task))
+
+        t3 = genlet.spawn(op)
+        assert queue.peek().task is t3
+        reschedule(queue.pop().task, "handed")
+        assert (yield from t3.join()) == "handed"
+        t4 = genlet.spawn(genlet.sleep, 100)
+        t4.cancel()
+        yield from t4.wait()
+        assert t4.cancelled()
+        return genlet.clock()
+
+    assert vrun(main) == 5

@@ -100,7 +100,7 @@ def resolve(host: "Any", port: int, kind: int) -> "Generator[Any, Any, List[Tupl
     if host is None or not _TAKES_TUPLES or literal_family(host) is not None:
         return resolve_now(host, port, kind)
     try:
-        from .dns import getaddrinfo  # type: ignore[import-not-found, unused-ignore]  # genlet.io.dns: io-sys
+        from .dns import getaddrinfo
     except ImportError:  # no cooperative resolver here: look it up in place
         return resolve_now(host, port, kind)
     infos = yield from getaddrinfo(host, port, 0, kind)

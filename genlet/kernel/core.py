@@ -31,7 +31,7 @@ Design principles
 """
 
 try:
-    from typing import Any, Callable, List, Optional
+    from typing import Any, Callable, Dict, List, Optional
 except ImportError:
     pass
 
@@ -41,10 +41,12 @@ from . import report
 from .cancel import CancelScope, cancel_target
 from .clock import default_clock
 from .errors import Cancelled, Deadlock, TaskCancelled, describe
-from .poller import IOWaits, best_poller, make_waker
-from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task
+from .outside import Outside, allocate_lock
+from .local import InContext
+from .prng import Random
+from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task, as_generator, name_of, parked
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, Failure, _running, bad_yield_message, current_kernel
+from .traps import NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -54,7 +56,7 @@ _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed a
 _MAX_SWALLOWS = 5  # cancellations a task may swallow at shutdown before it is closed
 
 
-class Kernel:
+class Kernel(Outside):
     """One scheduler: its tasks, its ready list, its timers, its poller.
 
     ``genlet.run(main)`` makes one and runs ``main`` on it. To embed genlet in another loop,
@@ -69,15 +71,18 @@ class Kernel:
         self._ready = []  # type: List[Task[Any]]
         self._spare = []  # type: List[Task[Any]]
         self._timers = Timers()
-        self._io = None  # type: Optional[IOWaits]
+        self._io = None  # type: Any  # descriptors and the waker: see outside.py
         self._waker = None  # type: Any
         self._first = self._last = None  # type: Optional[Task[Any]]  # the ring of live tasks
         self._count = 0
         self._next_id = 0
         self.external = 0  # outside work in flight that may wake a task (thread jobs, signals)
         self._calls = []  # type: List[Any]  # callbacks queued by other threads
-        self._calls_lock = None  # type: Any
+        self._calls_lock = allocate_lock()
         self._interrupted = False
+        self.task_locals = {}  # type: Dict[Task[Any], Dict[int, Dict[str, Any]]]  # genlet.local()
+        self._halt = False  # stop running passes back to back: main ended, fatal error, Ctrl-C
+        self._main = None  # type: Optional[Task[Any]]
         self._fatal = None  # type: Optional[BaseException]
         self._stepping = False
         self._swallowed = None  # type: Any  # at shutdown: task -> cancellations swallowed
@@ -91,18 +96,27 @@ class Kernel:
 
     # -- tasks -------------------------------------------------------------------------------
     def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
-        """Start ``fn(*args)`` (a generator function) or a generator object as a new task."""
-        gen = _as_generator(fn, args)
-        self._next_id += 1
+        """Start ``fn(*args)`` (a generator function) or a generator object as a new task.
+
+        ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
+        it runs at once, and if it has to wait, the new task does the waiting.
+        """
+        gen = as_generator(fn, args)
+        adopt = gen is TRAP and self.current is not None and self.current._wait is not None
+        if adopt:
+            gen = parked()
+            next(gen)  # now suspended in `yield from TRAP`, as if it had parked itself
         flags = DAEMON if daemon else 0
-        if name is None:
-            name = _name_of(fn, gen)
-        else:
+        if name is not None:
             name = str(name)
             flags |= NAMED
+        elif fn is gen or adopt:
+            name = name_of(fn, gen)  # a string now: keep no reference to the generator
+        else:
+            name = fn  # its name is looked up only when somebody asks (Task.name)
         if self._context is not None:
-            gen = _InContext(gen, self._context.copy_context())
-        task = Task(self, gen, self._next_id, name, flags)  # type: Task[Any]
+            gen = InContext(gen, self._context.copy_context())
+        task = Task(self, gen, name, flags)  # type: Task[Any]
         if self._last is None:
             self._first = task
         else:
@@ -110,8 +124,29 @@ class Kernel:
             task._prev = self._last
         self._last = task
         self._count += 1
-        self._ready.append(task)
+        if adopt:
+            self._adopt_wait(task)  # parked from the start: not ready
+        else:
+            self._ready.append(task)
         return task
+
+    def _adopt_wait(self, task: "Task[Any]") -> None:
+        """Move the wait that ``spawn(operation, ...)`` just registered from the caller to ``task``.
+
+        Discussion: a blocking operation registers the running task, and ``spawn`` calls ``fn``
+        in the caller's task. So ``spawn(genlet.sleep, 5)`` would put the caller to sleep. Every
+        wait object names its task (``wait.task``; a sleep's timer entry names it too), so the
+        registration can be handed over before anything else runs.
+        """
+        caller = self.current
+        wait, timer = caller._wait, caller._timer  # type: ignore[union-attr]
+        caller._wait = caller._timer = None  # type: ignore[union-attr]
+        if hasattr(wait, "task"):
+            wait.task = task
+        task._wait = wait
+        if timer is not None:
+            timer[TARGET] = task
+            task._timer = timer
 
     def tasks(self) -> "List[Task[Any]]":
         """Every unfinished task, oldest first."""
@@ -156,6 +191,24 @@ class Kernel:
             self.current = None
             batch.clear()
             self._spare = batch
+
+    def _run_passes(self) -> None:
+        """Run passes back to back while nothing outside the tasks needs a look between them.
+
+        Discussion: between two passes the kernel polls IO, runs calls from other threads and
+        fires due timers (principle 3). When no task waits on IO or a thread, no call is
+        queued and no timer is pending, all of that would find nothing, so the next pass can
+        start at once: two tasks handing messages back and forth pay for a pass, not for a
+        poll. ``_halt`` (main has ended, a fatal error, Ctrl-C) stops it at once.
+        """
+        heap = self._timers._heap
+        while True:
+            self._run_ready()
+            if not self._ready or self._halt or heap or self._calls or self.external:
+                return
+            io = self._io
+            if io is not None and io.count:
+                return
 
     def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:
         current = self.current
@@ -262,6 +315,17 @@ class Kernel:
             "`yield from` before the call, e.g. `value = yield from channel.recv()`" % (task.name, what)
         )
 
+    def _io_closing(self, fileobj: "Any") -> None:
+        if self._io is not None:
+            self._io.closing(fileobj, self._fail_task)
+
+    def _wake_io(self, task: "Task[Any]") -> None:
+        task._wait = None  # IOWaits has already taken it off the descriptor
+        if task._timer is not None:
+            self._timers.cancel(task._timer)
+            task._timer = None
+        self._reschedule_detached(task, None)
+
     def _fail_task(self, task: "Task[Any]", error: BaseException) -> None:
         self._reschedule(task, Failure(error))
 
@@ -281,8 +345,13 @@ class Kernel:
                 flags |= FAILED
                 if isinstance(error, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
                     self._fatal = error
+                    self._halt = True
         task._flags = flags
-        task._gen = task._scopes = task._cancel = task._locals = None
+        task._gen = task._scopes = task._cancel = None
+        if self.task_locals:
+            self.task_locals.pop(task, None)
+        if task is self._main:
+            self._halt = True
         self._unlink(task)
         joiners = task._joiners
         if joiners is not None:
@@ -343,54 +412,6 @@ class Kernel:
                 target._timer = None
                 target.cancel()
             entry = timers.pop_due(now)
-
-    def _ensure_io(self) -> IOWaits:
-        if self._io is None:
-            self._io = IOWaits(best_poller())
-        return self._io
-
-    def _io_wait(self, task: "Task[Any]", fileobj: "Any", event: int) -> "Any":
-        return self._ensure_io().add(task, fileobj, event)
-
-    def _io_closing(self, fileobj: "Any") -> None:
-        if self._io is not None:
-            self._io.closing(fileobj, self._fail_task)
-
-    def _wake_io(self, task: "Task[Any]") -> None:
-        task._wait = None  # IOWaits has already taken it off the descriptor
-        if task._timer is not None:
-            self._timers.cancel(task._timer)
-            task._timer = None
-        self._reschedule_detached(task, None)
-
-    def ensure_waker(self) -> "Any":
-        """The waker that other threads use to interrupt the poller (made on first use)."""
-        if self._waker is None:
-            self._waker = make_waker()
-            if self._waker is not None:
-                self._ensure_io().watch(self._waker, self._waker.drain)
-        return self._waker
-
-    def call_from_thread(self, fn: "Callable[..., Any]", *args: "Any") -> None:
-        """Run ``fn(*args)`` in the kernel's thread, soon; safe to call from any thread."""
-        if self._calls_lock is None:
-            import threading
-
-            self._calls_lock = threading.Lock()
-        with self._calls_lock:
-            self._calls.append((fn, args))
-        waker = self._waker
-        if waker is not None:
-            waker.wake()
-
-    def _run_calls(self) -> None:
-        if self._calls_lock is None:
-            calls, self._calls = self._calls, []
-        else:
-            with self._calls_lock:
-                calls, self._calls = self._calls, []
-        for fn, args in calls:
-            fn(*args)
 
     def _wait_for_events(self, max_wait: "Optional[float]") -> None:
         """Between passes: poll IO, run calls from other threads, fire due timers.
@@ -463,9 +484,9 @@ class Kernel:
             try:
                 self._drive(main_task)
             except BaseException:
-                self._shutdown()
+                self._shutdown(warn=False)  # the exception says why; don't repeat it
                 raise
-            self._shutdown()
+            self._shutdown(warn=True)
         finally:
             if restore is not None:
                 restore()
@@ -477,9 +498,10 @@ class Kernel:
         return main_task._outcome
 
     def _drive(self, main_task: "Task[Any]") -> None:
+        self._main = main_task
         while not main_task._flags & DONE:
             if self._ready:
-                self._run_ready()
+                self._run_passes()
             if self._fatal is not None:
                 raise self._fatal
             if self._interrupted:
@@ -490,13 +512,13 @@ class Kernel:
                 raise Deadlock(self.dump("Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."))
             self._wait_for_events(None)
 
-    def _shutdown(self) -> None:
+    def _shutdown(self, warn: bool) -> None:
         """Cancel the tasks still alive and step them until they finish (principle 6)."""
         leftovers = self.tasks()
         if not leftovers:
             return
         named = [t for t in leftovers if not t._flags & DAEMON]
-        if named:
+        if named and warn:
             shown = ", ".join("%r (%s)" % (t.name, t.waiting_on or t.state) for t in named[:10])
             more = " and %d more" % (len(named) - 10) if len(named) > 10 else ""
             report.warning("run() is ending with %d task(s) still running; cancelling %s%s" % (len(named), shown, more))
@@ -519,33 +541,10 @@ class Kernel:
             self._wait_for_events(None)
         self._swallowed = None
 
-    def _install_sigint(self) -> "Any":
-        """In the main thread, make Ctrl-C cancel everything (through the waker)."""
-        try:
-            import signal
-            import threading
-        except ImportError:
-            return None
-        if threading.current_thread() is not threading.main_thread():
-            return None
-        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-            return None  # somebody else handles Ctrl-C: leave it to them
-        waker = self.ensure_waker()
-
-        def on_sigint(signum: int, frame: "Any") -> None:
-            if self._interrupted:
-                raise KeyboardInterrupt  # pressed twice: get out now
-            self._interrupted = True
-            if waker is not None:
-                waker.wake()
-
-        previous = signal.signal(signal.SIGINT, on_sigint)
-        return lambda: signal.signal(signal.SIGINT, previous)
-
     def _enter(self) -> None:
         if self._stepping:
             raise RuntimeError("this kernel is already running: step() and run() cannot be nested in its tasks")
-        other = getattr(_running, "kernel", None)
+        other = _running.kernel
         if other is not None and other is not self:
             raise RuntimeError("another genlet kernel is running in this thread; kernels do not nest")
         _running.kernel = self
@@ -554,11 +553,6 @@ class Kernel:
     def _leave(self) -> None:
         self._stepping = False
         _running.kernel = None
-
-    def fileno(self) -> "Optional[int]":
-        """The poller's descriptor (readable when ``step`` has work), where there is one."""
-        self.ensure_waker()
-        return self._ensure_io().poller.fileno()  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Release the poller and the waker. The kernel must have no tasks left."""
@@ -579,90 +573,6 @@ class Kernel:
 
     def __repr__(self) -> str:
         return "<Kernel %d tasks, %d ready, clock=%r>" % (self._count, len(self._ready), self.clock)
-
-
-def _as_generator(fn: "Any", args: "Any") -> "Any":
-    """What ``spawn`` runs: ``fn(*args)`` if it is a generator, or ``fn`` itself if it is one."""
-    if hasattr(fn, "send") and hasattr(fn, "throw"):
-        gen = fn
-        if args:
-            raise TypeError("spawn() got a generator object and arguments; pass the generator function instead: spawn(f, *args)")
-    elif callable(fn):
-        gen = fn(*args)
-        if not (hasattr(gen, "send") and hasattr(gen, "throw")):
-            raise TypeError(
-                "spawn(%s): it returned %s, not a generator. Make it a generator function (use "
-                "`yield` or `yield from` in it), or run blocking code in a thread with "
-                "`yield from genlet.io.run_in_thread(fn, *args)`" % (_name_of(fn, None), describe(gen))
-            )
-    else:
-        raise TypeError("spawn() needs a generator function or a generator, got %s" % describe(fn))
-    if type(gen).__name__ == "coroutine" or hasattr(gen, "cr_frame"):
-        gen.close()  # no "never awaited" warning on top of this error
-        raise TypeError("spawn(): got a coroutine from `async def`; genlet runs plain generators: write `def` with `yield from`")
-    return gen
-
-
-def _name_of(fn: "Any", gen: "Any") -> str:
-    for obj in (fn, getattr(fn, "func", None), gen):
-        name = getattr(obj, "__name__", None)
-        if isinstance(name, str):
-            return name
-    return "task"
-
-
-class _InContext:
-    """A generator run inside its own ``contextvars`` context (``run(contextvars=True)``)."""
-
-    __slots__ = ("gen", "context")
-
-    def __init__(self, gen: "Any", context: "Any") -> None:
-        self.gen = gen
-        self.context = context
-
-    def send(self, value: "Any") -> "Any":
-        return self.context.run(self.gen.send, value)
-
-    def throw(self, error: BaseException) -> "Any":
-        return self.context.run(self.gen.throw, error)
-
-    def close(self) -> None:
-        self.context.run(self.gen.close)
-
-    @property
-    def gi_frame(self) -> "Any":
-        return getattr(self.gen, "gi_frame", None)
-
-    @property
-    def gi_yieldfrom(self) -> "Any":
-        return getattr(self.gen, "gi_yieldfrom", None)
-
-
-class Random:
-    """The kernel's own small PRNG (xorshift32): the same choices on every interpreter."""
-
-    __slots__ = ("_state",)
-
-    def __init__(self, seed: "Optional[int]" = None) -> None:
-        if seed is None:
-            import os
-
-            try:
-                seed = int.from_bytes(os.urandom(4), "little")
-            except Exception:
-                import time
-
-                seed = int(time.time() * 1000003)
-        self._state = (seed * 2654435761 + 0x9E3779B9) & 0xFFFFFFFF or 1
-
-    def below(self, n: int) -> int:
-        """A number in ``range(n)``."""
-        x = self._state
-        x ^= (x << 13) & 0xFFFFFFFF
-        x ^= x >> 17
-        x ^= (x << 5) & 0xFFFFFFFF
-        self._state = x
-        return x % n
 
 
 # -- the module-level API -------------------------------------------------------------------

@@ -1,11 +1,15 @@
 # genlet/kernel/local.py
 """Task-local attributes: ``genlet.local()``, like ``threading.local`` and gevent's ``local``.
 
-Each task sees its own attributes. They live on the task itself (``task._locals``, a dict
-from ``id(local object)`` to that task's attributes), so they go away with the task: no weak
-references needed (MicroPython has none). Code running outside any task sees one shared
+Each task sees its own attributes. They live in its kernel (``kernel.task_locals``: task ->
+``id(local object)`` -> attributes), and the kernel drops a task's entry when the task ends, so
+no weak references are needed (MicroPython has none) and tasks that never use a ``local`` pay
+nothing. Code running outside any task sees one shared
 namespace, kept in the ``local`` object. A subclass's ``__init__`` runs once per task, on that
 task's first use, with the arguments the object was made with.
+
+On CPython and PyPy, ``run(..., contextvars=True)`` also gives each task its own
+``contextvars`` context (``InContext``), copied from the spawner's when it is spawned.
 """
 
 try:
@@ -18,7 +22,7 @@ from .traps import running_kernel
 
 def _running_task() -> "Any":
     kernel = running_kernel()
-    return kernel.current if kernel is not None else None
+    return None if kernel is None else kernel.current
 
 
 class local:
@@ -42,9 +46,10 @@ class local:
         task = _running_task()
         if task is None:
             return outside  # type: ignore[no-any-return]
-        store = task._locals
+        stores = task._kernel.task_locals
+        store = stores.get(task)
         if store is None:
-            store = task._locals = {}
+            store = stores[task] = {}
         namespace = store.get(id(self))
         if namespace is None:
             namespace = store[id(self)] = {}
@@ -66,3 +71,30 @@ class local:
             del self._namespace()[name]
         except KeyError:
             raise AttributeError(name)
+
+
+class InContext:
+    """A generator run inside its own ``contextvars`` context (``run(contextvars=True)``)."""
+
+    __slots__ = ("gen", "context")
+
+    def __init__(self, gen: "Any", context: "Any") -> None:
+        self.gen = gen
+        self.context = context
+
+    def send(self, value: "Any") -> "Any":
+        return self.context.run(self.gen.send, value)
+
+    def throw(self, error: BaseException) -> "Any":
+        return self.context.run(self.gen.throw, error)
+
+    def close(self) -> None:
+        self.context.run(self.gen.close)
+
+    @property
+    def gi_frame(self) -> "Any":
+        return getattr(self.gen, "gi_frame", None)
+
+    @property
+    def gi_yieldfrom(self) -> "Any":
+        return getattr(self.gen, "gi_yieldfrom", None)

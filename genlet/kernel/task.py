@@ -22,9 +22,9 @@ from ._typing import TYPE_CHECKING, Generic, T
 if TYPE_CHECKING:
     from typing import Generator
 
-from .errors import TaskCancelled
+from .errors import TaskCancelled, describe
 from .select import Op
-from .traps import Failure, completed, current_kernel, park, parking_task
+from .traps import CHECKPOINT, DONE as NO_WAIT, TRAP, Failure, completed, current_kernel, park, parking_task
 from .waitqueue import WaitQueue, Waiter
 
 READY = "READY"
@@ -49,12 +49,12 @@ class Task(Generic[T]):
     """A running generator. Create tasks with ``genlet.spawn``, not directly."""
 
     __slots__ = (
-        "id", "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel",
-        "_joiners", "_outcome", "_flags", "_prev", "_next", "_locals",
+        "_id", "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel",
+        "_joiners", "_outcome", "_flags", "_prev", "_next",
     )  # fmt: skip
 
-    def __init__(self, kernel: "Any", gen: "Any", task_id: int, name: str, flags: int) -> None:
-        self.id = task_id
+    def __init__(self, kernel: "Any", gen: "Any", name: "Any", flags: int) -> None:
+        self._id = None  # type: Optional[int]
         self._name = name
         self._gen = gen
         self._kernel = kernel
@@ -67,12 +67,29 @@ class Task(Generic[T]):
         self._outcome = None  # type: Any
         self._flags = flags
         self._prev = self._next = None  # type: Optional[Task[Any]]
-        self._locals = None  # type: Any
 
     # -- what it is ------------------------------------------------------------------------
     @property
+    def id(self) -> int:
+        """A small number, unique in its kernel, given when first asked for.
+
+        Discussion: most tasks are never named in a log, so numbering them at spawn would cost
+        an int object each (ints above 256 are separate objects). gevent's ``minimal_ident``
+        is lazy for the same reason.
+        """
+        task_id = self._id
+        if task_id is None:
+            kernel = self._kernel
+            kernel._next_id += 1
+            task_id = self._id = kernel._next_id
+        return task_id
+
+    @property
     def name(self) -> str:
-        return self._name if self._flags & NAMED else "%s-%d" % (self._name, self.id)
+        """The name given to spawn(), else the function's name and the task's id."""
+        if self._flags & NAMED:
+            return self._name  # type: ignore[no-any-return]
+        return "%s-%d" % (name_of(self._name, None), self.id)
 
     @property
     def daemon(self) -> bool:
@@ -301,3 +318,59 @@ def joinall(
                 node.queue.remove(node)
     done = group.finished[:taken]
     return done
+
+
+# -- what spawn() runs ---------------------------------------------------------------------------
+
+
+def _generator_function() -> "Any":
+    yield
+
+
+GENERATOR = type(_generator_function())
+
+
+def as_generator(fn: "Any", args: "Any") -> "Any":
+    """What ``spawn`` runs: ``fn(*args)`` if it is a generator, or ``fn`` itself if it is one."""
+    if type(fn) is not GENERATOR and callable(fn):
+        gen = fn(*args)
+        if type(gen) is GENERATOR:
+            return gen  # the usual case, first
+    if hasattr(fn, "send") and hasattr(fn, "throw"):
+        gen = fn
+        if args:
+            raise TypeError("spawn() got a generator object and arguments; pass the generator function instead: spawn(f, *args)")
+    elif callable(fn):
+        if gen is TRAP:
+            return gen  # a genlet operation that has to wait: spawn() hands the wait over
+        if gen is NO_WAIT or gen is CHECKPOINT:
+            return run_iterable(gen)  # a genlet operation that finished (or checkpoints) at once
+        if not (hasattr(gen, "send") and hasattr(gen, "throw")):
+            raise TypeError(
+                "spawn(%s): it returned %s, not a generator. Make it a generator function (use "
+                "`yield` or `yield from` in it), or run blocking code in a thread with "
+                "`yield from genlet.io.run_in_thread(fn, *args)`" % (name_of(fn, None), describe(gen))
+            )
+    else:
+        raise TypeError("spawn() needs a generator function or a generator, got %s" % describe(fn))
+    if type(gen).__name__ == "coroutine" or hasattr(gen, "cr_frame"):
+        gen.close()  # no "never awaited" warning on top of this error
+        raise TypeError("spawn(): got a coroutine from `async def`; genlet runs plain generators: write `def` with `yield from`")
+    return gen
+
+
+def run_iterable(iterable: "Any") -> "Any":
+    return (yield from iterable)
+
+
+def parked() -> "Any":
+    """The body of a task that starts out parked (see ``Kernel._adopt_wait``)."""
+    return (yield from TRAP)
+
+
+def name_of(fn: "Any", gen: "Any") -> str:
+    for obj in (fn, getattr(fn, "func", None), gen):
+        name = getattr(obj, "__name__", None)
+        if isinstance(name, str):
+            return name
+    return "task"

@@ -126,24 +126,27 @@ def completed(value: "T") -> "Generator[Any, Any, T]":
 # which has no threading module, a plain object stands in for the thread-local.
 
 if _threading is not None:
-    _running = _threading.local()  # type: Any
+
+    class _Running(_threading.local):
+        kernel = None  # the default, in every thread
+
 else:
 
-    class _Running:
+    class _Running:  # type: ignore[no-redef]
         kernel = None
 
-    _running = _Running()
-_running.kernel = None
+
+_running = _Running()  # type: Any
 
 
 def running_kernel() -> "Optional[Kernel]":
     """The kernel running in this thread, or None."""
-    return getattr(_running, "kernel", None)
+    return _running.kernel  # type: ignore[no-any-return]
 
 
 def current_kernel() -> "Kernel":
     """The kernel running in this thread; a clear RuntimeError if there is none."""
-    kernel = getattr(_running, "kernel", None)
+    kernel = _running.kernel
     if kernel is None:
         raise RuntimeError(
             "no genlet kernel is running in this thread: start one with genlet.run(main), "

@@ -20,12 +20,13 @@ except ImportError:
 
 
 class Waiter:
-    __slots__ = ("task", "value", "group", "queue", "prev", "next")
+    __slots__ = ("task", "value", "queue", "prev", "next")
 
-    def __init__(self, task: "Any", value: "Any", group: "Any", queue: "WaitQueue") -> None:
+    group = None  # type: Any  # a plain wait; GroupWaiter has a slot of its own
+
+    def __init__(self, task: "Any", value: "Any", queue: "WaitQueue") -> None:
         self.task = task
         self.value = value
-        self.group = group
         self.queue = queue  # type: Optional[WaitQueue]
         self.prev = None  # type: Optional[Waiter]
         self.next = None  # type: Optional[Waiter]
@@ -43,6 +44,16 @@ class Waiter:
 
     def __repr__(self) -> str:
         return "<Waiter %r on %s>" % (self.task, self.describe())
+
+
+class GroupWaiter(Waiter):
+    """A Waiter that is one of several for one task (a ``select``, a ``joinall``)."""
+
+    __slots__ = ("group",)
+
+    def __init__(self, task: "Any", value: "Any", queue: "WaitQueue", group: "Any") -> None:
+        Waiter.__init__(self, task, value, queue)
+        self.group = group
 
 
 class WaitQueue:
@@ -75,7 +86,7 @@ class WaitQueue:
 
     def push(self, task: "Any", value: "Any" = None, group: "Any" = None) -> Waiter:
         """Add ``task`` at the back of the line; returns its Waiter."""
-        node = Waiter(task, value, group, self)
+        node = Waiter(task, value, self) if group is None else GroupWaiter(task, value, self, group)
         tail = self._tail
         if tail is None:
             self._head = node
@@ -117,7 +128,11 @@ class WaitQueue:
         owner = self.owner
         if owner is None:
             return self.action
-        return "%s %s" % (owner.describe() if hasattr(owner, "describe") else repr(owner), self.action)
+        if hasattr(owner, "describe"):
+            owner = owner.describe()
+        elif not isinstance(owner, str):
+            owner = repr(owner)
+        return "%s %s" % (owner, self.action)
 
     def __repr__(self) -> str:
         return "<WaitQueue %s: %d waiting>" % (self.describe(), self._len)

@@ -1,0 +1,100 @@
+"""The benchmarks never rot: ``python -m benchmarks --quick`` completes every workload.
+
+Nothing here is about speed: the quick run uses tiny sizes and asserts only that every workload
+ran and reported a figure. Peers that are not installed (CI installs none) show up as "missing"
+rows, which is accepted; genlet features that have not landed yet as "not available yet".
+"""
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+from benchmarks import load, run, tables
+from benchmarks.harness import LIBS, Workload
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KERNEL_ONLY = ("switch", "floor", "spawn", "timers", "timeouts")  # need nothing beyond the kernel
+ALLOWED = ("ok", "missing", "unavailable", "n/a")
+
+
+def quick_run(tmp_path, *options):
+    out = tmp_path / "quick.json"
+    command = [sys.executable, "-m", "benchmarks", "--quick", "--repeat", "2", "--json", str(out)]
+    done = subprocess.run(
+        command + list(options), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout, json.loads(out.read_text())
+
+
+def test_quick_run_reports_a_figure_for_every_workload(tmp_path):
+    stdout, result = quick_run(tmp_path)
+    rows = result["rows"]
+    for row in rows:
+        assert row["status"] in ALLOWED, row
+        if row["status"] == "ok":
+            assert row["values"] and all(math.isfinite(value) for value in row["values"]), row
+            assert row["best"] in row["values"]
+    cpython = {(row["workload"], row["lib"]): row for row in rows if row["interpreter"] == "CPython"}
+    for name, workload in load().items():
+        genlet = cpython[(name, "genlet")]
+        assert genlet["status"] in (("ok",) if name in KERNEL_ONLY else ("ok", "unavailable")), genlet
+        if genlet["status"] == "ok":
+            assert len(genlet["values"]) == 2
+        for lib in workload.impls:  # every library with an implementation has its row
+            assert cpython[(name, lib)]["status"] in ("ok", "missing", "unavailable"), cpython[(name, lib)]
+            assert lib != "asyncio" or cpython[(name, lib)]["status"] == "ok"  # asyncio is always there
+        if workload.peers:  # and so has every peer, measured or not
+            assert all((name, lib) in cpython for lib in run.ALWAYS_LISTED)
+    assert {row["interpreter"] for row in rows} == {"CPython", "PyPy", "MicroPython"}
+    assert "### Goals" in stdout and "| **genlet** |" in stdout
+
+
+def test_only_plot_report_and_script_form(tmp_path):
+    chart, page = tmp_path / "chart.svg", tmp_path / "page.md"
+    out = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--only", "switch,floor", "--no-pypy",
+         "--no-micropython", "--plot", str(chart), "--report", str(page)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "**switch**" in out.stdout and "**spawn**" not in out.stdout
+    text = page.read_text()
+    for part in ("## The machine", "CPU", "kernel", "## Interpreters and libraries", "| genlet |", "**switch**"):
+        assert part in text
+    assert chart.exists() or "matplotlib is not installed" in out.stderr
+
+
+def test_a_peer_that_does_not_import_gets_a_missing_row():
+    workload = Workload("fake", "fake", "ops/s", full={}, quick={})
+    workload.impl("genlet", "uvloop")(lambda lib: 1.0)
+    found = {lib: {"version": "1"} for lib in LIBS}
+    found["uvloop"] = {"missing": "ModuleNotFoundError: No module named 'uvloop'"}
+    jobs, known = run.plan([workload], found)
+    assert [lib for _, lib in jobs] == ["genlet"]
+    by_lib = {row["lib"]: row for row in known}
+    assert by_lib["uvloop"]["status"] == "missing" and "uvloop" in by_lib["uvloop"]["note"]
+    assert by_lib["trio"]["status"] == "n/a"  # no implementation: listed, never dropped
+    rows = tables.finish(known + [dict(lib="genlet", workload="fake", status="ok", values=[2.0, 1.0], note="")],
+                         "CPython", [workload])  # fmt: skip
+    assert [row["lib"] for row in rows][0] == "genlet" and rows[0]["best"] == 2.0 and rows[0]["spread"] == 50.0
+    assert "missing: ModuleNotFoundError" in tables.table(rows)
+
+
+def test_advantage_reads_the_same_way_for_rates_and_costs():
+    rate = {"best": 100.0, "higher_is_better": True}
+    cost = {"best": 100.0, "higher_is_better": False}
+    assert tables.advantage(rate, 300.0) == 3.0  # genlet does 3× the work per second
+    assert tables.advantage(cost, 25.0) == 4.0  # genlet costs a quarter
+    assert tables.advantage(dict(cost, best=-1.0), 25.0) is None  # noise below zero: no ratio
+
+
+def test_without_taskset_the_run_says_it_is_not_pinned(monkeypatch):
+    monkeypatch.setattr(run.shutil, "which", lambda name: None)
+    notices = []
+    runner = run.Runner(run.parse_args([]), notices)
+    assert runner.pinned(["python"]) == ["python"]
+    assert any("NOT pinned" in notice for notice in notices)

@@ -1,0 +1,43 @@
+"""Channel is generic for the type checker: ``Channel[int]`` type-checks, and a wrong value
+type is an error that mypy reports."""
+
+import textwrap
+
+from mypy import api
+
+SNIPPET = """
+from typing import Any, Generator
+from genlet import Channel, select
+
+def f() -> Generator[Any, Any, None]:
+    ch: Channel[int] = Channel(3)
+    x = yield from ch.recv()
+    reveal_type(x)
+    pair = yield from ch.recv_ok()
+    reveal_type(pair)
+    reveal_type(ch.recv_nowait())
+    yield from ch.send(1)
+    i, value = yield from select(ch.recv_op(), ch.send_op(2), timeout=1.0)
+    yield from ch.send("not an int")
+"""
+
+
+def test_channel_of_int_type_checks(tmp_path):
+    source = tmp_path / "typed.py"
+    source.write_text(textwrap.dedent(SNIPPET))
+    out, err, status = api.run(
+        ["--strict", "--no-error-summary", "--cache-dir", str(tmp_path / "cache"), str(source)]
+    )
+    lines = [_plain(line.split(": ", 1)[1]) for line in out.splitlines()]
+    assert lines == [
+        'note: Revealed type is "int"',
+        'note: Revealed type is "tuple[int | None, bool]"',
+        'note: Revealed type is "int"',
+        'error: Argument 1 to "send" of "Channel" has incompatible type "str"; expected "int"  [arg-type]',
+    ], out + err
+
+
+def _plain(text):
+    """mypy versions spell types differently ("builtins.int", "Tuple", "Union[int, None]")."""
+    text = text.replace("builtins.", "").replace("Tuple[", "tuple[")
+    return text.replace("Union[int, None]", "int | None")

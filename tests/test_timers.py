@@ -1,0 +1,68 @@
+"""The timer heap: order, lazy cancellation, compaction, a million entries."""
+
+import random
+
+from genlet.kernel.timers import Timers
+
+
+def drain(timers, now):
+    out = []
+    entry = timers.pop_due(now)
+    while entry is not None:
+        out.append(entry[2])
+        entry = timers.pop_due(now)
+    return out
+
+
+def test_pop_in_deadline_then_insertion_order():
+    t = Timers()
+    for name, deadline in [("c", 3), ("a", 1), ("b", 2), ("a2", 1)]:
+        t.add(deadline, name)
+    assert t.next_deadline() == 1
+    assert drain(t, 1.5) == ["a", "a2"]
+    assert drain(t, 10) == ["b", "c"]
+    assert t.next_deadline() is None and len(t) == 0
+
+
+def test_cancel_is_lazy_and_counted():
+    t = Timers()
+    entries = [t.add(i, i) for i in range(10)]
+    for e in entries[::2]:
+        t.cancel(e)
+        t.cancel(e)  # twice: harmless
+    assert len(t) == 5
+    assert drain(t, 100) == [1, 3, 5, 7, 9]
+
+
+def test_cancel_after_fire_is_harmless():
+    t = Timers()
+    e = t.add(1, "x")
+    assert drain(t, 1) == ["x"]
+    t.cancel(e)
+    assert len(t) == 0 and t.next_deadline() is None
+
+
+def test_compaction_keeps_memory_bounded():
+    t = Timers()
+    for i in range(10000):
+        t.cancel(t.add(i, i))
+    assert len(t) == 0
+    assert len(t._heap) <= 200  # rebuilt whenever more than half was dead
+
+
+def test_a_million_pending_timers():
+    rng = random.Random(1)
+    t = Timers()
+    entries = [t.add(rng.random() * 1000, i) for i in range(1_000_000)]
+    for e in entries[::3]:
+        t.cancel(e)
+    assert len(t) == 1_000_000 - len(entries[::3])
+    last = -1.0
+    count = 0
+    entry = t.pop_due(2000)
+    while entry is not None:
+        assert entry[0] >= last
+        last = entry[0]
+        count += 1
+        entry = t.pop_due(2000)
+    assert count == 1_000_000 - len(entries[::3])
