@@ -232,3 +232,18 @@ def test_portable_names_are_the_builtins_here():
     assert genlet.io.ConnectionAbortedError is ConnectionAbortedError
     assert genlet.io.TimeoutError is TimeoutError
     assert issubclass(genlet.io.IncompleteRead, EOFError)
+
+
+def test_the_portable_script_passes_under_cpython():
+    """tests/mpy/check_io.py is what MicroPython's unix port runs; keep it honest here too."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run(
+        [sys.executable, os.path.join("tests", "mpy", "check_io.py")], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("io: ok")
+    assert "this handler fails on purpose" in result.stderr  # the failing handler was logged

@@ -192,7 +192,7 @@ class Server:
                 )
             yield from job
         except Exception as exc:
-            report.failure("handler %r for connection %s failed" % (me.name, address_text(address)), exc)
+            report.failure("handler %s() for connection %s failed" % (_name(self.handler), address_text(address)), exc)
         finally:
             self._handlers.discard(me)
             self._slot_freed()
