@@ -46,7 +46,7 @@ from .local import InContext
 from .prng import Random
 from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task, as_generator, name_of, parked
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel
+from .traps import NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel, reschedule
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -177,11 +177,14 @@ class Kernel(Outside):
                 except BaseException as error:
                     self._finish(task, None, error)
                     continue
-                if trap is None and task._wait is None:
-                    task._value = None  # the fast path: a plain checkpoint
-                    append(task)
-                else:
-                    self._trap(task, trap)
+                if trap is None:
+                    if task._wait is None:
+                        task._value = None  # the fast path: a plain checkpoint
+                        append(task)
+                        continue
+                elif trap is PARK and task._cancel is None and task._wait is not None:
+                    continue  # parked: whoever it waits on will reschedule it
+                self._trap(task, trap)
         except BaseException:
             # Discussion: only a second Ctrl-C or a bug in the kernel gets here. The tasks this
             # pass had not reached are put back, so that shutdown can still finish them.
@@ -269,16 +272,7 @@ class Kernel(Outside):
         return Cancelled(scope, "cancelled by %s" % scope.describe())
 
     # -- parking and waking ------------------------------------------------------------------
-    def _reschedule(self, task: "Task[Any]", reply: "Any") -> None:
-        """End ``task``'s wait with ``reply`` (see ``traps.reschedule``)."""
-        if task._wait is None:
-            raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
-        task._wait = None
-        if task._timer is not None:
-            self._timers.cancel(task._timer)
-            task._timer = None
-        task._value = NOTHING if reply is None else reply
-        self._ready.append(task)
+    _reschedule = staticmethod(reschedule)  # see traps.reschedule: the hand-off
 
     def _reschedule_detached(self, task: "Task[Any]", reply: "Any") -> None:
         """Like _reschedule, for a task whose wait the kernel has just aborted."""

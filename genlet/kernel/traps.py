@@ -179,10 +179,13 @@ def parking_task() -> "Task[Any]":
     on. The kernel notices at the task's next yield; this check catches the common case
     sooner, at the next blocking call, and names the call that was never waited on.
     """
-    task = current_task()
-    if task._wait is not None:
-        task._kernel._stale_wait(task)  # raises the TypeError that explains it
-    return task
+    kernel = _running.kernel
+    task = None if kernel is None else kernel.current
+    if task is None:
+        current_task()  # raises the RuntimeError that explains it
+    if task._wait is not None:  # type: ignore[union-attr]
+        task._kernel._stale_wait(task)  # type: ignore[union-attr]  # raises the TypeError that explains it
+    return task  # type: ignore[return-value]
 
 
 def park(task: "Task[Any]", wait: "Any", deadline: "Optional[float]" = None, timeout_reply: "Any" = None) -> "Any":
@@ -203,7 +206,15 @@ def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
     Once this is called the task's wait is over: a cancel that comes later is delivered at its
     next checkpoint, never instead of ``reply`` (nothing handed over is lost).
     """
-    task._kernel._reschedule(task, reply)
+    if task._wait is None:
+        raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
+    task._wait = None
+    kernel = task._kernel
+    if task._timer is not None:
+        kernel._timers.cancel(task._timer)
+        task._timer = None
+    task._value = NOTHING if reply is None else reply
+    kernel._ready.append(task)
 
 
 class _Sleeping:
