@@ -40,7 +40,18 @@ def test_echo_on_port_zero():
         assert iorun(main) == [b"one\n", b"two\n"]
 
 
-def test_open_connection_resolves_a_name():
+def test_open_connection_resolves_a_name(monkeypatch):
+    import genlet.io.dns
+
+    looked_up = []
+    real = genlet.io.dns.getaddrinfo
+
+    def recording(host, *args):
+        looked_up.append(host)
+        return (yield from real(host, *args))
+
+    monkeypatch.setattr(genlet.io.dns, "getaddrinfo", recording)
+
     def main():
         server = tcp_server("127.0.0.1", 0, echo)
         serving = genlet.spawn(server.serve_forever)
@@ -54,6 +65,31 @@ def test_open_connection_resolves_a_name():
 
     with NoLeaks():
         assert iorun(main) == b"by name\n"
+    assert looked_up == ["localhost"]  # through the cooperative resolver (a worker thread)
+
+
+def test_ip_literals_need_no_lookup(monkeypatch):
+    import genlet.io.dns
+
+    def no_lookup(*args):
+        raise AssertionError("an IP literal was looked up")
+
+    monkeypatch.setattr(genlet.io.dns, "getaddrinfo", no_lookup)
+
+    def main():
+        server = tcp_server("::1", 0, echo)
+        serving = genlet.spawn(server.serve_forever)
+        stream = yield from open_connection("::1", server.address[1])
+        with stream:
+            yield from stream.write(b"v6\n")
+            line = yield from stream.readline()
+        assert "[::1]:" in repr(server)
+        server.close()
+        yield from serving.join()
+        return line
+
+    with NoLeaks():
+        assert iorun(main) == b"v6\n"
 
 
 def test_a_failing_handler_is_logged_and_the_others_carry_on(caplog):
