@@ -175,7 +175,7 @@ class Socket:
             if code:
                 import os
 
-                raise translate(OSError(code, "connect to %r failed: %s" % (address, os.strerror(code))))
+                raise translate(OSError(code, os.strerror(code)))  # the class its errno calls for
             return
         try:
             sock.connect(address)
