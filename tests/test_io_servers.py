@@ -377,3 +377,36 @@ def test_open_connection_timeout():
     with NoLeaks():
         message, when = iorun(main)
     assert "did not connect within 3 seconds" in message and when == 3
+
+
+def test_a_handler_cancelled_before_it_ran_still_gets_its_connection_closed(monkeypatch):
+    import genlet.io.servers
+
+    ran = []
+    real_spawn = genlet.io.servers.spawn
+
+    def spawn_and_cancel(fn, *args, **options):  # as if close() came before its first step
+        task = real_spawn(fn, *args, **options)
+        task.cancel()
+        return task
+
+    monkeypatch.setattr(genlet.io.servers, "spawn", spawn_and_cancel)
+
+    def handler(stream, address):
+        ran.append(address)
+        yield
+
+    def main():
+        server = tcp_server("127.0.0.1", 0, handler)
+        serving = genlet.spawn(server.serve_forever)
+        stream = yield from open_connection(*server.address)
+        while server.accepted < 1:
+            yield from genlet.sleep(0.01)
+        server.close(grace=0)
+        yield from serving.join()
+        with stream:
+            return server.connections, (yield from stream.read())
+
+    with NoLeaks():
+        assert iorun(main) == (0, b"")
+    assert ran == []

@@ -35,7 +35,7 @@ The server supervises its handlers:
 import socket
 
 try:
-    from typing import Any, Callable, Generator, Optional, Set
+    from typing import Any, Callable, Dict, Generator, Optional
 except ImportError:
     pass
 
@@ -77,7 +77,7 @@ class Server:
         self.handshake_timeout = handshake_timeout
         self._address = address
         self._unix_path = unix_path
-        self._handlers = set()  # type: Set[Any]  # the tasks serving connections now
+        self._handlers = {}  # type: Dict[Any, Socket]  # the tasks serving connections now
         self._slots = WaitQueue(self, "a free connection slot (max_connections)")
         self._serving = None  # type: Any  # the task in serve_forever
         self._closing = False
@@ -158,7 +158,7 @@ class Server:
             if tcp:
                 set_nodelay(sock)
             task = spawn(self._serve, sock, address, name="%s %s" % (_name(self.handler), address_text(address)))
-            self._handlers.add(task)
+            self._handlers[task] = sock
             burst += 1
             if burst == _ACCEPTS_PER_CHECKPOINT:
                 burst = 0
@@ -194,9 +194,7 @@ class Server:
         except Exception as exc:
             report.failure("handler %s() for connection %s failed" % (_name(self.handler), address_text(address)), exc)
         finally:
-            self._handlers.discard(me)
-            self._slot_freed()
-            sock.close()
+            self._handler_ended(me, sock)
 
     def _handshake(self, sock: Socket, address: "Any") -> "Generator[Any, Any, Any]":
         from .tls import wrap
@@ -209,6 +207,11 @@ class Server:
         except Exception as exc:  # a client's failure, not ours: a line in the log is enough
             report.warning("TLS handshake with %s failed: %r" % (address_text(address), exc))
             return None
+
+    def _handler_ended(self, task: "Any", sock: Socket) -> None:
+        if self._handlers.pop(task, None) is not None:
+            sock.close()
+            self._slot_freed()
 
     def _slot_freed(self) -> None:
         waiter = self._slots.pop()
@@ -252,6 +255,10 @@ class Server:
         for task in tasks:
             task.cancel()
         yield from joinall(tasks)
+        # Discussion: a handler task cancelled before it ever ran never starts (the kernel's
+        # rule), so its `finally` never closed its connection: close what is left here.
+        for task, sock in list(self._handlers.items()):
+            self._handler_ended(task, sock)
 
     def __enter__(self) -> "Server":
         return self
