@@ -404,7 +404,7 @@ def test_a_handler_cancelled_before_it_ran_still_gets_its_connection_closed(monk
             yield from genlet.sleep(0.01)
         server.close(grace=0)
         yield from serving.join()
-        with stream:
+        with stream, genlet.fail_after(5):  # the server closed it: the end comes at once
             return server.connections, (yield from stream.read())
 
     with NoLeaks():
