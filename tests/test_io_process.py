@@ -228,3 +228,12 @@ def test_closing_a_pipe_wakes_its_reader():
 
     with NoLeaks():
         iorun(main)
+
+
+def test_a_missing_program_raises_and_leaks_nothing():
+    def main():
+        with pytest.raises(FileNotFoundError):
+            yield from run_process(["/nonexistent/program"], input=b"x", capture_output=True)
+
+    with NoLeaks():
+        iorun(main)
