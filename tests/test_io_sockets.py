@@ -247,3 +247,29 @@ def test_the_portable_script_passes_under_cpython():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("io: ok")
     assert "this handler fails on purpose" in result.stderr  # the failing handler was logged
+
+
+def test_a_reader_that_never_waits_still_lets_others_run():
+    from genlet.io.sockets import FAIR_SHARE
+
+    ticks = []
+
+    def ticker():
+        while True:
+            ticks.append(len(ticks))
+            yield
+
+    def main():
+        a, b = socketpair()
+        with a, b:
+            yield from a.sendall(b"x" * (FAIR_SHARE * 20))  # all there before the reads start
+            tick = genlet.spawn(ticker)
+            yield
+            before = len(ticks)
+            for _ in range(FAIR_SHARE * 20):  # one byte at a time: no read ever has to wait
+                assert (yield from b.recv(1)) == b"x"
+            during = len(ticks) - before
+            tick.cancel()
+            return during
+
+    assert iorun(main) >= 19  # the other task ran about once every FAIR_SHARE reads

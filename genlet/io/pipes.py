@@ -27,12 +27,13 @@ except ImportError:
 
 from ..kernel.traps import DONE, notify_closing, read_wait, write_wait
 from .errors import WOULD_BLOCK, translate
+from .sockets import FAIR_SHARE
 
 
 class FileDescriptor:
     """A cooperative transport over a file descriptor (``recv``, ``sendall``, ``close``)."""
 
-    __slots__ = ("_fd", "_close", "_was_blocking", "closed")
+    __slots__ = ("_fd", "_close", "_was_blocking", "closed", "_streak")
 
     def __init__(self, fd: "Any", close: bool = True) -> None:
         if not isinstance(fd, int):
@@ -42,6 +43,7 @@ class FileDescriptor:
         self._was_blocking = os.get_blocking(fd)
         os.set_blocking(fd, False)
         self.closed = False
+        self._streak = 0  # reads in a row that did not wait (fairness, as in sockets.py)
 
     def fileno(self) -> int:
         if self.closed:
@@ -51,12 +53,17 @@ class FileDescriptor:
     def recv(self, maxsize: int) -> "Generator[Any, Any, bytes]":
         """``yield from fd.recv(n)``: up to ``n`` bytes; ``b''`` at the end (writer closed)."""
         fd = self._fd
+        self._streak += 1
+        if self._streak >= FAIR_SHARE:
+            self._streak = 0
+            yield
         while True:
             try:
                 return os.read(fd, maxsize)  # type: ignore[no-any-return, unused-ignore]
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
+            self._streak = 0
             yield from read_wait(self)
 
     def send(self, data: "Any") -> "Generator[Any, Any, int]":

@@ -24,6 +24,12 @@ re-register in the usual recv-wait-recv loop). MicroPython's poller takes only i
 objects, so that is also the one choice that works everywhere. ``close()`` tells the kernel
 first (``notify_closing``): a task waiting on the socket gets an ``OSError`` instead of waiting
 forever on a number that the operating system may already have given to another file.
+
+Discussion: fairness. A receive that finds data waiting returns without suspending (Go's and
+gevent's rule), so a loop that reads from a peer that never stops sending (and writes into a
+socket that never fills) would never let another task run. So every ``FAIR_SHARE``-th
+receive in a row that did not have to wait checkpoints first (a bare ``yield``, before
+anything is read: a cancellation there loses no data). It costs one counter per receive.
 """
 
 try:
@@ -35,6 +41,8 @@ from ..kernel.traps import DONE, notify_closing, read_wait, write_wait
 from .addresses import address_text
 from .errors import EISCONN, WOULD_BLOCK, translate
 
+FAIR_SHARE = 64  # receives in a row without waiting, after which the next one checkpoints
+
 
 class Socket:
     """A socket set to non-blocking; ``yield from`` its blocking calls.
@@ -42,7 +50,7 @@ class Socket:
     ``Socket(sock)`` takes a standard ``socket.socket`` (and owns it from then on).
     """
 
-    __slots__ = ("_sock", "_closed")
+    __slots__ = ("_sock", "_closed", "_streak")
 
     def __init__(self, sock: "Any") -> None:
         if isinstance(sock, Socket):
@@ -52,17 +60,23 @@ class Socket:
         sock.setblocking(False)
         self._sock = sock
         self._closed = False
+        self._streak = 0  # receives in a row that did not wait (see the Discussion on fairness)
 
     # -- receiving --------------------------------------------------------------------------
     def recv(self, maxsize: int, flags: int = 0) -> "Generator[Any, Any, bytes]":
         """``yield from sock.recv(n)``: up to ``n`` bytes; ``b''`` when the peer has closed."""
         sock = self._sock
+        self._streak += 1
+        if self._streak >= FAIR_SHARE:
+            self._streak = 0
+            yield
         while True:
             try:
                 return sock.recv(maxsize, flags) if flags else sock.recv(maxsize)  # type: ignore[no-any-return]
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
+            self._streak = 0
             yield from read_wait(sock)
 
     def recv_into(self, buffer: "Any", nbytes: int = 0, flags: int = 0) -> "Generator[Any, Any, int]":
@@ -72,23 +86,33 @@ class Socket:
             data = yield from self.recv(nbytes or len(buffer), flags)
             buffer[: len(data)] = data
             return len(data)
+        self._streak += 1
+        if self._streak >= FAIR_SHARE:
+            self._streak = 0
+            yield
         while True:
             try:
                 return sock.recv_into(buffer, nbytes, flags)  # type: ignore[no-any-return]
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
+            self._streak = 0
             yield from read_wait(sock)
 
     def recvfrom(self, maxsize: int, flags: int = 0) -> "Generator[Any, Any, Tuple[bytes, Any]]":
         """``yield from sock.recvfrom(n)``: ``(data, address)`` of one datagram."""
         sock = self._sock
+        self._streak += 1
+        if self._streak >= FAIR_SHARE:
+            self._streak = 0
+            yield
         while True:
             try:
                 return sock.recvfrom(maxsize, flags) if flags else sock.recvfrom(maxsize)  # type: ignore[no-any-return]
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
+            self._streak = 0
             yield from read_wait(sock)
 
     def accept(self) -> "Generator[Any, Any, Tuple[Socket, Any]]":

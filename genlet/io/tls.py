@@ -28,7 +28,7 @@ except ImportError:
 
 from ..kernel.traps import notify_closing, read_wait, write_wait
 from .errors import WOULD_BLOCK, translate
-from .sockets import Socket
+from .sockets import FAIR_SHARE, Socket
 
 _WantRead = _WantWrite = None  # type: Any  # ssl.SSLWantReadError, ssl.SSLWantWriteError
 
@@ -67,6 +67,10 @@ class TLSSocket(Socket):
         if flags:
             raise ValueError("TLS sockets take no recv() flags")
         sock = self._sock
+        self._streak += 1
+        if self._streak >= FAIR_SHARE:  # see sockets.py: fairness
+            self._streak = 0
+            yield
         while True:
             try:
                 return sock.recv(maxsize)  # type: ignore[no-any-return]
@@ -84,6 +88,10 @@ class TLSSocket(Socket):
         if flags:
             raise ValueError("TLS sockets take no recv_into() flags")
         sock = self._sock
+        self._streak += 1
+        if self._streak >= FAIR_SHARE:
+            self._streak = 0
+            yield
         while True:
             try:
                 return sock.recv_into(buffer, nbytes)  # type: ignore[no-any-return]
