@@ -101,6 +101,9 @@ class Kernel(Outside):
         ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
         it runs at once, and if it has to wait, the new task does the waiting.
         """
+        return self._spawn(fn, args, name, daemon)
+
+    def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
         gen = as_generator(fn, args)
         adopt = gen is TRAP and self.current is not None and self.current._wait is not None
         if adopt:
@@ -346,7 +349,17 @@ class Kernel(Outside):
             self.task_locals.pop(task, None)
         if task is self._main:
             self._halt = True
-        self._unlink(task)
+        before, after = task._prev, task._next  # out of the ring of live tasks
+        if before is None:
+            self._first = after
+        else:
+            before._next = after
+        if after is None:
+            self._last = before
+        else:
+            after._prev = before
+        task._prev = task._next = None
+        self._count -= 1
         joiners = task._joiners
         if joiners is not None:
             reply = task._join_reply()
@@ -360,19 +373,6 @@ class Kernel(Outside):
         elif error is not None and flags & FAILED and not flags & (OBSERVED | REPORTED) and self._fatal is not error:
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, error)
-
-    def _unlink(self, task: "Task[Any]") -> None:
-        before, after = task._prev, task._next
-        if before is None:
-            self._first = after
-        else:
-            before._next = after
-        if after is None:
-            self._last = before
-        else:
-            after._prev = before
-        task._prev = task._next = None
-        self._count -= 1
 
     def _close_task(self, task: "Task[Any]", why: str) -> None:
         """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
@@ -590,7 +590,10 @@ def run(main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optio
 
 def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
     """Start a task in the running kernel; a plain call that returns the Task at once."""
-    return current_kernel().spawn(fn, *args, name=name, daemon=daemon)
+    kernel = _running.kernel
+    if kernel is None:
+        current_kernel()  # raises the RuntimeError that explains it
+    return kernel._spawn(fn, args, name, daemon)  # type: ignore[no-any-return]
 
 
 _ = CancelScope  # re-exported by the package

@@ -183,7 +183,7 @@ class Task(Generic[T]):
             reply = self._join_reply()
             if reply.__class__ is Failure:
                 raise reply.error
-            return completed(reply)
+            return NO_WAIT if reply is None else completed(reply)  # no generator for None
         return self._park_joiner(_JOIN)  # type: ignore[no-any-return]
 
     def wait(self) -> "Generator[Any, Any, None]":
