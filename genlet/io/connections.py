@@ -117,7 +117,7 @@ def _connect(family: int, address: "Any", what: str) -> "Generator[Any, Any, Soc
         yield from sock.connect(address)
     except OSError as exc:
         sock.close()
-        raise _explained(exc, "cannot connect to %s" % what)
+        raise _explained(exc, "cannot connect to %s" % what) from None
     except BaseException:
         sock.close()
         raise
@@ -167,7 +167,7 @@ def udp_socket(host: "Optional[str]" = None, port: int = 0, family: "Optional[in
             sock.bind(address)
         except OSError as exc:
             sock.close()
-            raise _explained(exc, "udp_socket: cannot bind to %s port %s" % (host, port))
+            raise _explained(exc, "udp_socket: cannot bind to %s port %s" % (host, port)) from None
     return sock
 
 
