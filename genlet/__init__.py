@@ -52,7 +52,23 @@ from .kernel import (
     sleep_until,
     spawn,
 )
-from .sync import CLOSED, Channel
+from .sync import (
+    CLOSED,
+    AsyncResult,
+    BoundedSemaphore,
+    Channel,
+    Condition,
+    Event,
+    LifoQueue,
+    Lock,
+    Pool,
+    PriorityQueue,
+    Queue,
+    RLock,
+    Semaphore,
+    TaskGroup,
+    task_group,
+)
 
 __version__ = "0.1.0"
 
@@ -61,4 +77,7 @@ __all__ = [
     "MonotonicClock", "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "joinall", "local",
     "move_on_after", "move_on_at", "run", "select", "sleep", "sleep_until", "spawn",
+    # genlet.sync
+    "AsyncResult", "BoundedSemaphore", "Condition", "Event", "LifoQueue", "Lock", "Pool",
+    "PriorityQueue", "Queue", "RLock", "Semaphore", "TaskGroup", "task_group",
 ]  # fmt: skip

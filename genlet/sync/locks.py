@@ -1,0 +1,268 @@
+# genlet/sync/locks.py
+"""Lock and RLock: mutual exclusion, owned by the task that acquired them.
+
+::
+
+    lock = genlet.Lock(name="db")
+
+    def worker():
+        with (yield from lock):          # waits for the lock; the block's end releases it
+            yield from write_rows()
+
+    ok = yield from lock.acquire(timeout=2)   # False if it was not acquired in time
+    ...
+    lock.release()
+
+A lock is a holder (``_owner``, the task) and a line of waiting tasks (one ``WaitQueue``).
+
+- **Cheap when free.** ``acquire()`` on a free lock writes the owner and returns
+  ``completed(True)``: no suspension (it is not a checkpoint), no Waiter, no park.
+- **FIFO, no barging.** ``release()`` with tasks waiting hands the lock straight to the first
+  of them (``reschedule``): the lock never becomes free in between, so a task that arrives
+  later cannot take it first. The rule that keeps this simple: the lock is free only while
+  nobody waits for it.
+- **The hand-off is final.** A waiter cancelled after the lock was handed to it still gets it:
+  its ``acquire`` returns True, its ``with`` block runs until its next checkpoint, where the
+  ``Cancelled`` arrives, and the block's end releases the lock. Nothing is lost.
+- **Owned.** Only the owner may release; another task gets a RuntimeError that says who
+  holds it. An RLock counts re-entries by its owner; a Lock taken twice by one task is a
+  deadlock of one, and is reported as one (see ``deadlock.py``).
+"""
+
+try:
+    from typing import Any, Generator, Optional
+except ImportError:
+    pass
+
+from ..kernel.cancel import CancelScope
+from ..kernel.traps import completed, current_task, park, parking_task, reschedule
+from ..kernel.waitqueue import WaitQueue
+from . import deadlock
+from ._base import Guard, deadline_after, naming, with_misuse
+
+
+class LockBase:
+    """What Lock and RLock share: the owner, the line of waiters, the name, the guard."""
+
+    __slots__ = ("_owner", "_waiters", "_guard", "name", "_label")
+
+    _kind = "Lock"
+
+    def __init__(self, name: "Optional[str]" = None) -> None:
+        self._owner = None  # type: Any  # the Task holding it, or None
+        self._waiters = WaitQueue(self, "acquire")
+        self._guard = Guard(self)
+        self.name, self._label = naming(self._kind, name)
+
+    def locked(self) -> bool:
+        return self._owner is not None
+
+    def _held(self) -> bool:
+        return self._owner is not None and self._owner is current_task()
+
+    def _wait(self, task: "Any", timeout: "Optional[float]", reply: "Any") -> "Any":
+        """The contended path of an acquire: join the line (FIFO) and park.
+
+        ``reply`` is what the waiter gets when the lock is handed to it: True for
+        ``acquire()``, the guard for ``yield from lock``.
+        """
+        if task._wait is not None:
+            parking_task()  # raises the error about a blocking call that was never waited on
+        if timeout is None:
+            deadlock.check(task, self)  # raises Deadlock if this wait would close a cycle
+            return park(task, self._waiters.push(task, reply))
+        deadline = deadline_after(task, timeout, "%s.acquire()" % self._kind)
+        return park(task, self._waiters.push(task, reply), deadline, False)
+
+    def _hand_off(self) -> bool:
+        """Give the lock to the first waiter; False if nobody waits."""
+        waiter = self._waiters.pop()
+        if waiter is None:
+            return False
+        self._owner = waiter.task
+        reschedule(waiter.task, waiter.value)
+        return True
+
+    def _not_held(self) -> None:
+        """Raise the RuntimeError that explains a release by a task that does not hold it.
+
+        Discussion: releases check ``owner._kernel.current is owner`` first. The owner knows
+        its kernel, so "is the owner the running task?" costs two attribute reads, with no
+        look-up of the running kernel (a thread-local); this explains a failed check.
+        """
+        owner = self._owner
+        if owner is None:
+            raise RuntimeError(
+                "release() of %s, which is not locked: release only a lock that this task "
+                "acquired (and only once per acquire)" % self._label
+            )
+        task = current_task()
+        raise RuntimeError(
+            "task %r cannot release %s: task %r holds it. A lock is released by the task "
+            "that acquired it; to hand work over between tasks use a Semaphore or a Queue"
+            % (task.name, self._label, owner.name)
+        )
+
+    # What Lock and RLock each define (listed here for the type checker and the reader).
+    def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    def _acquire_with(self, reply: "Any") -> "Any":
+        raise NotImplementedError
+
+    def _release_all(self) -> int:
+        """Let go completely (for Condition.wait); returns what ``_restore`` needs."""
+        raise NotImplementedError
+
+    def _restore(self, count: int) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> None:
+        raise with_misuse(self)
+
+    def __exit__(self, exc_type: "Any", exc: "Any", tb: "Any") -> None:
+        pass
+
+    def describe(self) -> str:
+        return self._label
+
+    def __repr__(self) -> str:
+        owner = self._owner
+        state = "unlocked" if owner is None else "held by %r" % owner.name
+        return "<%s %s, %d waiting>" % (self._label, state, len(self._waiters))
+
+
+class Lock(LockBase):
+    """A mutual-exclusion lock, owned by the task that acquired it. ``name=`` for reports."""
+
+    __slots__ = ()
+
+    def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
+        """``yield from lock.acquire(timeout=None)``: True once held; False if ``timeout`` ran out."""
+        task = current_task()
+        if self._owner is None:
+            self._owner = task
+            return completed(True)
+        return self._wait(task, timeout, True)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> "Generator[Any, Any, Guard]":
+        """``with (yield from lock):``: acquire, and give the ``with`` a guard that releases."""
+        return self._acquire_with(self._guard)  # type: ignore[no-any-return]
+
+    def _acquire_with(self, reply: "Any") -> "Any":
+        """Acquire without a timeout; ``yield from`` it finishes with ``reply``."""
+        task = current_task()
+        if self._owner is None:
+            self._owner = task
+            return completed(reply)
+        return self._wait(task, None, reply)
+
+    def release(self) -> None:
+        """Release the lock; the first waiting task, if any, gets it straight away."""
+        owner = self._owner
+        if owner is None or owner._kernel.current is not owner:
+            self._not_held()
+        waiter = self._waiters.pop()
+        if waiter is None:
+            self._owner = None
+        else:  # the hand-off: the lock is never free while somebody waits (no barging)
+            self._owner = waiter.task
+            reschedule(waiter.task, waiter.value)
+
+    # The Condition protocol: let go completely while waiting, then take it back.
+    def _release_all(self) -> int:
+        self.release()
+        return 1
+
+    def _restore(self, count: int) -> None:
+        pass
+
+
+class RLock(LockBase):
+    """A re-entrant lock: its owner may acquire it again; it is free after as many releases."""
+
+    __slots__ = ("_count",)
+
+    _kind = "RLock"
+
+    def __init__(self, name: "Optional[str]" = None) -> None:
+        LockBase.__init__(self, name)
+        self._count = 0
+
+    def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
+        """``yield from rlock.acquire(timeout=None)``: True once held; False on timeout."""
+        task = current_task()
+        owner = self._owner
+        if owner is None:
+            self._owner = task
+            self._count = 1
+            return completed(True)
+        if owner is task:
+            self._count += 1
+            return completed(True)
+        return self._wait(task, timeout, True)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> "Generator[Any, Any, Guard]":
+        """``with (yield from rlock):``: acquire (again), and release at the block's end."""
+        return self._acquire_with(self._guard)  # type: ignore[no-any-return]
+
+    def _acquire_with(self, reply: "Any") -> "Any":
+        task = current_task()
+        owner = self._owner
+        if owner is None:
+            self._owner = task
+            self._count = 1
+            return completed(reply)
+        if owner is task:
+            self._count += 1
+            return completed(reply)
+        return self._wait(task, None, reply)
+
+    def release(self) -> None:
+        """Undo one acquire; the last one frees it (or hands it to the first waiter)."""
+        owner = self._owner
+        if owner is None or owner._kernel.current is not owner:
+            self._not_held()
+        self._count -= 1
+        if self._count:
+            return
+        if self._hand_off():
+            self._count = 1
+        else:
+            self._owner = None
+
+    def _release_all(self) -> int:
+        owner = self._owner
+        if owner is None or owner._kernel.current is not owner:
+            self._not_held()
+        count, self._count = self._count, 1
+        self.release()
+        return count
+
+    def _restore(self, count: int) -> None:
+        self._count = count
+
+    def __repr__(self) -> str:
+        owner = self._owner
+        if owner is None:
+            return "<%s unlocked, %d waiting>" % (self._label, len(self._waiters))
+        return "<%s held %d time(s) by %r, %d waiting>" % (self._label, self._count, owner.name, len(self._waiters))
+
+
+def reacquire(lock: LockBase, task: "Any", count: int) -> "Generator[Any, Any, None]":
+    """Take ``lock`` back for ``task`` after a Condition wait, even if the task is cancelled.
+
+    Discussion: the caller's ``with`` block will release the lock, so it must hold it again
+    whatever happens, including a cancellation that ends the wait: the wait for the lock is
+    shielded, and the ``Cancelled`` comes at the task's next checkpoint.
+    """
+    if lock._owner is None:
+        lock._owner = task
+    else:
+        deadlock.check(task, lock, shielded=True)
+        with CancelScope(shield=True):
+            yield from park(task, lock._waiters.push(task, None))
+    lock._restore(count)

@@ -1,0 +1,276 @@
+# genlet/sync/pool.py
+"""Pool: run tasks, at most ``size`` at once (gevent's ``Pool``, eventlet's ``GreenPool``).
+
+::
+
+    pool = genlet.Pool(10)
+    for url in urls:
+        yield from pool.spawn(fetch, url)        # waits while 10 are running
+    yield from pool.join()                       # until all of them have finished
+
+    pages = yield from pool.map(fetch, urls)     # the results, in the order of urls
+    results = pool.imap_unordered(fetch, urls)   # a Channel: each result as it comes
+
+How it knows that a task has finished without wrapping it in another generator: the pool
+puts itself on each task's list of joiners as the *group* of a Waiter, the same way
+``joinall`` and ``select`` do. When the task ends, the kernel calls ``pool.fire(node, task)``,
+and the pool keeps the freed slot for the first task waiting in ``spawn`` (FIFO, no barging)
+and wakes it (``reschedule``, the hand-off: a spawner cancelled after that still starts its
+task, and is cancelled at its next checkpoint). The spawner starts the task itself, in its own
+task, so a bad ``fn`` raises in the caller, never inside the kernel.
+"""
+
+try:
+    from typing import Any, Dict, Generator, Iterable, List, Optional
+except ImportError:
+    pass
+
+from ..kernel import report
+from ..kernel.errors import ChannelClosed, TaskCancelled
+from ..kernel.task import FAILED, OBSERVED, REPORTED
+from ..kernel.traps import completed, current_kernel, park, parking_task, reschedule
+from ..kernel.waitqueue import WaitQueue
+from ._base import deadline_after, naming
+from .channels import Channel
+from .queues import Queue
+
+
+class Pool:
+    """At most ``size`` tasks running at once; ``spawn`` waits for a free slot."""
+
+    __slots__ = ("size", "_running", "_reserved", "_spawners", "_joiners", "name", "_label")
+
+    def __init__(self, size: int, name: "Optional[str]" = None) -> None:
+        if not isinstance(size, int) or size < 1:
+            raise ValueError(
+                "Pool(%r): a pool needs at least one slot; Pool(n) runs at most n tasks at once" % (size,)
+            )
+        self.size = size
+        self._running = {}  # type: Dict[Any, None]  # the tasks in the pool (a dict: an ordered set)
+        self._reserved = 0  # slots kept for woken spawners that have not started their task yet
+        self._spawners = WaitQueue(self, "spawn (a free slot)")
+        self._joiners = WaitQueue(self, "join (all tasks done)")
+        self.name, self._label = naming("Pool", name)
+
+    def free_count(self) -> int:
+        """How many more tasks could start now without waiting."""
+        return self.size - len(self._running) - self._reserved
+
+    def __len__(self) -> int:
+        """The number of tasks running in the pool."""
+        return len(self._running)
+
+    def __contains__(self, task: "Any") -> bool:
+        return task in self._running
+
+    # -- starting tasks ----------------------------------------------------------------------
+    def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None) -> "Generator[Any, Any, Any]":
+        """``task = yield from pool.spawn(fn, *args)``: start ``fn(*args)`` once a slot is free."""
+        return self._spawn(fn, args, name, 0)  # type: ignore[no-any-return]
+
+    def _spawn(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
+        if len(self._running) + self._reserved < self.size:
+            return completed(self._start(fn, args, name, flags))
+        return self._spawn_later(fn, args, name, flags)
+
+    def _spawn_later(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
+        task = parking_task()
+        yield from park(task, self._spawners.push(task))
+        self._reserved -= 1  # fire() kept this slot for us
+        try:
+            return self._start(fn, args, name, flags)
+        except BaseException:
+            self._slot_freed()  # a bad fn: the slot goes to the next in line
+            raise
+
+    def _start(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
+        task = current_kernel().spawn(fn, *args, name=name)  # a bad fn fails here, in the caller
+        task._flags |= flags
+        self._running[task] = None
+        task._joiners_queue().push(None, None, self)  # the kernel calls self.fire when it ends
+        return task
+
+    def fire(self, node: "Any", task: "Any") -> bool:
+        """Called by the kernel when one of the pool's tasks has finished."""
+        del self._running[task]
+        _report_unobserved(task, self)
+        self._slot_freed()
+        return True
+
+    def _slot_freed(self) -> None:
+        """A slot is free: keep it for the first waiting spawner, or wake the joiners."""
+        waiter = self._spawners.pop()
+        if waiter is not None:
+            self._reserved += 1
+            reschedule(waiter.task, None)
+        elif not self._running and not self._reserved:
+            waiter = self._joiners.pop()
+            while waiter is not None:
+                reschedule(waiter.task, True)
+                waiter = self._joiners.pop()
+
+    # -- waiting -----------------------------------------------------------------------------
+    def join(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
+        """``yield from pool.join(timeout=None)``: True once the pool is empty; False on timeout."""
+        if not self._running and not self._reserved:
+            return completed(True)
+        task = parking_task()
+        if timeout is None:
+            return park(task, self._joiners.push(task))  # type: ignore[no-any-return]
+        deadline = deadline_after(task, timeout, "Pool.join()")
+        return park(task, self._joiners.push(task), deadline, False)  # type: ignore[no-any-return]
+
+    def kill(self) -> "_Killing":
+        """Cancel every task in the pool (a plain call); ``yield from pool.kill()`` also waits.
+
+        Tasks still waiting in ``spawn`` are not cancelled: they start as slots free up.
+        """
+        for task in list(self._running):
+            task.cancel()
+        return _Killing(self)
+
+    def map(self, fn: "Any", iterable: "Iterable[Any]") -> "Generator[Any, Any, List[Any]]":
+        """``yield from pool.map(fn, items)``: ``[fn(x) for x in items]``, run in the pool.
+
+        Results are in the order of ``items``. If one call fails, the others are cancelled
+        and its error is raised.
+        """
+        tasks = []  # type: List[Any]
+        try:
+            for item in iterable:
+                # Discussion: map joins every task it starts, so they are marked observed now:
+                # a failure is raised here, not also reported as one that nobody waited for.
+                tasks.append((yield from self._spawn(fn, (item,), None, OBSERVED)))
+            results = []
+            for task in tasks:
+                results.append((yield from task.join()))
+            return results
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            raise
+
+    def imap(self, fn: "Any", iterable: "Iterable[Any]") -> "Channel[Any]":
+        """A Channel that delivers ``fn(x)`` for each ``x`` of ``iterable``, in input order.
+
+        The calls run in the pool; the channel is closed after the last result. A plain
+        call: a task of its own starts the calls and sends the results (see ``_deliver``).
+        """
+        return self._imap(fn, iterable, True)
+
+    def imap_unordered(self, fn: "Any", iterable: "Iterable[Any]") -> "Channel[Any]":
+        """Like ``imap``, but each result is delivered as soon as its call finishes."""
+        return self._imap(fn, iterable, False)
+
+    def _imap(self, fn: "Any", iterable: "Iterable[Any]", ordered: bool) -> "Channel[Any]":
+        results = Channel()  # type: Channel[Any]
+        name = "imap" if ordered else "imap_unordered"
+        current_kernel().spawn(_deliver, self, fn, iter(iterable), results, ordered, name="%s on %s" % (name, self._label))
+        return results
+
+    def describe(self) -> str:
+        return self._label
+
+    def __repr__(self) -> str:
+        return "<%s %d/%d running, %d waiting to spawn>" % (
+            self._label, len(self._running), self.size, len(self._spawners),
+        )  # fmt: skip
+
+
+def _deliver(pool: Pool, fn: "Any", items: "Any", results: "Channel[Any]", ordered: bool) -> "Generator[Any, Any, None]":
+    """The task behind ``imap``: start ``fn(x)`` for every item in the pool, send the results.
+
+    A helper task starts the calls (``pool.spawn`` waits for slots) and hands each Task over
+    a Queue, in input order (``imap``) or as it finishes (``imap_unordered``: the queue is
+    filled by a hook on each task's end, as ``joinall`` does). This task takes them from the
+    queue and sends their results, so results flow while later calls still wait for a slot.
+
+    Discussion: a failing call stops everything: the calls not yet delivered are cancelled,
+    the channel is closed early, and the error ends this task, which nobody joins, so it is
+    reported with its traceback. To keep going past failures, catch them inside ``fn``. A
+    receiver that stops early can ``close()`` the channel: the next send fails, and the rest
+    is cancelled quietly.
+    """
+    handed = Queue()  # type: Queue
+    started = []  # type: List[Any]
+    hook = _FinishedHook(handed) if not ordered else None
+
+    def starter() -> "Generator[Any, Any, None]":
+        try:
+            for item in items:
+                # OBSERVED: every task is joined below, so its failure is raised there (and
+                # not also reported by the pool as one nobody waited for). Only the first
+                # failure is raised: the calls after it are cancelled unseen, as in map().
+                task = yield from pool._spawn(fn, (item,), None, OBSERVED)
+                started.append(task)
+                if hook is None:
+                    handed.put_nowait(task)
+                else:
+                    task._joiners_queue().push(None, None, hook)
+        finally:
+            handed.put_nowait(None)  # the end (also after an error: see feeder.join() below)
+
+    feeder = current_kernel().spawn(starter, name="imap starter")
+    total = None  # type: Optional[int]  # known when the starter has finished
+    sent = 0
+    try:
+        while total is None or sent < total:
+            task = yield from handed.get()
+            if task is None:
+                total = len(started)
+                continue
+            value = yield from task.join()
+            yield from results.send(value)
+            sent += 1
+        yield from feeder.join()
+    except BaseException as error:
+        feeder.cancel()
+        for task in started:
+            task.cancel()
+        if isinstance(error, ChannelClosed) and results.closed:
+            return  # the receiver closed the channel: it wants no more
+        if isinstance(error, TaskCancelled):
+            return  # somebody cancelled a call (pool.kill()): stop, closing the channel
+        raise
+    finally:
+        if not results.closed:
+            results.close()
+
+
+class _FinishedHook:
+    """The group on each imap_unordered task's joiners: queue the task when it finishes."""
+
+    __slots__ = ("queue",)
+
+    def __init__(self, queue: "Any") -> None:
+        self.queue = queue
+
+    def fire(self, node: "Any", task: "Any") -> bool:
+        self.queue.put_nowait(task)
+        return True
+
+
+class _Killing:
+    """What ``pool.kill()`` returns: already cancelling; ``yield from`` it to wait for the end."""
+
+    __slots__ = ("pool",)
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+
+    def __iter__(self) -> "Any":
+        return iter(self.pool.join())
+
+
+def _report_unobserved(task: "Any", where: "Any") -> None:
+    """Report a failed pool task that nobody waited for, as the kernel would have.
+
+    Discussion: the kernel reports a failure only for a task with no joiners at all, and the
+    pool is one of its joiners; so the pool reports it instead, unless somebody else joined.
+    """
+    flags = task._flags
+    if flags & FAILED and not flags & (OBSERVED | REPORTED):
+        error = task._outcome
+        if not isinstance(error, (KeyboardInterrupt, SystemExit)):
+            task._flags = flags | REPORTED
+            report.failure("task %r in %s failed and nobody was waiting for it" % (task.name, where.describe()), error)

@@ -1,0 +1,305 @@
+# genlet/sync/queues.py
+"""Queue, LifoQueue, PriorityQueue: hand items between tasks, with a size limit if you want.
+
+::
+
+    q = genlet.Queue(maxsize=100)        # 0 (the default): no limit
+
+    def producer():
+        for job in jobs:
+            yield from q.put(job)        # waits while the queue is full
+        yield from q.join()              # until every item is marked done
+
+    def consumer():
+        while True:
+            job = yield from q.get()     # waits while it is empty
+            ...
+            q.task_done()
+
+The same API as the standard library's ``queue`` and gevent's queues, with trio's names for
+the parts that do not wait: ``put_nowait`` / ``get_nowait`` raise ``genlet.WouldBlock``. A
+timed ``put`` or ``get`` raises ``genlet.TimeoutError`` when the time runs out.
+
+Two lines of waiting tasks, getters and putters, and the items in between. Getters wait only
+while the queue is empty, putters only while it is full, so at most one line is ever occupied,
+and:
+
+- ``put`` with a getter waiting hands the item straight to that getter (``reschedule``);
+- ``get`` that frees a slot moves the first waiting putter's item in and wakes that putter.
+
+Both are hand-offs: a getter cancelled after it was handed an item still returns the item
+(the cancellation comes at its next checkpoint), and a putter cancelled after its item was
+taken in still returns normally. An item is never lost and never delivered twice.
+
+``q.get_op()`` and ``q.put_op(item)`` let ``select`` wait on queues next to channels, events
+and tasks. A waiter that belongs to a select is completed through ``waiter.group.fire``, and
+skipped if that select has already completed.
+
+Storage: Discussion: MicroPython's ``deque`` must be given a maximum length, so a Queue keeps
+its items in a list with a moving head (amortized O(1), compacted when more than half of the
+list is spent). LifoQueue is a plain list; PriorityQueue a ``heapq`` heap of ``(item, seq)``
+pairs, where ``seq`` counts puts, so equal items come out first in, first out (``heapq`` is not
+stable by itself, and MicroPython's sort is not stable either).
+"""
+
+from heapq import heappop, heappush
+
+try:
+    from typing import Any, Generator, List, Optional
+except ImportError:
+    pass
+
+from ..kernel.errors import TimeoutError, WouldBlock
+from ..kernel.select import Op
+from ..kernel.traps import DONE, Failure, completed, park, parking_task, reschedule
+from ..kernel.waitqueue import Waiter, WaitQueue
+from ._base import deadline_after, naming
+
+
+class Queue:
+    """A FIFO queue of items between tasks; ``maxsize`` <= 0 means no limit."""
+
+    __slots__ = ("maxsize", "_items", "_head", "_getters", "_putters", "_joiners", "_unfinished", "name", "_label")
+
+    _kind = "Queue"
+
+    def __init__(self, maxsize: int = 0, name: "Optional[str]" = None) -> None:
+        if not isinstance(maxsize, int):
+            raise TypeError("%s(maxsize=%r): maxsize must be an int (0 for no limit)" % (self._kind, maxsize))
+        self.maxsize = maxsize
+        self._items = []  # type: List[Any]
+        self._head = 0
+        self._getters = WaitQueue(self, "get")
+        self._putters = WaitQueue(self, "put")
+        self._joiners = None  # type: Optional[WaitQueue]  # made by the first join()
+        self._unfinished = 0  # items put and not yet marked task_done()
+        self.name, self._label = naming(self._kind, name)
+
+    # -- storage: the three methods LifoQueue and PriorityQueue replace -----------------------
+    def qsize(self) -> int:
+        """The number of items in the queue (not counting items handed straight to getters)."""
+        return len(self._items) - self._head
+
+    def _push(self, item: "Any") -> None:
+        self._items.append(item)
+
+    def _pop(self) -> "Any":
+        items, head = self._items, self._head
+        item = items[head]
+        items[head] = None  # let the item go now, not when the list is compacted
+        head += 1
+        if head == len(items):
+            del items[:]
+            head = 0
+        elif head > 32 and head * 2 > len(items):
+            del items[:head]
+            head = 0
+        self._head = head
+        return item
+
+    # -- state -------------------------------------------------------------------------------
+    def empty(self) -> bool:
+        return self.qsize() == 0
+
+    def full(self) -> bool:
+        return 0 < self.maxsize <= self.qsize()
+
+    # -- putting -----------------------------------------------------------------------------
+    def _give(self, item: "Any") -> bool:
+        """Put ``item`` now: to the first waiting getter, or into the queue. False if full."""
+        waiter = self._getters.pop()
+        while waiter is not None:
+            if waiter.group is None:
+                reschedule(waiter.task, item)
+                break
+            if waiter.group.fire(waiter, item):
+                break
+            waiter = self._getters.pop()  # that select is over already: the next getter
+        else:
+            if 0 < self.maxsize <= self.qsize():
+                return False
+            self._push(item)
+        self._unfinished += 1
+        return True
+
+    def put(self, item: "Any", timeout: "Optional[float]" = None) -> "Generator[Any, Any, None]":
+        """``yield from q.put(item, timeout=None)``: add ``item``, waiting while the queue is full.
+
+        Raises ``genlet.TimeoutError`` if there is still no room after ``timeout`` seconds.
+        """
+        if self._give(item):
+            return DONE  # type: ignore[no-any-return]
+        task = parking_task()
+        if timeout is None:
+            return park(task, self._putters.push(task, item))  # type: ignore[no-any-return]
+        deadline = deadline_after(task, timeout, "%s.put()" % self._kind)
+        expired = Failure(TimeoutError("%s.put() timed out after %r seconds: still full" % (self._label, timeout)))
+        return park(task, self._putters.push(task, item), deadline, expired)  # type: ignore[no-any-return]
+
+    def put_nowait(self, item: "Any") -> None:
+        """Add ``item`` at once; ``genlet.WouldBlock`` if the queue is full."""
+        if not self._give(item):
+            raise WouldBlock("%s is full (maxsize=%d); put() would wait for room" % (self._label, self.maxsize))
+
+    # -- getting -----------------------------------------------------------------------------
+    def _take(self) -> "Any":
+        """Take the next item (there is one); let the first waiting putter into the freed slot."""
+        item = self._pop()
+        waiter = self._putters.pop()
+        while waiter is not None:
+            if waiter.group is None:
+                reschedule(waiter.task, None)
+            elif not waiter.group.fire(waiter, None):
+                waiter = self._putters.pop()  # that select is over already: the next putter
+                continue
+            self._push(waiter.value)
+            self._unfinished += 1
+            break
+        return item
+
+    def get(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, Any]":
+        """``yield from q.get(timeout=None)``: the next item, waiting while the queue is empty.
+
+        Raises ``genlet.TimeoutError`` if nothing came within ``timeout`` seconds.
+        """
+        if self.qsize():
+            return completed(self._take())
+        task = parking_task()
+        if timeout is None:
+            return park(task, self._getters.push(task))  # type: ignore[no-any-return]
+        deadline = deadline_after(task, timeout, "%s.get()" % self._kind)
+        expired = Failure(TimeoutError("%s.get() timed out after %r seconds: still empty" % (self._label, timeout)))
+        return park(task, self._getters.push(task), deadline, expired)  # type: ignore[no-any-return]
+
+    def get_nowait(self) -> "Any":
+        """The next item at once; ``genlet.WouldBlock`` if the queue is empty."""
+        if not self.qsize():
+            raise WouldBlock("%s is empty; get() would wait for an item" % self._label)
+        return self._take()
+
+    # -- select ops --------------------------------------------------------------------------
+    def get_op(self) -> "QueueGetOp":
+        """A ``select`` op that gets the next item; its value is the item."""
+        return QueueGetOp(self)
+
+    def put_op(self, item: "Any") -> "QueuePutOp":
+        """A ``select`` op that puts ``item``; its value is None."""
+        return QueuePutOp(self, item)
+
+    # -- tracking work -----------------------------------------------------------------------
+    def task_done(self) -> None:
+        """Mark one item that was got as processed; ``join()`` waits until all are."""
+        if self._unfinished <= 0:
+            raise ValueError(
+                "%s.task_done() called more times than items were put: call it once per item "
+                "got, after processing it" % self._label
+            )
+        self._unfinished -= 1
+        if self._unfinished == 0 and self._joiners is not None:
+            _wake_all(self._joiners)
+
+    def join(self) -> "Generator[Any, Any, None]":
+        """``yield from q.join()``: wait until every item put has been marked ``task_done()``."""
+        if self._unfinished == 0:
+            return DONE  # type: ignore[no-any-return]
+        if self._joiners is None:
+            self._joiners = WaitQueue(self, "join (all items done)")
+        task = parking_task()
+        return park(task, self._joiners.push(task))  # type: ignore[no-any-return]
+
+    def describe(self) -> str:
+        return self._label
+
+    def __len__(self) -> int:
+        return self.qsize()
+
+    def __repr__(self) -> str:
+        return "<%s %d items, maxsize=%d, %d getting, %d putting>" % (
+            self._label, self.qsize(), self.maxsize, len(self._getters), len(self._putters),
+        )  # fmt: skip
+
+
+def _wake_all(waiters: WaitQueue) -> None:
+    waiter = waiters.pop()
+    while waiter is not None:
+        reschedule(waiter.task, None)
+        waiter = waiters.pop()
+
+
+class LifoQueue(Queue):
+    """A last in, first out queue (a stack)."""
+
+    __slots__ = ()
+
+    _kind = "LifoQueue"
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def _pop(self) -> "Any":
+        return self._items.pop()
+
+
+class PriorityQueue(Queue):
+    """Items come out smallest first (``(priority, data)`` tuples are usual); ties in order."""
+
+    __slots__ = ("_seq",)
+
+    _kind = "PriorityQueue"
+
+    def __init__(self, maxsize: int = 0, name: "Optional[str]" = None) -> None:
+        Queue.__init__(self, maxsize, name)
+        self._seq = 0
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def _push(self, item: "Any") -> None:
+        self._seq += 1
+        heappush(self._items, (item, self._seq))
+
+    def _pop(self) -> "Any":
+        return heappop(self._items)[0]
+
+
+class QueueGetOp(Op):
+    """``q.get_op()``: the ``select`` side of ``q.get()``."""
+
+    __slots__ = ("queue",)
+
+    def __init__(self, queue: Queue) -> None:
+        self.queue = queue
+
+    def ready(self) -> bool:
+        return self.queue.qsize() > 0
+
+    def commit(self) -> "Any":
+        return self.queue._take()
+
+    def enroll(self, task: "Any", group: "Any") -> Waiter:
+        return self.queue._getters.push(task, None, group)
+
+    def describe(self) -> str:
+        return "%s get" % self.queue._label
+
+
+class QueuePutOp(Op):
+    """``q.put_op(item)``: the ``select`` side of ``q.put(item)``."""
+
+    __slots__ = ("queue", "item")
+
+    def __init__(self, queue: Queue, item: "Any") -> None:
+        self.queue = queue
+        self.item = item
+
+    def ready(self) -> bool:
+        return not self.queue.full()
+
+    def commit(self) -> None:
+        self.queue._give(self.item)
+
+    def enroll(self, task: "Any", group: "Any") -> Waiter:
+        return self.queue._putters.push(task, self.item, group)
+
+    def describe(self) -> str:
+        return "%s put" % self.queue._label

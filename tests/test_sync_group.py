@@ -1,0 +1,197 @@
+"""task_group: structured concurrency."""
+
+import pytest
+
+import genlet
+
+from .helpers import vrun
+
+
+def sleeper(d, trace=None, tag=None):
+    try:
+        yield from genlet.sleep(d)
+    except genlet.Cancelled:
+        if trace is not None:
+            trace.append(("cancelled", tag, genlet.clock()))
+        raise
+    if trace is not None:
+        trace.append(("done", tag, genlet.clock()))
+    return d
+
+
+def failer(d, exc):
+    yield from genlet.sleep(d)
+    raise exc
+
+
+def test_group_waits_for_children_and_returns_body_value():
+    trace = []
+
+    def body(group, n):
+        for i in range(n):
+            group.spawn(sleeper, i + 1, trace, i)
+        yield from genlet.sleep(0.5)
+        return "body done"
+
+    def main():
+        result = yield from genlet.task_group(body, 3)
+        assert genlet.clock() == 3
+        return result
+
+    assert vrun(main) == "body done"
+    assert [t for _, t, _ in trace] == [0, 1, 2]
+
+
+def test_child_failure_cancels_body_and_siblings_and_propagates_as_itself():
+    trace = []
+
+    def body(group):
+        group.spawn(sleeper, 10, trace, "sibling")
+        group.spawn(failer, 1, ValueError("child broke"))
+        try:
+            yield from genlet.sleep(100)
+        except genlet.Cancelled:
+            trace.append(("body cancelled", genlet.clock()))
+            raise
+        trace.append("body not finished")
+
+    def main():
+        with pytest.raises(ValueError, match="child broke"):
+            yield from genlet.task_group(body)
+        return genlet.clock()
+
+    assert vrun(main) == 1
+    assert trace == [("body cancelled", 1), ("cancelled", "sibling", 1)]
+
+
+def test_several_failures_raise_task_group_error():
+    def body(group):
+        group.spawn(failer, 1, ValueError("a"))
+        group.spawn(failer, 1, KeyError("b"))
+        group.spawn(sleeper, 5)
+        yield
+
+    def main():
+        with pytest.raises(genlet.TaskGroupError) as info:
+            yield from genlet.task_group(body)
+        errors = info.value.exceptions
+        assert [type(e) for e in errors] == [ValueError, KeyError]
+        assert "2 tasks in a task group failed" in str(info.value)
+        return genlet.clock()
+
+    assert vrun(main) == 1
+
+
+def test_task_group_error_is_an_exception_group_on_311():
+    import builtins
+
+    eg = getattr(builtins, "ExceptionGroup", None)
+    if eg is not None:
+        assert issubclass(genlet.TaskGroupError, eg)
+    err = genlet.TaskGroupError("m", [ValueError("x")])
+    assert len(err.exceptions) == 1
+
+
+def test_body_failure_cancels_children():
+    trace = []
+
+    def body(group):
+        group.spawn(sleeper, 10, trace, "child")
+        yield from genlet.sleep(2)
+        raise RuntimeError("body broke")
+
+    def main():
+        with pytest.raises(RuntimeError, match="body broke"):
+            yield from genlet.task_group(body)
+        return genlet.clock()
+
+    assert vrun(main) == 2
+    assert trace == [("cancelled", "child", 2)]
+
+
+def test_children_never_outlive_a_cancelled_parent():
+    trace = []
+
+    def stubborn(tag):
+        try:
+            yield from genlet.sleep(100)
+        finally:
+            with genlet.CancelScope(shield=True):
+                yield from genlet.sleep(3)  # cleanup that takes time
+            trace.append(("cleaned", tag, genlet.clock()))
+
+    def body(group):
+        group.spawn(stubborn, "a")
+        group.spawn(stubborn, "b")
+        return "unused"
+        yield
+
+    def parent():
+        try:
+            yield from genlet.task_group(body)
+        finally:
+            trace.append(("group over", genlet.clock()))
+
+    def main():
+        p = genlet.spawn(parent)
+        yield from genlet.sleep(1)
+        p.cancel()  # while the group waits for its children
+        yield from p.wait()
+        assert p.cancelled()
+
+    vrun(main)
+    assert trace == [("cleaned", "a", 4), ("cleaned", "b", 4), ("group over", 4)]
+
+
+def test_outer_deadline_during_body_cancels_children_and_raises_outer():
+    trace = []
+
+    def body(group):
+        group.spawn(sleeper, 10, trace, "child")
+        yield from genlet.sleep(10)
+
+    def main():
+        with genlet.move_on_after(2) as scope:
+            yield from genlet.task_group(body)
+        assert scope.cancelled_caught
+        return genlet.clock()
+
+    assert vrun(main) == 2
+    assert trace == [("cancelled", "child", 2)]
+
+
+def test_group_cancel_and_spawn_from_child_and_after_close():
+    def body(group):
+        def spawner():
+            group.spawn(sleeper, 1)  # children may start siblings
+            yield
+
+        group.spawn(spawner)
+        group.spawn(sleeper, 50)
+        yield from genlet.sleep(2)
+        group.cancel()  # cancel everything: no error, the group just ends
+        yield from genlet.sleep(100)
+        return "not reached"
+
+    def main():
+        holder = []
+
+        def keep(group):
+            holder.append(group)
+            yield
+
+        assert (yield from genlet.task_group(body)) is None
+        assert genlet.clock() == 2
+        yield from genlet.task_group(keep)
+        with pytest.raises(RuntimeError, match="task group has finished"):
+            holder[0].spawn(sleeper, 1)
+
+    vrun(main)
+
+
+def test_task_group_body_not_a_generator_is_explained():
+    def main():
+        with pytest.raises(TypeError, match="not a generator. Write the body as a generator function"):
+            yield from genlet.task_group(lambda group: None)
+
+    vrun(main)
