@@ -88,3 +88,51 @@ def test_chat_server_fans_messages_out():
     assert heard[2] == "%s: hi alice\n" % bob_name
     assert code == 0, err
     assert "Traceback" not in err
+
+
+def test_downloader_fetches_pages_concurrently_within_its_pool():
+    import http.server
+    import threading
+
+    lock = threading.Lock()
+    state = {"active": 0, "peak": 0}
+    four_at_once = threading.Event()  # the first requests wait until four are in flight
+
+    class Pages(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            with lock:
+                state["active"] += 1
+                state["peak"] = max(state["peak"], state["active"])
+                if state["active"] >= 4:
+                    four_at_once.set()
+            four_at_once.wait(10)
+            number = int(self.path.rsplit("/", 1)[1])
+            body = b"p" * (100 * number)
+            self.send_response(200 if number else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            with lock:
+                state["active"] -= 1
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    urls = ["http://127.0.0.1:%d/page/%d" % (port, n) for n in range(20)]
+    try:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "examples" / "downloader.py"), "-n", "4"] + urls + ["http://127.0.0.1:1/refused"],
+            capture_output=True, text=True, timeout=60, env=ENV,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:20] == ["%s %d %d bytes" % (url, 200 if n else 404, 100 * n) for n, url in enumerate(urls)]
+    assert lines[20].startswith("http://127.0.0.1:1/refused ConnectionRefusedError: ")
+    assert state["peak"] == 4  # four at once, never more
