@@ -41,7 +41,7 @@ from ._typing import TYPE_CHECKING
 
 from .errors import Cancelled, TimeoutError
 from .task import CANCEL_REQUESTED
-from .traps import current_kernel, current_task
+from .traps import INFINITY, current_kernel, current_task
 
 if TYPE_CHECKING:
     from .task import Task
@@ -119,7 +119,7 @@ class CancelScope:
         kernel = self._task._kernel  # type: ignore[union-attr]
         if self._deadline <= kernel.clock.now():
             self.cancel_called = True  # already past: cancelled at the first checkpoint
-        else:
+        elif self._deadline < INFINITY:  # type: ignore[operator]
             self._timer = kernel._timers.add(self._deadline, self)
 
     @property
@@ -128,6 +128,8 @@ class CancelScope:
 
     @deadline.setter
     def deadline(self, deadline: "Optional[float]") -> None:
+        if deadline is not None and deadline != deadline:
+            raise ValueError("a cancel scope's deadline cannot be NaN")
         if self._timer is not None:
             self._task._kernel._timers.cancel(self._timer)  # type: ignore[union-attr]
             self._timer = None

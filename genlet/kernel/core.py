@@ -37,10 +37,10 @@ except ImportError:
 
 from ._typing import TYPE_CHECKING
 
-from . import report
+from . import ending, report
 from .cancel import CancelScope, cancel_target
 from .clock import default_clock
-from .errors import Cancelled, Deadlock, TaskCancelled, describe
+from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelled
 from .outside import Outside, allocate_lock
 from .local import InContext
 from .prng import Random
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 _ENDED = object()  # what _resume returns when the task finished instead of yielding
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
-_MAX_SWALLOWS = 5  # cancellations a task may swallow at shutdown before it is closed
+_MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
 
 
 class Kernel(Outside):
@@ -101,6 +101,11 @@ class Kernel(Outside):
         ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
         it runs at once, and if it has to wait, the new task does the waiting.
         """
+        if self.current is None and self._stepping and _running.kernel is not self:
+            raise RuntimeError(
+                "spawn() from another thread while the kernel runs: a kernel belongs to one "
+                "thread; from other threads use kernel.call_from_thread(kernel.spawn, fn, *args)"
+            )
         return self._spawn(fn, args, name, daemon)
 
     def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
@@ -131,6 +136,8 @@ class Kernel(Outside):
             self._adopt_wait(task)  # parked from the start: not ready
         else:
             self._ready.append(task)
+        if self._swallowed is not None:
+            ending.cancel_late_spawn(self, task)
         return task
 
     def _adopt_wait(self, task: "Task[Any]") -> None:
@@ -249,7 +256,7 @@ class Kernel(Outside):
                 error = TypeError(bad_yield_message(task, trap))
             throws += 1
             if throws > _MAX_THROWS:
-                self._close_task(task, "it ignored %d errors in a row (the last: %r)" % (throws - 1, error))
+                ending.close_task(self, task, "it ignored %d errors in a row (the last: %r)" % (throws - 1, error))
                 return
             trap = self._resume(task, error)
             if trap is _ENDED:
@@ -336,8 +343,10 @@ class Kernel(Outside):
         if error is None:
             task._outcome = value
         else:
+            if isinstance(error, Cancelled) and error.scope is not task:
+                error = stray_cancelled(task, error)
             task._outcome = error
-            if isinstance(error, Cancelled) and error.scope is task:
+            if isinstance(error, Cancelled):
                 flags |= CANCELLED
             else:
                 flags |= FAILED
@@ -345,7 +354,7 @@ class Kernel(Outside):
                     self._fatal = error
                     self._halt = True
         task._flags = flags
-        task._gen = task._scopes = task._cancel = None
+        task._gen = task._scopes = task._cancel = task._value = None
         if self.task_locals:
             self.task_locals.pop(task, None)
         if task is self._main:
@@ -374,20 +383,6 @@ class Kernel(Outside):
         elif error is not None and flags & FAILED and not flags & (OBSERVED | REPORTED) and self._fatal is not error:
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, error)
-
-    def _close_task(self, task: "Task[Any]", why: str) -> None:
-        """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
-        report.warning("closing task %r: %s" % (task.name, why))
-        if task._wait is not None:
-            self._abort(task)
-        if task._flags & DONE:
-            return
-        try:
-            task._gen.close()
-        except BaseException as exc:
-            report.failure("task %r misbehaved while being closed" % task.name, exc)
-        if not task._flags & DONE:
-            self._finish(task, None, Cancelled(task, "task %r was closed" % task.name))
 
     # -- timers, IO, other threads -----------------------------------------------------------
     def _expire_timers(self) -> None:
@@ -425,6 +420,8 @@ class Kernel(Outside):
             timeout = max_wait if deadline is None else clock.sleep_time(deadline, clock.now())
             if max_wait is not None and (timeout is None or timeout > max_wait):
                 timeout = max_wait
+            if timeout is not None and timeout > _MAX_BLOCK:
+                timeout = _MAX_BLOCK  # epoll and poll overflow past ~24 days: wake up, look again
         outside = self.external or (io is not None and io.count)  # real things that may wake us
         woken = 0
         if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
@@ -473,17 +470,24 @@ class Kernel(Outside):
 
     def run(self, main: "Any", *args: "Any") -> "Any":
         """Run ``main(*args)`` until it returns; finish every other task; return its value."""
-        main_task = self.spawn(main, *args)
-        main_task._flags |= OBSERVED
-        self._enter()
-        restore = self._install_sigint()
+        self._enter()  # first: called from one of our own tasks, it must start nothing
+        restore = None
         try:
+            main_task = self.spawn(main, *args)
+            main_task._flags |= OBSERVED
+            restore = self._install_sigint()
             try:
                 self._drive(main_task)
-            except BaseException:
-                self._shutdown(warn=False)  # the exception says why; don't repeat it
+            except BaseException as exc:
+                ending.shutdown(self, warn=False)  # the exception says why; don't repeat it
+                fatal, self._fatal = self._fatal, None
+                if fatal is not None and fatal is not exc:
+                    raise fatal  # a task raised SystemExit / KeyboardInterrupt while finishing
                 raise
-            self._shutdown(warn=True)
+            ending.shutdown(self, warn=True)
+            fatal, self._fatal = self._fatal, None
+            if fatal is not None:  # a task raised SystemExit / KeyboardInterrupt at shutdown
+                raise fatal
         finally:
             if restore is not None:
                 restore()
@@ -510,41 +514,23 @@ class Kernel(Outside):
                 raise Deadlock(self.dump(title), self.dump(title, locations=False))
             self._wait_for_events(None)
 
-    def _shutdown(self, warn: bool) -> None:
-        """Cancel the tasks still alive and step them until they finish (principle 6)."""
-        leftovers = self.tasks()
-        if not leftovers:
-            return
-        named = [t for t in leftovers if not t._flags & DAEMON]
-        if named and warn:
-            shown = ", ".join("%r (%s)" % (t.name, t.waiting_on or t.state) for t in named[:10])
-            more = " and %d more" % (len(named) - 10) if len(named) > 10 else ""
-            report.warning("run() is ending with %d task(s) still running; cancelling %s%s" % (len(named), shown, more))
-        self._swallowed = {}
-        self._interrupted = False
-        for task in leftovers:
-            task.cancel()
-        while self._first is not None:
-            if self._ready:
-                self._run_ready()
-            for task, count in list(self._swallowed.items()):
-                if count > _MAX_SWALLOWS and not task._flags & DONE:
-                    self._close_task(task, "it swallowed Cancelled %d times at the end of run()" % count)
-            if self._first is None:
-                break
-            if self._stuck():
-                for task in self.tasks():
-                    self._close_task(task, "it is still waiting (%s) and nothing can wake it" % task.waiting_on)
-                break
-            self._wait_for_events(None)
-        self._swallowed = None
-
     def _enter(self) -> None:
-        if self._stepping:
-            raise RuntimeError("this kernel is already running: step() and run() cannot be nested in its tasks")
         other = _running.kernel
+        if self._stepping and other is not self:
+            raise RuntimeError(
+                "this kernel is running in another thread: a kernel belongs to one thread at a "
+                "time; from other threads, hand it work with kernel.call_from_thread(fn, *args)"
+            )
+        if self._stepping:
+            raise RuntimeError(
+                "this kernel is already running: step() and run() cannot be called from its own "
+                "tasks; to run more code concurrently, spawn it: `yield from genlet.spawn(fn).join()`"
+            )
         if other is not None and other is not self:
-            raise RuntimeError("another genlet kernel is running in this thread; kernels do not nest")
+            raise RuntimeError(
+                "another genlet kernel is running in this thread; kernels do not nest: inside a "
+                "task, spawn the work (`yield from genlet.spawn(main).join()`) instead of genlet.run()"
+            )
         _running.kernel = self
         self._stepping = True
 
@@ -555,7 +541,10 @@ class Kernel(Outside):
     def close(self) -> None:
         """Release the poller and the waker. The kernel must have no tasks left."""
         if self._first is not None:
-            raise RuntimeError("close(): %d task(s) are still alive; run or cancel them first" % self._count)
+            raise RuntimeError(
+                "close(): %d task(s) are still alive; finish them first: task.cancel() each one, "
+                "then `while kernel.tasks(): kernel.step()`" % self._count
+            )
         if self._waker is not None:
             self._waker.close()
             self._waker = None

@@ -110,6 +110,24 @@ def timeout_error(message: str) -> "BaseException":
     return TimeoutError(message)
 
 
+def stray_cancelled(task: "Any", cancelled: Cancelled) -> RuntimeError:
+    """Discussion: a ``Cancelled`` ends a task only when it is for the task itself; one for a
+    scope is caught by that scope's ``with``. So a task that ends with another scope's
+    Cancelled caught it and raised it again outside its block. Passed on as it is, it would
+    kill every joiner (a BaseException no ``except Exception`` stops), though none of them
+    was cancelled; so the task fails with an error that says what went wrong instead."""
+    error = RuntimeError(
+        "task %r ended with a Cancelled for %s, outside that scope's `with` block: catch "
+        "Cancelled only to clean up, and re-raise it inside the block it belongs to"
+        % (task.name, cancelled.scope.describe() if hasattr(cancelled.scope, "describe") else repr(cancelled.scope))
+    )
+    try:
+        error.__cause__ = cancelled  # where the interpreter keeps causes: its traceback too
+    except AttributeError:
+        pass
+    return error
+
+
 def describe(value: "Optional[object]", limit: int = 60) -> str:
     """A short repr for error messages: never huge, never raising."""
     try:

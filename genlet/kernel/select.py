@@ -145,8 +145,12 @@ def select(
     if default:
         return None, None
     group = _Select(task, ops)
-    for op in ops:
-        group.waiters.append(None if op is None else op.enroll(task, group))
+    try:
+        for op in ops:
+            group.waiters.append(None if op is None else op.enroll(task, group))
+    except BaseException:
+        group._withdraw_all()  # an enroll failed: take back the Waiters enrolled before it
+        raise
     deadline = None if timeout is None else task._kernel.clock.now() + timeout
     reply = yield from park(task, group, deadline, _TIMED_OUT)
     if reply is _TIMED_OUT:

@@ -89,7 +89,8 @@ class Task(Generic[T]):
         """The name given to spawn(), else the function's name and the task's id."""
         if self._flags & NAMED:
             return self._name  # type: ignore[no-any-return]
-        return "%s-%d" % (name_of(self._name, None), self.id)
+        name = self._name  # the function, or already its name (see Kernel._spawn)
+        return "%s-%d" % (name if name.__class__ is str else name_of(name, None), self.id)
 
     @property
     def daemon(self) -> bool:
@@ -168,7 +169,7 @@ class Task(Generic[T]):
     def _park_joiner(self, kind: "Any") -> "Any":
         task = parking_task()
         if task is self:
-            raise RuntimeError("task %r cannot wait for itself to finish" % self.name)
+            raise _waits_for_itself(task)
         self._flags |= OBSERVED
         return park(task, self._joiners_queue().push(task, kind))
 
@@ -231,6 +232,10 @@ class Task(Generic[T]):
         return stack
 
 
+def _waits_for_itself(task: "Task[Any]") -> RuntimeError:
+    return RuntimeError("task %r cannot wait for itself to finish (it would wait forever)" % task.name)
+
+
 class JoinOp(Op):
     """``task.join_op()``: ready when the task has finished; the select's value is the task."""
 
@@ -247,6 +252,8 @@ class JoinOp(Op):
         return self.task
 
     def enroll(self, task: "Task[Any]", group: "Any") -> Waiter:
+        if task is self.task:
+            raise _waits_for_itself(task)
         self.task._flags |= OBSERVED
         return self.task._joiners_queue().push(task, None, group)
 
@@ -288,7 +295,14 @@ def joinall(
     among them is raised at once (a cancelled task raises ``TaskCancelled``).
     """
     tasks = list(tasks)
+    if timeout is not None and timeout != timeout:
+        raise ValueError("joinall(): the timeout is NaN")
+    for task in tasks:
+        if not isinstance(task, Task):
+            raise TypeError("joinall() waits for tasks (from genlet.spawn), got %s" % describe(task))
     me = parking_task()
+    if me in tasks:
+        raise _waits_for_itself(me)
     kernel = current_kernel()
     group = _JoinAll(me, len(tasks))
     nodes = []

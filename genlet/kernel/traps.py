@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 from .errors import describe as _describe
 
 PARK = "PARK"  # the instruction; a string, so that it reads well in a debugger
+INFINITY = float("inf")  # a deadline that never comes: it gets no timer entry
 
 
 class Failure:
@@ -157,10 +158,14 @@ def current_kernel() -> "Kernel":
 
 def current_task() -> "Task[Any]":
     """The task that is running now (a plain call: nothing blocks)."""
-    task = current_kernel().current
-    if task is None:
+    kernel = _running.kernel
+    if kernel is not None:
+        task = kernel.current
+        if task is not None:
+            return task  # type: ignore[no-any-return]
         raise RuntimeError("no genlet task is running: call this from inside a task")
-    return task
+    current_kernel()  # raises the RuntimeError that explains it
+    raise AssertionError("unreachable")
 
 
 def clock() -> float:
@@ -195,7 +200,7 @@ def park(task: "Task[Any]", wait: "Any", deadline: "Optional[float]" = None, tim
     ``timeout_reply`` (a ``Failure`` to raise, or a value to return).
     """
     task._wait = wait
-    if deadline is not None:
+    if deadline is not None and deadline < INFINITY:  # an infinite deadline never fires
         task._timer = task._kernel._timers.add(deadline, task, timeout_reply)
     return TRAP
 
@@ -207,6 +212,8 @@ def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
     next checkpoint, never instead of ``reply`` (nothing handed over is lost).
     """
     if task._wait is None:
+        if task._flags & 1:  # task.DONE: closed by force while its wait could not be aborted
+            return  # nobody can take the reply any more
         raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
     task._wait = None
     kernel = task._kernel
@@ -292,6 +299,8 @@ def bad_yield_message(task: "Any", value: "Any") -> str:
             ", a tuple: tasks yield only to the kernel. Use a bare `yield` for a checkpoint, "
             "and `yield from` for genlet operations (`yield from genlet.sleep(1)`)"
         )
+    if kind == "Task":
+        return head + ", a Task: to wait for it, write `yield from task.join()` (or `task.wait()`)"
     if kind in ("int", "float"):
         return head + ", a number: to sleep, write `yield from genlet.sleep(%r)`" % (value,)
     if hasattr(value, "__await__") or kind == "Future":

@@ -35,7 +35,7 @@ except ImportError:
     pass
 
 from ..kernel.cancel import CancelScope
-from ..kernel.traps import completed, current_task, park, parking_task, reschedule
+from ..kernel.traps import _running, completed, current_task, park, parking_task, reschedule
 from ..kernel.waitqueue import WaitQueue
 from . import deadlock
 from ._base import Guard, deadline_after, naming, with_misuse
@@ -141,12 +141,21 @@ class Lock(LockBase):
     __slots__ = ()
 
     def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
-        """``yield from lock.acquire(timeout=None)``: True once held; False if ``timeout`` ran out."""
-        task = current_task()
+        """``yield from lock.acquire(timeout=None)``: True once held; False if ``timeout`` ran out.
+
+        Discussion: a generator function, unlike the other blocking calls here. A free lock
+        returns True at its first step, so the generator is the only allocation and no second
+        call (``completed(True)``) is needed; only a task that must wait keeps this frame while
+        it is parked.
+        """
+        kernel = _running.kernel  # current_task(), inlined: a free lock should cost next to nothing
+        task = kernel.current if kernel is not None else None
+        if task is None:
+            task = current_task()  # raises the error that explains it
         if self._owner is None:
             self._owner = task
-            return completed(True)
-        return self._wait(task, timeout, True)  # type: ignore[no-any-return]
+            return True
+        return (yield from self._wait(task, timeout, True))  # type: ignore[no-any-return]
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from lock):``: acquire, and give the ``with`` a guard that releases."""
@@ -154,7 +163,10 @@ class Lock(LockBase):
 
     def _acquire_with(self, reply: "Any") -> "Any":
         """Acquire without a timeout; ``yield from`` it finishes with ``reply``."""
-        task = current_task()
+        kernel = _running.kernel
+        task = kernel.current if kernel is not None else None
+        if task is None:
+            task = current_task()  # raises the error that explains it
         if self._owner is None:
             self._owner = task
             return completed(reply)
@@ -165,7 +177,7 @@ class Lock(LockBase):
         owner = self._owner
         if owner is None or owner._kernel.current is not owner:
             self._not_held()
-        waiter = self._waiters.pop()
+        waiter = self._waiters.pop() if self._waiters._len else None
         if waiter is None:
             self._owner = None
         else:  # the hand-off: the lock is never free while somebody waits (no barging)

@@ -1,0 +1,137 @@
+"""The kernel's corner cases on any interpreter: a plain script, no pytest, no hypothesis.
+
+The same scenarios as tests/test_kernel_edges.py, where they do not need threads or sockets:
+shutdown closing tasks by force, tasks spawned during shutdown, a stray Cancelled, infinite
+deadlines, a select whose enroll fails, waiting for oneself.
+
+Run from the repository root:
+    MICROPYPATH=. micropython tests/mpy/check_kernel_edges.py   (unix port; MPY_BACKEND=wasm too)
+    python3 tests/mpy/check_kernel_edges.py                       (CPython; also run by pytest)
+Prints "kernel edges: ok" at the end; any failure raises.
+"""
+
+import sys
+
+if "genlet" not in sys.modules:
+    sys.path.insert(0, ".")  # run from the repository root: genlet/ is there
+
+import genlet  # noqa: E402
+from genlet.kernel import Op, WaitQueue, park  # noqa: E402
+from genlet.kernel.traps import parking_task  # noqa: E402
+
+
+def vrun(main):
+    kernel = genlet.Kernel(clock=genlet.VirtualClock(), seed=1)
+    value = kernel.run(main)
+    assert kernel.tasks() == [] and kernel._count == 0, kernel.tasks()
+    return value
+
+
+def expect(kind, words, gen_fn):
+    """Run ``gen_fn()`` inside the current task; it must raise ``kind`` with ``words``."""
+    try:
+        yield from gen_fn()
+    except kind as exc:
+        assert words in str(exc), (words, str(exc))
+        return
+    raise AssertionError("expected %s" % kind.__name__)
+
+
+def park_forever(queue):
+    with genlet.CancelScope(shield=True):
+        task = parking_task()
+        yield from park(task, queue.push(task))
+
+
+def shutdown_closes_and_finishes():
+    trace = []
+    never = WaitQueue("never opened")
+
+    def swallower():
+        try:
+            while True:
+                try:
+                    yield
+                except genlet.Cancelled:
+                    pass
+        finally:
+            trace.append("swallower")
+
+    def shielded():
+        try:
+            with genlet.CancelScope(shield=True):
+                yield from genlet.sleep(1)
+        finally:
+            trace.append("shielded")
+
+    def stuck():
+        try:
+            try:
+                yield from park_forever(never)
+            finally:
+                trace.append("stuck as " + genlet.current_task().name)
+                with genlet.CancelScope(shield=True):
+                    yield from genlet.sleep(1)  # a closed task cannot block
+        finally:
+            trace.append("stuck outer")
+            genlet.spawn(genlet.sleep, 1, name="late")
+
+    def main():
+        genlet.spawn(shielded)
+        genlet.spawn(swallower)
+        genlet.spawn(stuck, name="stuck")
+        yield
+
+    vrun(main)
+    assert sorted(trace) == ["shielded", "stuck as stuck", "stuck outer", "swallower"], trace
+
+
+class EnrollFails(Op):
+    def ready(self):
+        return False
+
+    def enroll(self, task, group):
+        raise RuntimeError("enroll failed")
+
+    def describe(self):
+        return "enroll fails"
+
+
+def stray():
+    with genlet.move_on_after(1):
+        try:
+            yield from genlet.sleep(5)
+        except genlet.Cancelled as exc:
+            caught = exc
+    raise caught
+
+
+def child():
+    yield from genlet.sleep(1)
+
+
+def main():
+    me = genlet.current_task()
+    t = genlet.spawn(stray, name="stray")
+    yield from expect(RuntimeError, "outside that scope", t.join)
+    t = genlet.spawn(child)
+    yield from expect(RuntimeError, "enroll failed", lambda: genlet.select(t.join_op(), EnrollFails()))
+    yield from genlet.sleep(3)  # the child ends meanwhile: its join must not wake this sleep
+    assert genlet.clock() == 4, genlet.clock()
+    yield from expect(RuntimeError, "itself", lambda: genlet.joinall([me]))
+    yield from expect(RuntimeError, "itself", lambda: genlet.select(me.join_op()))
+    with genlet.move_on_after(float("inf")) as scope:
+        yield from genlet.sleep(2)
+    assert genlet.clock() == 6 and not scope.cancelled_caught
+    yield from expect(ValueError, "NaN", lambda: genlet.joinall([t], timeout=float("nan")))
+    return "done"
+
+
+def check():
+    shutdown_closes_and_finishes()
+    assert vrun(main) == "done"
+
+
+if __name__ == "__main__":
+    check()
+    print("kernel edges: ok")
