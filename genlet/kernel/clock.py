@@ -60,8 +60,8 @@ class TicksClock:
     running count. ``ticks_diff`` is right only within half a period; a step that comes out
     negative means the counter went round (time never runs backwards), so a full period is
     added back, which keeps the count right as long as the clock is read at least once per
-    period. The kernel guarantees that while it runs by never blocking longer than
-    ``MAX_BLOCK``, even with no deadline at all.
+    period. The kernel guarantees that while it runs: it never blocks in one poll longer than
+    an hour, even with no deadline at all.
 
     The count is kept in integers (whole seconds, plus milliseconds under 1000), not in a
     float: most boards have 32-bit floats, and adding a millisecond to a float that holds a
@@ -71,7 +71,6 @@ class TicksClock:
     """
 
     autojump = False
-    MAX_BLOCK = 3600.0  # seconds; far below half of any port's tick period
 
     def __init__(self) -> None:
         self._ticks = time.ticks_ms  # type: ignore[attr-defined]
@@ -98,8 +97,7 @@ class TicksClock:
         return self._now
 
     def sleep_time(self, deadline: float, now: float) -> float:
-        wait = deadline - now
-        return 0.0 if wait < 0 else (wait if wait < self.MAX_BLOCK else self.MAX_BLOCK)
+        return deadline - now if deadline > now else 0.0
 
     def idle_until(self, deadline: float) -> None:
         pass

@@ -425,8 +425,8 @@ class Kernel(Outside):
         outside = self.external or (io is not None and io.count)  # real things that may wake us
         woken = 0
         if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
-            if timeout is None:  # a clock that must be read now and then (TicksClock) caps it
-                timeout = getattr(clock, "MAX_BLOCK", None)
+            if timeout is None:  # no deadline at all: still look up once an hour, so that
+                timeout = _MAX_BLOCK  # a wrapping clock (TicksClock) is read once per period
             woken = io.poll(timeout, self._wake_io)
         elif timeout and not clock.autojump:
             import time
