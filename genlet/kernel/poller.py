@@ -177,10 +177,11 @@ class SelectPoller(_PollerBase):
             return []
         try:
             r, w, _ = _select.select(self._readers, self._writers, [], timeout)
-        except (OSError, ValueError):
+        except OSError:
             # Discussion: one file closed while still registered makes select fail as a
-            # whole. Report the closed ones as POLLNVAL (their waiters wake, idle interests
-            # are dropped), the way poll would.
+            # whole (EBADF). Report the closed ones as POLLNVAL (their waiters wake, idle
+            # interests are dropped), the way poll would. A descriptor select cannot take at all
+            # (1024 and above: ValueError) is not a closed file: that error goes out as it is.
             closed = [key for key in self._readers | self._writers if not self._is_open(key)]
             if not closed:
                 raise
@@ -195,7 +196,7 @@ class SelectPoller(_PollerBase):
     def _is_open(self, key: "Any") -> bool:
         try:
             _select.select([key], [], [], 0)
-        except (OSError, ValueError):
+        except OSError:
             return False
         return True
 
