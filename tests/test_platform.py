@@ -156,6 +156,14 @@ def count_polls():
     return counter
 
 
+def polls_while_waiting_on(idle, polls):
+    """Wait 50 ms on a socket nobody writes to, so that the kernel polls; the polls it took."""
+    before = polls[0]
+    with genlet.move_on_after(0.05):
+        yield from read_wait(idle)
+    return polls[0] - before
+
+
 def test_each_poller_carries_a_ping_pong(use_poller):
     a, b = socket.socketpair()
     a.setblocking(False)
@@ -197,10 +205,7 @@ def test_a_hung_up_peer_wakes_the_reader_and_nothing_spins(use_poller):
         b.close()
         yield from read_wait(a)  # woken by the hang-up
         assert a.recv(10) == b""
-        before = polls[0]
-        with genlet.move_on_after(0.05):
-            yield from read_wait(idle)  # the kernel polls; the stale interest in `a` stays quiet
-        return polls[0] - before
+        return (yield from polls_while_waiting_on(idle, polls))  # the stale interest stays quiet
 
     try:
         assert genlet.run(main) < 10
@@ -220,10 +225,7 @@ def test_a_file_closed_while_registered_does_not_spin(use_poller):
         b.send(b"x")
         yield from read_wait(a)  # done; the interest in `a` stays registered
         a.close()
-        before = polls[0]
-        with genlet.move_on_after(0.05):
-            yield from read_wait(idle)
-        return polls[0] - before
+        return (yield from polls_while_waiting_on(idle, polls))
 
     try:
         assert genlet.run(main) < 10

@@ -10,15 +10,20 @@ def producer(ch, items):
     ch.close()
 
 
-def rendezvous():
-    ch = genlet.Channel()
-    t = genlet.spawn(producer, ch, ["a", "b", "c"])
+def drain(ch):
+    """Receive until the channel is closed and empty (recv_ok's False); the values, in order."""
     got = []
     while True:
         value, ok = yield from ch.recv_ok()
         if not ok:
-            break
+            return got
         got.append(value)
+
+
+def rendezvous():
+    ch = genlet.Channel()
+    t = genlet.spawn(producer, ch, ["a", "b", "c"])
+    got = yield from drain(ch)
     yield from t.join()
     print("rendezvous:", got, "closed:", ch.closed)
     try:
@@ -92,13 +97,7 @@ def pipeline():
         genlet.spawn(relay, ch, nxt)
         ch = nxt
     genlet.spawn(producer, first, list(range(5)))
-    got = []
-    while True:
-        value, ok = yield from ch.recv_ok()
-        if not ok:
-            break
-        got.append(value)
-    print("through 20 relays:", got)
+    print("through 20 relays:", (yield from drain(ch)))
 
 
 def relay(src, dst):
