@@ -50,7 +50,7 @@ class Socket:
     ``Socket(sock)`` takes a standard ``socket.socket`` (and owns it from then on).
     """
 
-    __slots__ = ("_sock", "_closed", "_streak")
+    __slots__ = ("_sock", "_closed", "_streak", "_drained")
 
     def __init__(self, sock: "Any") -> None:
         if isinstance(sock, Socket):
@@ -61,23 +61,38 @@ class Socket:
         self._sock = sock
         self._closed = False
         self._streak = 0  # receives in a row that did not wait (see the Discussion on fairness)
+        self._drained = False  # the last receive emptied the socket (see recv)
 
     # -- receiving --------------------------------------------------------------------------
     def recv(self, maxsize: int, flags: int = 0) -> "Generator[Any, Any, bytes]":
-        """``yield from sock.recv(n)``: up to ``n`` bytes; ``b''`` when the peer has closed."""
+        """``yield from sock.recv(n)``: up to ``n`` bytes; ``b''`` when the peer has closed.
+
+        Discussion: when the last receive emptied the socket (it returned less than it was
+        allowed to), the next one usually finds nothing yet: a request-response peer is still
+        thinking. Trying anyway costs a failed system call and an exception, so then we wait
+        for the poller to say "readable" first, as an event loop would.
+        """
         sock = self._sock
         self._streak += 1
-        if self._streak >= FAIR_SHARE:
+        if self._drained:
+            self._drained = False
+            self._streak = 0
+            yield from read_wait(sock)
+        elif self._streak >= FAIR_SHARE:
             self._streak = 0
             yield
         while True:
             try:
-                return sock.recv(maxsize, flags) if flags else sock.recv(maxsize)  # type: ignore[no-any-return]
+                data = sock.recv(maxsize, flags) if flags else sock.recv(maxsize)
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
-            self._streak = 0
-            yield from read_wait(sock)
+                self._streak = 0
+                yield from read_wait(sock)
+                continue
+            if 0 < len(data) < maxsize:
+                self._drained = True
+            return data  # type: ignore[no-any-return]
 
     def recv_into(self, buffer: "Any", nbytes: int = 0, flags: int = 0) -> "Generator[Any, Any, int]":
         """``yield from sock.recv_into(buf)``: fill ``buf`` with up to ``nbytes``; the count."""

@@ -41,7 +41,7 @@ from ._typing import TYPE_CHECKING
 
 from .errors import Cancelled, TimeoutError
 from .task import CANCEL_REQUESTED
-from .traps import INFINITY, current_kernel, current_task
+from .traps import INFINITY, _running, current_kernel, current_task
 
 if TYPE_CHECKING:
     from .task import Task
@@ -53,7 +53,7 @@ class CancelScope:
     ``deadline`` is absolute, on the kernel's clock (``genlet.clock()``); None means none.
     """
 
-    __slots__ = ("_deadline", "_shield", "cancel_called", "cancelled_caught", "_task", "_timer", "_label", "_state")
+    __slots__ = ("_deadline", "_shield", "cancel_called", "cancelled_caught", "_task", "_timer", "_label", "_state", "_arg")
 
     def __init__(self, deadline: "Optional[float]" = None, shield: bool = False, label: str = "") -> None:
         if deadline is not None and deadline != deadline:
@@ -65,20 +65,28 @@ class CancelScope:
         self._task = None  # type: Optional[Task[Any]]
         self._timer = None  # type: Any
         self._label = label
+        self._arg = None  # type: Any  # with _label, how describe() names it: fail_after(5)
         self._state = 0  # 0: not entered yet, 1: active, 2: exited
 
     def __enter__(self) -> "CancelScope":
         if self._state:
             raise RuntimeError("a cancel scope can be entered only once; make a new one")
-        task = current_task()
+        kernel = _running.kernel  # current_task(), inlined: entering a scope should cost little
+        task = kernel.current if kernel is not None else None
+        if task is None:
+            task = current_task()  # raises the error that explains it
         self._task = task
         self._state = 1
         if task._scopes is None:
             task._scopes = [self]
         else:
             task._scopes.append(self)
-        if self._deadline is not None and not self.cancel_called:
-            self._arm()
+        deadline = self._deadline
+        if deadline is not None and not self.cancel_called:  # arm it (see _arm)
+            if deadline <= task._kernel.clock.now():
+                self.cancel_called = True  # already past: cancelled at the first checkpoint
+            elif deadline < INFINITY:
+                self._timer = task._kernel._timers.add(deadline, self)
         if self.cancel_called or self._shield:
             task._kernel._refresh_cancel(task)
         return self
@@ -150,6 +158,8 @@ class CancelScope:
             self._task._kernel._refresh_cancel(self._task)  # type: ignore[union-attr]
 
     def describe(self) -> str:
+        if self._arg is not None:  # formatted only when asked: most scopes are never described
+            return "%s(%r)" % (self._label, self._arg)
         return self._label or ("CancelScope(shield=True)" if self._shield else "CancelScope()")
 
     def __repr__(self) -> str:
@@ -191,13 +201,11 @@ def cancel_target(task: "Task[Any]") -> "Any":
     return target
 
 
-def _label(name: str, value: float) -> str:
-    return "%s(%r)" % (name, value)
-
-
 def move_on_at(deadline: float, shield: bool = False) -> CancelScope:
     """``with move_on_at(deadline):`` leave the block quietly at ``deadline`` (kernel clock)."""
-    return CancelScope(deadline, shield, _label("move_on_at", deadline))
+    scope = CancelScope(deadline, shield, "move_on_at")
+    scope._arg = deadline
+    return scope
 
 
 def move_on_after(seconds: float, shield: bool = False) -> CancelScope:
@@ -205,14 +213,22 @@ def move_on_after(seconds: float, shield: bool = False) -> CancelScope:
 
     ``scope.cancelled_caught`` says whether it timed out.
     """
-    return CancelScope(current_kernel().clock.now() + seconds, shield, _label("move_on_after", seconds))
+    kernel = _running.kernel or current_kernel()
+    scope = CancelScope(kernel.clock.now() + seconds, shield, "move_on_after")
+    scope._arg = seconds
+    return scope
 
 
 def fail_at(deadline: float, shield: bool = False) -> CancelScope:
     """``with fail_at(deadline):`` raise ``TimeoutError`` at the block's edge at ``deadline``."""
-    return _FailScope(deadline, shield, _label("fail_at", deadline))
+    scope = _FailScope(deadline, shield, "fail_at")
+    scope._arg = deadline
+    return scope
 
 
 def fail_after(seconds: float, shield: bool = False) -> CancelScope:
     """``with fail_after(seconds):`` raise ``TimeoutError`` at the block's edge after ``seconds``."""
-    return _FailScope(current_kernel().clock.now() + seconds, shield, _label("fail_after", seconds))
+    kernel = _running.kernel or current_kernel()
+    scope = _FailScope(kernel.clock.now() + seconds, shield, "fail_after")
+    scope._arg = seconds
+    return scope

@@ -211,17 +211,20 @@ class Kernel(Outside):
 
         Discussion: between two passes the kernel polls IO, runs calls from other threads and
         fires due timers (principle 3). When no task waits on IO or a thread, no call is
-        queued and no timer is pending, all of that would find nothing, so the next pass can
+        queued and no timer is due yet, all of that would find nothing, so the next pass can
         start at once: two tasks handing messages back and forth pay for a pass, not for a
         poll. ``_halt`` (main has ended, a fatal error, Ctrl-C) stops it at once.
         """
         heap = self._timers._heap
+        now = self.clock.now
         while True:
             self._run_ready()
-            if not self._ready or self._halt or heap or self._calls or self.external:
+            if not self._ready or self._halt or self._calls or self.external:
                 return
             io = self._io
             if io is not None and io.count:
+                return
+            if heap and heap[0][0] <= now():  # a timer is due (or a dead entry to clear)
                 return
 
     def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:

@@ -6,7 +6,7 @@ stand-in and the run loop never knows:
 
 - a **poller** (``EpollPoller``, ``PollPoller``, ``SelectPoller``, ``NullPoller``):
   ``register / modify / unregister(key, fileobj, mask)``, ``poll(timeout)`` returning
-  ``(key, events)`` pairs, and ``readable(events)`` / ``writable(events)``;
+  ``(key, events)`` pairs in poll's bits (``POLLIN``, ``POLLOUT``, ``POLLERR``, ``POLLHUP``);
 - a **waker**: a socket pair whose read end the poller watches, so that another thread (or a
   signal handler) can interrupt a kernel blocked in ``poll``; None where the interpreter has no
   ``socketpair``;
@@ -47,6 +47,7 @@ _NVAL = 32  # poll's "not an open file"; no epoll event uses this bit
 # registered). So each one counts as both readable and writable: a waiter wakes and meets the
 # error in its own recv/send, and an interest nobody waits for is dropped, so nothing spins.
 _FAILED = _ERR | _HUP | _NVAL
+_DIRECTIONS = ((READ, _IN | _FAILED), (WRITE, _OUT | _FAILED))  # what wakes a reader, a writer
 
 
 def _fd_of(fileobj: "Any") -> int:
@@ -61,12 +62,6 @@ class _PollerBase:
 
     def key(self, fileobj: "Any") -> "Any":
         return _fd_of(fileobj)
-
-    def readable(self, events: int) -> bool:
-        return bool(events & (_IN | _FAILED))
-
-    def writable(self, events: int) -> bool:
-        return bool(events & (_OUT | _FAILED))
 
     def _bits(self, mask: int) -> int:
         return (_IN if mask & READ else 0) | (_OUT if mask & WRITE else 0)
@@ -377,16 +372,16 @@ class IOWaits:
 
     def poll(self, timeout: "Optional[float]", wake: "Any") -> int:
         """Wait up to ``timeout`` seconds; ``wake(task)`` each task whose descriptor is ready."""
-        poller = self.poller
         woken = 0
-        for key, events in poller.poll(timeout):
-            if key in self._watched:
-                self._watched[key]()
+        watched, waits = self._watched, self._waits
+        for key, events in self.poller.poll(timeout):
+            if key in watched:
+                watched[key]()
                 continue
-            slot = self._waits.get(key)
+            slot = waits.get(key)
             idle = 0
-            for event, ready in ((READ, poller.readable(events)), (WRITE, poller.writable(events))):
-                if not ready:
+            for event, bits in _DIRECTIONS:  # a hangup or an error wakes both directions
+                if not events & bits:
                     continue
                 wait = slot[event - 1] if slot is not None else None
                 if wait is None:
