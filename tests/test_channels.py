@@ -527,3 +527,15 @@ def test_the_portable_script_passes_under_cpython():
 
     path = os.path.join(os.path.dirname(__file__), "mpy", "check_channels.py")
     runpy.run_path(path, run_name="check_channels")["check"]()
+
+
+def test_spawn_a_receive_the_new_task_does_the_waiting():
+    def main():
+        ch = genlet.Channel()
+        receiver = genlet.spawn(ch.recv)
+        assert genlet.current_task()._wait is None  # the caller was not registered
+        assert receiver.state == genlet.WAITING and "recv" in receiver.waiting_on
+        yield from ch.send("handed over")
+        return (yield from receiver.join())
+
+    assert vrun(main) == "handed over"

@@ -53,7 +53,7 @@ from ..kernel._typing import Generic, T
 from ..kernel.errors import ChannelClosed, WouldBlock
 from ..kernel.errors import describe as _describe
 from ..kernel.select import Op
-from ..kernel.traps import DONE, Failure, completed, park, parking_task, reschedule
+from ..kernel.traps import DONE, Failure, completed, park, park_for_hand_off, parking_task, reschedule
 from ..kernel.waitqueue import WaitQueue, Waiter
 
 
@@ -158,7 +158,7 @@ class Channel(Generic[T]):
             buf.append(value)
             return DONE  # type: ignore[no-any-return]
         task = parking_task()
-        return park(task, self._senders.push(task, value))  # type: ignore[no-any-return]
+        return park_for_hand_off(task, self._senders.push(task, value))  # type: ignore[no-any-return]
 
     def send_nowait(self, value: "T") -> None:
         """Send without waiting; ``WouldBlock`` if no receiver waits and the buffer is full."""
@@ -216,7 +216,7 @@ class Channel(Generic[T]):
         if self._closed:
             raise self._recv_closed()
         task = parking_task()
-        return park(task, self._receivers.push(task))  # type: ignore[no-any-return]
+        return park_for_hand_off(task, self._receivers.push(task))  # type: ignore[no-any-return]
 
     def recv_ok(self) -> "Generator[Any, Any, Tuple[Optional[T], bool]]":
         """``value, ok = yield from ch.recv_ok()``: ``(value, True)``, or ``(None, False)``
@@ -242,7 +242,7 @@ class Channel(Generic[T]):
         if self._closed:
             return completed((None, False))
         task = parking_task()
-        return park(task, self._receivers.push(task, _RECV_OK))  # type: ignore[no-any-return]
+        return park_for_hand_off(task, self._receivers.push(task, _RECV_OK))  # type: ignore[no-any-return]
 
     def recv_nowait(self) -> T:
         """Receive without waiting; ``WouldBlock`` if there is no value, ``ChannelClosed`` if
