@@ -444,7 +444,7 @@ class ChannelMachine(RuleBasedStateMachine):
         if not hasattr(self, "kernel"):
             return
         for ch, mc in zip(self.chans, self.model.chans):
-            assert list(ch._buf[ch._head :]) == mc.buf, (ch, mc.buf)
+            assert list(ch._buf) == mc.buf, (ch, mc.buf)
             assert [(w.task, w.value) for w in ch._senders] == [(e.rec.task, e.value) for e in mc.senders], ch
             assert [w.task for w in ch._receivers] == [e.rec.task for e in mc.receivers], ch
             assert ch.closed == mc.closed

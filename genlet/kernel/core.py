@@ -109,11 +109,15 @@ class Kernel(Outside):
         return self._spawn(fn, args, name, daemon)
 
     def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
+        caller = self.current
+        waiting = caller._wait if caller is not None else None
         gen = as_generator(fn, args)
-        adopt = gen is TRAP and self.current is not None and self.current._wait is not None
-        if adopt:
-            gen = parked()
-            next(gen)  # now suspended in `yield from TRAP`, as if it had parked itself
+        adopt = caller is not None and caller._wait is not None and caller._wait is not waiting
+        if adopt:  # fn was an operation that registered the caller to wait: see _adopt_wait
+            if gen is TRAP:
+                gen = parked()
+            if next(gen) is not PARK:
+                raise TypeError("spawn(%s): it registered a wait it did not return" % name_of(fn, gen))
         flags = DAEMON if daemon else 0
         if name is not None:
             name = str(name)

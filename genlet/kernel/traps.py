@@ -205,6 +205,29 @@ def park(task: "Task[Any]", wait: "Any", deadline: "Optional[float]" = None, tim
     return TRAP
 
 
+def _hand_off_trap() -> "Any":
+    """PARK from a small generator: what ``park_for_hand_off`` returns."""
+    reply = yield PARK
+    if reply.__class__ is Failure:
+        raise reply.error
+    return None if reply is NOTHING else reply
+
+
+def park_for_hand_off(task: "Task[Any]", wait: "Any") -> "Any":
+    """Like ``park`` (no deadline), tuned for waits that end in a quick hand-off.
+
+    Discussion: the two ways to park trade memory for speed. ``park`` returns ``TRAP``, which
+    keeps no frame alive while the task waits (the cheapest parked task there is), but ending
+    its ``yield from`` means raising ``StopIteration`` from Python code. This returns a small
+    generator instead: about 200 bytes more while parked, and a resume that is a plain
+    generator return, roughly a third cheaper per round trip. Channels use it (two tasks
+    handing values back and forth); events, sleeps and joins, where thousands of tasks may
+    wait at once, use ``park``.
+    """
+    task._wait = wait
+    return _hand_off_trap()
+
+
 def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
     """Wake a parked task: it will get ``reply`` from its trap. The hand-off point.
 

@@ -35,9 +35,7 @@ once and the kernel's shared trap when they park, so a blocked task keeps no fra
 A Waiter with a ``group`` belongs to a parked ``select``; it is completed with
 ``group.fire(waiter, value)``, and skipped if that returns False.
 
-The buffer is a list read from a head index and compacted now and then: O(1) per item on
-every interpreter (MicroPython's deque is bounded and cannot grow), and faster on CPython
-than a ring (measured).
+The buffer is a ``collections.deque`` bounded by the capacity (see ``__init__``).
 
 Discussion: the hot paths test ``queue._len`` instead of ``len(queue)`` or ``if queue:``.
 ``WaitQueue`` is a Python class, so those are Python-level calls, which made an immediate
@@ -45,15 +43,17 @@ send about a third slower on CPython (measured).
 """
 
 try:
-    from typing import Any, Generator, List, Optional, Tuple
+    from typing import Any, Deque, Generator, Optional, Tuple
 except ImportError:
     pass
+
+from collections import deque
 
 from ..kernel._typing import Generic, T
 from ..kernel.errors import ChannelClosed, WouldBlock
 from ..kernel.errors import describe as _describe
 from ..kernel.select import Op
-from ..kernel.traps import DONE, Failure, completed, park, parking_task, reschedule
+from ..kernel.traps import DONE, Failure, completed, park, park_for_hand_off, parking_task, reschedule
 from ..kernel.waitqueue import WaitQueue, Waiter
 
 
@@ -67,7 +67,6 @@ class _Closed:
 CLOSED = _Closed()  # what a select's recv op yields on a closed, drained channel
 
 _RECV_OK = "recv_ok"  # Waiter.value of a parked recv_ok(): it gets (value, True)
-_COMPACT = 32  # cut the used head off the buffer list once it is this long and half the list
 
 
 class ChannelStatistics:
@@ -105,14 +104,16 @@ def _check_capacity(capacity: "Any") -> int:
 class Channel(Generic[T]):
     """A Go channel: ``Channel()`` is a rendezvous, ``Channel(n)`` buffers up to n items."""
 
-    __slots__ = ("_buf", "_head", "_capacity", "_closed", "_senders", "_receivers", "_id")
+    __slots__ = ("_buf", "_capacity", "_closed", "_senders", "_receivers", "_id")
 
     _last_id = 0
 
     def __init__(self, capacity: int = 0) -> None:
         self._capacity = _check_capacity(capacity)
-        self._buf = []  # type: List[Any]  # the buffered values are _buf[_head:]
-        self._head = 0
+        # Discussion: a deque bounded by the capacity, which MicroPython's deque requires
+        # (and allocates up front: a buffer of a million slots costs that much memory there).
+        # Taking a value is one C call, and a taken value leaves no reference behind.
+        self._buf = deque((), self._capacity)  # type: Deque[Any]
         self._closed = False
         Channel._last_id += 1
         self._id = Channel._last_id
@@ -130,11 +131,11 @@ class Channel(Generic[T]):
 
     def __len__(self) -> int:
         """The number of buffered values."""
-        return len(self._buf) - self._head
+        return len(self._buf)
 
     def statistics(self) -> ChannelStatistics:
         return ChannelStatistics(
-            len(self._buf) - self._head, self._capacity, self._closed, len(self._senders), len(self._receivers)
+            len(self._buf), self._capacity, self._closed, len(self._senders), len(self._receivers)
         )
 
     def describe(self) -> str:
@@ -154,11 +155,11 @@ class Channel(Generic[T]):
         if self._receivers._len and self._give(value):
             return DONE  # type: ignore[no-any-return]
         buf = self._buf
-        if len(buf) - self._head < self._capacity:
+        if len(buf) < self._capacity:
             buf.append(value)
             return DONE  # type: ignore[no-any-return]
         task = parking_task()
-        return park(task, self._senders.push(task, value))  # type: ignore[no-any-return]
+        return park_for_hand_off(task, self._senders.push(task, value))  # type: ignore[no-any-return]
 
     def send_nowait(self, value: "T") -> None:
         """Send without waiting; ``WouldBlock`` if no receiver waits and the buffer is full."""
@@ -167,7 +168,7 @@ class Channel(Generic[T]):
         if self._receivers._len and self._give(value):
             return
         buf = self._buf
-        if len(buf) - self._head < self._capacity:
+        if len(buf) < self._capacity:
             buf.append(value)
             return
         raise WouldBlock("%s: no receiver is waiting and the buffer is full" % self.describe())
@@ -196,16 +197,8 @@ class Channel(Generic[T]):
         Raises ``ChannelClosed`` once the channel is closed and its buffer drained.
         """
         buf = self._buf
-        head = self._head
-        size = len(buf)
-        if size > head:
-            value = buf[head]
-            buf[head] = None
-            head += 1
-            if head >= _COMPACT and head + head >= size:
-                del buf[:head]
-                head = 0
-            self._head = head
+        if buf:
+            value = buf.popleft()
             if self._senders._len:
                 self._refill()
             return completed(value)
@@ -216,22 +209,14 @@ class Channel(Generic[T]):
         if self._closed:
             raise self._recv_closed()
         task = parking_task()
-        return park(task, self._receivers.push(task))  # type: ignore[no-any-return]
+        return park_for_hand_off(task, self._receivers.push(task))  # type: ignore[no-any-return]
 
     def recv_ok(self) -> "Generator[Any, Any, Tuple[Optional[T], bool]]":
         """``value, ok = yield from ch.recv_ok()``: ``(value, True)``, or ``(None, False)``
         once the channel is closed and drained (Go's ``v, ok := <-ch``)."""
         buf = self._buf
-        head = self._head
-        size = len(buf)
-        if size > head:
-            value = buf[head]
-            buf[head] = None
-            head += 1
-            if head >= _COMPACT and head + head >= size:
-                del buf[:head]
-                head = 0
-            self._head = head
+        if buf:
+            value = buf.popleft()
             if self._senders._len:
                 self._refill()
             return completed((value, True))
@@ -242,12 +227,12 @@ class Channel(Generic[T]):
         if self._closed:
             return completed((None, False))
         task = parking_task()
-        return park(task, self._receivers.push(task, _RECV_OK))  # type: ignore[no-any-return]
+        return park_for_hand_off(task, self._receivers.push(task, _RECV_OK))  # type: ignore[no-any-return]
 
     def recv_nowait(self) -> T:
         """Receive without waiting; ``WouldBlock`` if there is no value, ``ChannelClosed`` if
         the channel is closed and drained."""
-        if len(self._buf) > self._head:
+        if self._buf:
             return self._unbuffer()  # type: ignore[no-any-return]
         if self._senders._len:
             waiter = self._take_sender()
@@ -258,21 +243,8 @@ class Channel(Generic[T]):
         raise WouldBlock("%s: no value is buffered and no sender is waiting" % self.describe())
 
     def _unbuffer(self) -> "Any":
-        """Take the value at the head of the buffer; let the first waiting sender refill it.
-
-        Discussion: the slot is cleared, so the channel keeps no reference to a value it gave
-        away. The used head of the list is cut off once it is at least _COMPACT slots and half
-        the list: each cut moves no more values than were taken since the last one, so a value
-        costs O(1) on average, and the list has fewer used slots than max(buffered, _COMPACT).
-        """
-        buf, head = self._buf, self._head
-        value = buf[head]
-        buf[head] = None
-        head += 1
-        if head >= _COMPACT and head + head >= len(buf):
-            del buf[:head]
-            head = 0
-        self._head = head
+        """Take the value at the head of the buffer; let the first waiting sender refill it."""
+        value = self._buf.popleft()
         if self._senders._len:
             self._refill()
         return value
@@ -363,11 +335,11 @@ class RecvOp(Op):
 
     def ready(self) -> bool:
         channel = self.channel
-        return len(channel._buf) > channel._head or channel._senders._len > 0 or channel._closed
+        return bool(channel._buf) or channel._senders._len > 0 or channel._closed
 
     def commit(self) -> "Any":
         channel = self.channel
-        if len(channel._buf) > channel._head:
+        if channel._buf:
             return channel._unbuffer()
         if channel._senders._len:
             waiter = channel._take_sender()
@@ -394,7 +366,7 @@ class SendOp(Op):
 
     def ready(self) -> bool:
         channel = self.channel
-        return channel._closed or channel._receivers._len > 0 or len(channel._buf) - channel._head < channel._capacity
+        return channel._closed or channel._receivers._len > 0 or len(channel._buf) < channel._capacity
 
     def commit(self) -> None:
         channel = self.channel
