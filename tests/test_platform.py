@@ -275,3 +275,49 @@ def test_select_tells_a_closed_file_from_one_it_cannot_take():
     with pytest.raises(ValueError):
         p.poll(0)
     b.close()
+
+
+# -- the hand-off trap --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("generator", [True, False], ids=["generator (CPython)", "TRAP (PyPy, MicroPython)"])
+def test_channels_hand_off_through_either_trap(monkeypatch, generator):
+    """Channels park through a small generator on CPython and through the frame-free TRAP
+    elsewhere (a measured choice): values, close and cancellation arrive the same either way."""
+    traps = importlib.import_module("genlet.kernel.traps")
+    monkeypatch.setattr(traps, "_GENERATOR_HAND_OFF", generator)
+    log = []
+
+    def echo(inbox, outbox):
+        while True:
+            value, ok = yield from inbox.recv_ok()
+            if not ok:
+                outbox.close()
+                return
+            yield from outbox.send(value * 2)
+
+    def stuck(ch):
+        try:
+            yield from ch.recv()
+        except genlet.Cancelled:
+            log.append("cancelled")
+            raise
+
+    def main():
+        ping, pong = genlet.Channel(), genlet.Channel()
+        genlet.spawn(echo, ping, pong)
+        for i in range(3):
+            yield from ping.send(i)
+            log.append((yield from pong.recv()))
+        ping.close()
+        try:
+            yield from pong.recv()
+        except genlet.ChannelClosed:
+            log.append("closed")
+        t = genlet.spawn(stuck, genlet.Channel())
+        yield
+        t.cancel()
+        yield from t.wait()
+
+    genlet.run(main, clock=genlet.VirtualClock())
+    assert log == [0, 2, 4, "closed", "cancelled"]
