@@ -75,7 +75,9 @@ def test_run_process_timeout_kills_and_reaps():
     with NoLeaks():
         message, took = iorun(main)  # virtual time: the 30 s pass at once
     assert "did not finish within 30 seconds" in message and "killed" in message
-    assert took == 30
+    # Exactly 30 where the kill is awaited on a pidfd; without os.pidfd_open (PyPy) the reaping
+    # polls with a backoff, and each poll's sleep is a few virtual milliseconds.
+    assert took == 30 if hasattr(os, "pidfd_open") else 30 <= took < 30.5
     assert children() == []
 
 

@@ -37,6 +37,11 @@ def _load_ssl() -> "Any":
     global _WantRead, _WantWrite
     import ssl
 
+    if not hasattr(ssl, "SSLWantReadError"):  # MicroPython's ssl: no non-blocking handshake API
+        raise RuntimeError(
+            "TLS in genlet.io needs the ssl module of CPython or PyPy (SSLContext, "
+            "SSLWantReadError); this interpreter's ssl module has no non-blocking handshake"
+        )
     _WantRead, _WantWrite = ssl.SSLWantReadError, ssl.SSLWantWriteError
     return ssl
 

@@ -54,31 +54,50 @@ class MonotonicClock:
 class TicksClock:
     """Real time from MicroPython's ``time.ticks_ms``, which wraps around.
 
-    Discussion: ``ticks_ms`` is a counter modulo a port-specific power of two (about 12 days on
-    the unix port), and only ``ticks_diff`` of two nearby readings is meaningful. So we never
-    compare raw ticks: each call adds the difference since the previous reading to a running
-    float. That stays right as long as we are called at least once per half period, which the
-    kernel guarantees by capping how long it blocks (``MAX_BLOCK``).
+    Discussion: ``ticks_ms`` counts modulo a port-specific power of two (2**30 ms, about 12
+    days, on most boards), and only ``ticks_diff`` of two nearby readings is meaningful. So we
+    never compare raw ticks: each reading adds the milliseconds since the previous one to a
+    running count. ``ticks_diff`` is right only within half a period; a step that comes out
+    negative means the counter went round (time never runs backwards), so a full period is
+    added back, which keeps the count right as long as the clock is read at least once per
+    period. The kernel guarantees that while it runs: it never blocks in one poll longer than
+    an hour, even with no deadline at all.
+
+    The count is kept in integers (whole seconds, plus milliseconds under 1000), not in a
+    float: most boards have 32-bit floats, and adding a millisecond to a float that holds a
+    day's worth of seconds adds nothing, which would stop the clock. ``now()`` still returns a
+    float, so after long uptimes its resolution is coarse (about 8 ms after a day) but it
+    never stops and never goes backwards.
     """
 
     autojump = False
-    MAX_BLOCK = 3600.0
 
     def __init__(self) -> None:
         self._ticks = time.ticks_ms  # type: ignore[attr-defined]
         self._diff = time.ticks_diff  # type: ignore[attr-defined]
+        self._period = time.ticks_add(0, -1) + 1  # type: ignore[attr-defined]
         self._last = self._ticks()
-        self._seconds = 0.0
+        self._seconds = 0
+        self._millis = 0
+        self._now = 0.0  # the float last returned: reading twice in one millisecond allocates none
 
     def now(self) -> float:
         ticks = self._ticks()
-        self._seconds += self._diff(ticks, self._last) / 1000.0
-        self._last = ticks
-        return self._seconds
+        step = self._diff(ticks, self._last)
+        if step:
+            if step < 0:
+                step += self._period
+            self._last = ticks
+            millis = self._millis + step
+            if millis >= 1000:
+                self._seconds += millis // 1000
+                millis %= 1000
+            self._millis = millis
+            self._now = self._seconds + millis / 1000.0
+        return self._now
 
     def sleep_time(self, deadline: float, now: float) -> float:
-        wait = deadline - now
-        return 0.0 if wait < 0 else (wait if wait < self.MAX_BLOCK else self.MAX_BLOCK)
+        return deadline - now if deadline > now else 0.0
 
     def idle_until(self, deadline: float) -> None:
         pass

@@ -176,7 +176,8 @@ class Kernel(Outside):
         """Run each task that was ready when the pass started, once, in order (principle 3)."""
         batch = self._ready
         self._ready = ready = self._spare
-        append = ready.append
+        # Discussion: `ready.append(task)` below, not a cached `append = ready.append`: on
+        # MicroPython the cached bound method is a heap allocation per pass, the call is none.
         try:
             for task in batch:
                 self.current = task
@@ -194,7 +195,7 @@ class Kernel(Outside):
                 if trap is None:
                     if task._wait is None:
                         task._value = None  # the fast path: a plain checkpoint
-                        append(task)
+                        ready.append(task)
                         continue
                 elif trap is PARK and task._cancel is None and task._wait is not None:
                     continue  # parked: whoever it waits on will reschedule it
@@ -431,6 +432,8 @@ class Kernel(Outside):
         outside = self.external or (io is not None and io.count)  # real things that may wake us
         woken = 0
         if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
+            if timeout is None:  # no deadline at all: still look up once an hour, so that
+                timeout = _MAX_BLOCK  # a wrapping clock (TicksClock) is read once per period
             woken = io.poll(timeout, self._wake_io)
         elif timeout and not clock.autojump:
             import time
@@ -514,7 +517,8 @@ class Kernel(Outside):
             if main_task._flags & DONE:
                 break
             if self._stuck():
-                raise Deadlock(self.dump("Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."))
+                title = "Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."
+                raise Deadlock(self.dump(title), self.dump(title, locations=False))
             self._wait_for_events(None)
 
     def _enter(self) -> None:
@@ -555,11 +559,11 @@ class Kernel(Outside):
             self._io.poller.close()
             self._io = None
 
-    def dump(self, title: str = "genlet tasks:") -> str:
-        """A table of every task: id, name, state, what it waits on, and where."""
+    def dump(self, title: str = "genlet tasks:", locations: bool = True) -> str:
+        """A table of every task: id, name, state, what it waits on, and (``locations``) where."""
         from .debug import task_dump
 
-        return task_dump(self, title)
+        return task_dump(self, title, locations)
 
     def __repr__(self) -> str:
         return "<Kernel %d tasks, %d ready, clock=%r>" % (self._count, len(self._ready), self.clock)

@@ -48,7 +48,15 @@ class TaskCancelled(Exception):
 
 
 class Deadlock(Exception):
-    """Nothing can ever wake the blocked tasks; the message is a dump of who waits on what."""
+    """Nothing can ever wake the blocked tasks; the message is a dump of who waits on what.
+
+    ``summary`` is the same dump without file locations: the same text on every interpreter
+    (MicroPython cannot tell where a generator is suspended), for logs and tests to compare.
+    """
+
+    def __init__(self, message: str = "", summary: "Optional[str]" = None) -> None:
+        super().__init__(message)
+        self.summary = message if summary is None else summary
 
 
 class WouldBlock(Exception):

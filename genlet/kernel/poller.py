@@ -41,7 +41,13 @@ READ = 1
 WRITE = 2
 
 _IN, _OUT, _ERR, _HUP = 1, 4, 8, 16  # the same bits for poll and epoll on every Unix
-_DIRECTIONS = ((READ, _IN | _ERR | _HUP), (WRITE, _OUT | _ERR | _HUP))  # what wakes a reader, a writer
+_NVAL = 32  # poll's "not an open file"; no epoll event uses this bit
+# Discussion: POLLERR, POLLHUP and POLLNVAL come whether asked for or not, and keep coming until
+# the file is unregistered (MicroPython's poll reports POLLNVAL for a socket closed while still
+# registered). So each one counts as both readable and writable: a waiter wakes and meets the
+# error in its own recv/send, and an interest nobody waits for is dropped, so nothing spins.
+_FAILED = _ERR | _HUP | _NVAL
+_DIRECTIONS = ((READ, _IN | _FAILED), (WRITE, _OUT | _FAILED))  # what wakes a reader, a writer
 
 
 def _fd_of(fileobj: "Any") -> int:
@@ -128,7 +134,15 @@ class PollPoller(_PollerBase):
             pass
 
     def poll(self, timeout: "Optional[float]") -> "List[Tuple[Any, int]]":
-        millis = -1 if timeout is None else int(timeout * 1000 + 0.999)
+        millis = -1
+        if timeout is not None:
+            # Discussion: round up, as epoll does. A deadline a hair away (1e-17 s: float
+            # rounding between the clock and the deadline) must wait a millisecond, not 0,
+            # or the loop would poll, find the deadline not due, and poll again until the
+            # clock ticks.
+            millis = int(timeout * 1000)
+            if millis < timeout * 1000:
+                millis += 1
         return [(entry[0], entry[1]) for entry in self._poll.poll(millis)]
 
 
@@ -156,13 +170,30 @@ class SelectPoller(_PollerBase):
                 raise RuntimeError("poll(None) with nothing registered would block forever")
             time.sleep(timeout)
             return []
-        r, w, _ = _select.select(self._readers, self._writers, [], timeout)
+        try:
+            r, w, _ = _select.select(self._readers, self._writers, [], timeout)
+        except OSError:
+            # Discussion: one file closed while still registered makes select fail as a
+            # whole (EBADF). Report the closed ones as POLLNVAL (their waiters wake, idle
+            # interests are dropped), the way poll would. A descriptor select cannot take at all
+            # (1024 and above: ValueError) is not a closed file: that error goes out as it is.
+            closed = [key for key in self._readers | self._writers if not self._is_open(key)]
+            if not closed:
+                raise
+            return [(key, _NVAL) for key in closed]
         events = {}  # type: Dict[Any, int]
         for key in r:
             events[key] = _IN
         for key in w:
             events[key] = events.get(key, 0) | _OUT
         return list(events.items())
+
+    def _is_open(self, key: "Any") -> bool:
+        try:
+            _select.select([key], [], [], 0)
+        except OSError:
+            return False
+        return True
 
 
 class NullPoller(_PollerBase):

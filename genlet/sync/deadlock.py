@@ -86,19 +86,18 @@ def _error(cycle: "List[Tuple[Any, Any]]") -> Deadlock:
             "Deadlock: task %r would wait for %s, closing a cycle of %d tasks that each wait for "
             "a lock the next one holds:" % (task.name, lock.describe(), len(cycle))
         )
-    lines = [head]
+    lines, plain = [head], [head]  # with file locations where the interpreter has them; without
     for index, (waiter, wanted) in enumerate(cycle):
         holder = cycle[(index + 1) % len(cycle)][0]
         where = _location(waiter, index == 0)
-        lines.append(
-            "  task %r waits for %s (held by task %r)%s"
-            % (waiter.name, wanted.describe(), holder.name, ", at %s:%d in %s" % where if where else "")
-        )
-    lines.append(
+        line = "  task %r waits for %s (held by task %r)" % (waiter.name, wanted.describe(), holder.name)
+        lines.append(line + (", at %s:%d in %s" % where if where else ""))
+        plain.append(line)
+    advice = (
         "No wait in the cycle has a timeout or a deadline, so none of them could ever end. "
         "Take locks in one fixed order in every task, or give acquire() a timeout."
     )
-    error = Deadlock("\n".join(lines))
+    error = Deadlock("\n".join(lines + [advice]), "\n".join(plain + [advice]))
     error.tasks = [t for t, _ in cycle]  # type: ignore[attr-defined]
     error.locks = [lk for _, lk in cycle]  # type: ignore[attr-defined]
     return error

@@ -1,0 +1,56 @@
+# Mistakes get explanations, in the task at fault, and everything else carries on: a
+# generator yielded instead of `yield from`, a number, a tuple, an operation yielded with
+# `yield`, a blocking call never waited on, a failure nobody joined (reported on stderr).
+import genlet
+
+
+def helper():
+    yield
+
+
+def yields(value_maker):
+    try:
+        yield value_maker()
+    except TypeError as exc:
+        text = str(exc)
+        for hint in ("did you mean `yield from`", "a tuple", "genlet.sleep(", "not `yield`", "not a genlet trap"):
+            if hint in text:
+                return hint
+        return text
+
+
+def forgets_yield_from():
+    try:
+        genlet.sleep(1)  # registers a wait, never waited on
+        yield
+    except TypeError as exc:
+        return "without waiting for it" in str(exc)
+
+
+def unobserved():
+    yield
+    raise KeyError("nobody joins me")
+
+
+def main():
+    makers = [helper, lambda: 0.5, lambda: (1, 2), lambda: genlet.sleep(0), object]
+    tasks = [genlet.spawn(yields, m) for m in makers]
+    for t in tasks:
+        print("hint:", (yield from t.join()))
+    t = genlet.spawn(forgets_yield_from)
+    print("a blocking call without yield from is explained:", (yield from t.join()))
+    genlet.spawn(unobserved, name="orphan")
+    yield from genlet.sleep(1)
+    print("the kernel carries on after an unjoined failure")
+    try:
+        genlet.spawn(len, "abc")
+    except TypeError as exc:
+        print("spawn of a plain function:", "not a generator" in str(exc))
+    return "done"
+
+
+print(genlet.run(main, clock=genlet.VirtualClock()))
+try:
+    genlet.sleep(1)
+except RuntimeError as exc:
+    print("outside a task:", "no genlet kernel is running" in str(exc))
