@@ -10,7 +10,7 @@ machine) and ``memory-rss`` (what the process holds: includes what the allocator
 
 import gc
 
-from .harness import Workload, aio_run, join_greenlet, need, rss_bytes
+from .harness import NoEquivalent, Workload, aio_run, join_greenlet, need, rss_bytes
 
 BY_TRACEMALLOC = Workload(
     "memory", "bytes per task parked on an event (tracemalloc)", "bytes/task",
@@ -40,8 +40,10 @@ class Meter:
         self.tracemalloc = None
         gc.collect()
         if how == "tracemalloc":
-            import tracemalloc  # (CPython only: PyPy has none)
-
+            try:
+                import tracemalloc
+            except ImportError:  # PyPy has none: its row reads n/a, and memory-rss still measures
+                raise NoEquivalent("this interpreter has no tracemalloc (see memory-rss)")
             self.tracemalloc = tracemalloc
             tracemalloc.start()
         self.base = self.now()
