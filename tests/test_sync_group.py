@@ -195,3 +195,22 @@ def test_task_group_body_not_a_generator_is_explained():
             yield from genlet.task_group(lambda group: None)
 
     vrun(main)
+
+
+def test_a_body_that_is_not_a_generator_leaves_no_child_behind():
+    children = []
+
+    def child():
+        yield from genlet.sleep(10)
+
+    def plain_body(group):
+        children.append(group.spawn(child))
+        return "oops"
+
+    def main():
+        with pytest.raises(TypeError, match="not a generator"):
+            yield from genlet.task_group(plain_body)
+        assert children[0].done() and children[0].cancelled()  # it did not outlive the group
+        return genlet.clock()
+
+    assert vrun(main) == 0

@@ -131,6 +131,9 @@ def task_group(body: "Callable[..., Any]", *args: "Any") -> "Generator[Any, Any,
     group = TaskGroup(parent, scope)
     gen = body(group, *args)
     if not (hasattr(gen, "send") and hasattr(gen, "throw")):
+        group.cancel()  # a plain function may have spawned children already: none outlives us
+        yield from group._wait_children()
+        group._closed = True
         raise TypeError(
             "task_group(body): body(group, ...) returned %r, not a generator. Write the body as a "
             "generator function that takes the group first: def body(group): group.spawn(...); yield" % (gen,)
