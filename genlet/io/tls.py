@@ -53,11 +53,19 @@ class TLSSocket(Socket):
 
     def handshake(self) -> "Generator[Any, Any, None]":
         """``yield from tls.handshake()``: negotiate; raises ``ssl.SSLError`` on failure."""
+        yield from self._retry(self._sock.do_handshake, (), read_wait)
+
+    def _retry(self, call: "Any", args: "Any", would_block: "Any") -> "Generator[Any, Any, Any]":
+        """Call ``call(*args)`` until it stops asking to wait; wait for what TLS asks for.
+
+        Discussion: a TLS read may need the socket writable (a renegotiation), and a write may
+        need it readable: OpenSSL says which with SSLWantReadError / SSLWantWriteError. A plain
+        "would block" from the socket below means ``would_block`` (read_wait or write_wait).
+        """
         sock = self._sock
         while True:
             try:
-                sock.do_handshake()
-                return
+                return call(*args)
             except _WantRead:
                 wait = read_wait
             except _WantWrite:
@@ -65,67 +73,35 @@ class TLSSocket(Socket):
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
-                wait = read_wait
+                wait = would_block
             yield from wait(sock)
+
+    def _fair(self) -> bool:
+        """Count a receive; True when it is time for a fairness checkpoint (see sockets.py)."""
+        self._streak += 1
+        if self._streak >= FAIR_SHARE:
+            self._streak = 0
+            return True
+        return False
 
     def recv(self, maxsize: int, flags: int = 0) -> "Generator[Any, Any, bytes]":
         if flags:
             raise ValueError("TLS sockets take no recv() flags")
-        sock = self._sock
-        self._streak += 1
-        if self._streak >= FAIR_SHARE:  # see sockets.py: fairness
-            self._streak = 0
+        if self._fair():
             yield
-        while True:
-            try:
-                return sock.recv(maxsize)  # type: ignore[no-any-return]
-            except _WantRead:
-                wait = read_wait
-            except _WantWrite:
-                wait = write_wait
-            except OSError as exc:
-                if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
-                wait = read_wait
-            yield from wait(sock)
+        return (yield from self._retry(self._sock.recv, (maxsize,), read_wait))  # type: ignore[no-any-return]
 
     def recv_into(self, buffer: "Any", nbytes: int = 0, flags: int = 0) -> "Generator[Any, Any, int]":
         if flags:
             raise ValueError("TLS sockets take no recv_into() flags")
-        sock = self._sock
-        self._streak += 1
-        if self._streak >= FAIR_SHARE:
-            self._streak = 0
+        if self._fair():
             yield
-        while True:
-            try:
-                return sock.recv_into(buffer, nbytes)  # type: ignore[no-any-return]
-            except _WantRead:
-                wait = read_wait
-            except _WantWrite:
-                wait = write_wait
-            except OSError as exc:
-                if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
-                wait = read_wait
-            yield from wait(sock)
+        return (yield from self._retry(self._sock.recv_into, (buffer, nbytes), read_wait))  # type: ignore[no-any-return]
 
     def send(self, data: "Any", flags: int = 0) -> "Generator[Any, Any, int]":
         if flags:
             raise ValueError("TLS sockets take no send() flags")
-        sock = self._sock
-        while True:
-            try:
-                return sock.send(data)  # type: ignore[no-any-return]
-            except _WantRead:
-                wait = read_wait
-            except _WantWrite:
-                wait = write_wait
-            except OSError as exc:
-                if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
-                wait = write_wait
-            yield from wait(sock)
+        return (yield from self._retry(self._sock.send, (data,), write_wait))  # type: ignore[no-any-return]
 
     def sendall(self, data: "Any", flags: int = 0) -> "Generator[Any, Any, None]":
         view = memoryview(data)
