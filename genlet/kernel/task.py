@@ -54,19 +54,20 @@ class Task(Generic[T]):
     )  # fmt: skip
 
     def __init__(self, kernel: "Any", gen: "Any", name: "Any", flags: int) -> None:
-        self._id = None  # type: Optional[int]
         self._name = name
         self._gen = gen
         self._kernel = kernel
-        self._value = None  # type: Any
-        self._wait = None  # type: Any
-        self._timer = None  # type: Any
-        self._scopes = None  # type: Optional[List[Any]]
-        self._cancel = None  # type: Any
-        self._joiners = None  # type: Optional[WaitQueue]
-        self._outcome = None  # type: Any
         self._flags = flags
-        self._prev = self._next = None  # type: Optional[Task[Any]]
+        self._value = None  # type: Any  # read at every switch: always the task's own
+        self._wait = None  # type: Any
+        self._cancel = None  # type: Any
+        if SLOTS:  # the others start as None: slots must be set; elsewhere see _DEFAULTS
+            self._id = None  # type: Optional[int]
+            self._timer = None  # type: Any
+            self._scopes = None  # type: Optional[List[Any]]
+            self._joiners = None  # type: Optional[WaitQueue]
+            self._outcome = None  # type: Any
+            self._prev = self._next = None  # type: Optional[Task[Any]]
 
     # -- what it is ------------------------------------------------------------------------
     @property
@@ -234,6 +235,28 @@ class Task(Generic[T]):
 
 def _waits_for_itself(task: "Task[Any]") -> RuntimeError:
     return RuntimeError("task %r cannot wait for itself to finish (it would wait forever)" % task.name)
+
+
+class _Probe:
+    __slots__ = ("a",)
+
+
+def _slots_enforced() -> bool:
+    try:
+        _Probe().b = 1  # type: ignore[attr-defined]
+    except AttributeError:
+        return True
+    return False
+
+
+SLOTS = _slots_enforced()  # CPython, PyPy: yes; MicroPython ignores __slots__
+_DEFAULTS = ("_id", "_timer", "_scopes", "_joiners", "_outcome", "_prev", "_next")
+if not SLOTS:
+    # Discussion: where __slots__ is ignored (MicroPython), every attribute set on an instance
+    # goes into its own dict, and a dict of 14 costs a small board 320 bytes a task. So these
+    # start as class attributes, and a task stores only what it has changed.
+    for _attribute in _DEFAULTS:
+        setattr(Task, _attribute, None)
 
 
 class JoinOp(Op):
