@@ -206,22 +206,17 @@ class RLock(LockBase):
 
     def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
         """``yield from rlock.acquire(timeout=None)``: True once held; False on timeout."""
-        task = current_task()
-        owner = self._owner
-        if owner is None:
-            self._owner = task
-            self._count = 1
-            return completed(True)
-        if owner is task:
-            self._count += 1
-            return completed(True)
-        return self._wait(task, timeout, True)  # type: ignore[no-any-return]
+        return self._acquire(timeout, True)  # type: ignore[no-any-return]
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from rlock):``: acquire (again), and release at the block's end."""
-        return self._acquire_with(self._guard)  # type: ignore[no-any-return]
+        return self._acquire(None, self._guard)  # type: ignore[no-any-return]
 
     def _acquire_with(self, reply: "Any") -> "Any":
+        return self._acquire(None, reply)
+
+    def _acquire(self, timeout: "Optional[float]", reply: "Any") -> "Any":
+        """Take it (again) at once if it is free or ours; else wait in line. Finishes with reply."""
         task = current_task()
         owner = self._owner
         if owner is None:
@@ -231,7 +226,7 @@ class RLock(LockBase):
         if owner is task:
             self._count += 1
             return completed(reply)
-        return self._wait(task, None, reply)
+        return self._wait(task, timeout, reply)
 
     def release(self) -> None:
         """Undo one acquire; the last one frees it (or hands it to the first waiter)."""
