@@ -40,7 +40,7 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
     """
     if not shielded and _has_deadline(task):
         return
-    from .locks import LockBase  # here, not at the top: locks imports this module
+    LockBase = _lock_base()
 
     cycle = [(task, lock)]  # (a task, the lock it waits for); the next task holds that lock
     wanted = lock
@@ -57,6 +57,22 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
         if not isinstance(wanted, LockBase) or owner._timer is not None or _has_deadline(owner):
             return  # it waits for something else, or time can still end its wait
         cycle.append((owner, wanted))
+
+
+_LOCK_BASE = []  # type: List[Any]
+
+
+def _lock_base() -> "Any":
+    """locks.LockBase, imported on first use (locks imports this module) and kept.
+
+    Discussion: an ``import`` inside a function runs the import machinery at every call, even
+    when the module is loaded already: on a contended lock that was a third of this check.
+    """
+    if not _LOCK_BASE:
+        from .locks import LockBase
+
+        _LOCK_BASE.append(LockBase)
+    return _LOCK_BASE[0]
 
 
 def _has_deadline(task: "Any") -> bool:
