@@ -30,6 +30,8 @@ Design principles
    the kernel and the other tasks carry on.
 """
 
+import time
+
 try:
     from typing import Any, Callable, Dict, List, Optional
 except ImportError:
@@ -436,8 +438,6 @@ class Kernel(Outside):
                 timeout = _MAX_BLOCK  # a wrapping clock (TicksClock) is read once per period
             woken = io.poll(timeout, self._wake_io)
         elif timeout and not clock.autojump:
-            import time
-
             time.sleep(timeout)
         if self._calls:
             self._run_calls()
