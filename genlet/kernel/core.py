@@ -40,7 +40,7 @@ except ImportError:
 from ._typing import TYPE_CHECKING
 
 from . import ending, report
-from .cancel import CancelScope, cancel_target
+from .cancel import cancel_target
 from .clock import default_clock
 from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelled
 from .outside import Outside, allocate_lock
@@ -595,5 +595,3 @@ def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = 
         current_kernel()  # raises the RuntimeError that explains it
     return kernel._spawn(fn, args, name, daemon)  # type: ignore[no-any-return]
 
-
-_ = CancelScope  # re-exported by the package
