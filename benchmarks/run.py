@@ -54,6 +54,10 @@ def parse_args(argv):
     parser.add_argument("--cpu", type=int, metavar="N", help="the CPU to pin measurements to")
     parser.add_argument("--pypy", default="pypy3", metavar="PATH", help="the PyPy to run (default pypy3)")
     parser.add_argument("--no-pypy", action="store_true", help="skip the PyPy table")
+    parser.add_argument(
+        "--timeout", type=float, default=300, metavar="S",
+        help="seconds one measuring process may take before its row reads 'error: timed out' (default 300)",
+    )  # fmt: skip
     parser.add_argument("--no-micropython", action="store_true", help="skip the MicroPython table")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -81,7 +85,7 @@ class Runner:
         self.size = "quick" if args.quick else "full"
         self.repeat = args.repeat
         self.libs = None if not args.libs else set(lib.strip() for lib in args.libs.split(","))
-        self.timeout = 120 if args.quick else 1800
+        self.timeout = 120 if args.quick else args.timeout
         self.notices = notices
         cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
         self.cpu = args.cpu if args.cpu is not None else cpus[-1]
@@ -202,10 +206,21 @@ def measure(runner, interpreter, jobs):
     records = []
     for job in plain:
         progress(job)
-        records.append(merge([runner.worker(interpreter, [job], 1)[0] for _ in range(runner.repeat)]))
+        records.append(merge(repeats(runner, lambda: runner.worker(interpreter, [job], 1)[0])))
     for workload, lib in servers:
         progress((workload, lib))
-        records.append(merge([runner.serve(interpreter, workload, lib, 1) for _ in range(runner.repeat)]))
+        records.append(merge(repeats(runner, lambda: runner.serve(interpreter, workload, lib, 1))))
+    return records
+
+
+def repeats(runner, once):
+    """``runner.repeat`` records of ``once()``; the first that fails ends them (a library that
+    timed out once would only time out again)."""
+    records = []
+    for _ in range(runner.repeat):
+        records.append(once())
+        if records[-1]["status"] != "ok":
+            break
     return records
 
 
