@@ -1,6 +1,8 @@
 # benchmarks/switch.py
 """switch: 1,000 tasks, each giving control back to the scheduler 1,000 times.
 
+``python -m benchmarks.switch`` runs just this (genlet, asyncio and the floor) in one run.
+
 The cost of one task switch: a bare ``yield`` in genlet, ``sleep(0)`` (or its checkpoint) in
 the others. Spawning and joining the tasks is timed too, but it is a thousandth of the work.
 """
@@ -105,3 +107,11 @@ def tinyio_switch(lib, tasks, yields):
         yield [worker() for _ in range(tasks)]
 
     return rate(tasks * yields, lambda: tinyio.Loop().run(main()))
+
+
+if __name__ == "__main__":  # python -m benchmarks.switch: the kernel issue's figure, in one run
+    import sys
+
+    from .run import main
+
+    sys.exit(main(["--only", "switch,floor", "--libs", "genlet,asyncio", "--no-pypy", "--no-micropython"] + sys.argv[1:]))
