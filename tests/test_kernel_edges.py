@@ -656,3 +656,34 @@ def test_default_names_of_generator_objects_and_adopted_operations():
         yield from genlet.joinall([by_function, by_object, by_operation])
 
     vrun(main)
+
+
+def test_the_running_kernel_is_per_thread_and_ends_with_the_run():
+    """The running kernel is found per thread (a ContextVar on CPython, a thread-local
+    elsewhere): a plain thread sees none, and a context copied inside a task does not carry
+    a finished kernel's tasks past the end of its run."""
+    import contextvars
+    import threading
+
+    seen = []
+
+    def look():
+        try:
+            genlet.spawn(genlet.sleep, 1)
+        except RuntimeError as exc:
+            seen.append(str(exc))
+
+    def main():
+        thread = threading.Thread(target=look)
+        thread.start()
+        thread.join()
+        return contextvars.copy_context()
+        yield
+
+    for flag in (False, True):
+        copied = genlet.run(main, contextvars=flag)
+        copied.run(look)  # after the run, inside a context copied during it
+        assert len(seen) == 2 and all("no genlet kernel is running" in text for text in seen), seen
+        with pytest.raises(RuntimeError, match="no genlet task is running|no genlet kernel"):
+            copied.run(genlet.current_task)
+        del seen[:]

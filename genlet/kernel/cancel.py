@@ -41,7 +41,7 @@ from ._typing import TYPE_CHECKING
 
 from .errors import Cancelled, TimeoutError
 from .task import CANCEL_REQUESTED
-from .traps import INFINITY, _running, current_kernel, current_task
+from .traps import INFINITY, current_kernel, current_task, running_kernel
 
 if TYPE_CHECKING:
     from .task import Task
@@ -71,7 +71,7 @@ class CancelScope:
     def __enter__(self) -> "CancelScope":
         if self._state:
             raise RuntimeError("a cancel scope can be entered only once; make a new one")
-        kernel = _running.kernel  # current_task(), inlined: entering a scope should cost little
+        kernel = running_kernel()  # current_task(), inlined: entering a scope should cost little
         task = kernel.current if kernel is not None else None
         if task is None:
             task = current_task()  # raises the error that explains it
@@ -213,7 +213,7 @@ def move_on_after(seconds: float, shield: bool = False) -> CancelScope:
 
     ``scope.cancelled_caught`` says whether it timed out.
     """
-    kernel = _running.kernel or current_kernel()
+    kernel = running_kernel() or current_kernel()
     scope = CancelScope(kernel.clock.now() + seconds, shield, "move_on_after")
     scope._arg = seconds
     return scope
@@ -228,7 +228,7 @@ def fail_at(deadline: float, shield: bool = False) -> CancelScope:
 
 def fail_after(seconds: float, shield: bool = False) -> CancelScope:
     """``with fail_after(seconds):`` raise ``TimeoutError`` at the block's edge after ``seconds``."""
-    kernel = _running.kernel or current_kernel()
+    kernel = running_kernel() or current_kernel()
     scope = _FailScope(kernel.clock.now() + seconds, shield, "fail_after")
     scope._arg = seconds
     return scope

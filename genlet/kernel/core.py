@@ -48,7 +48,7 @@ from .local import InContext
 from .prng import Random
 from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task, as_generator, name_of, parked
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, TRAP, Failure, _running, bad_yield_message, current_kernel, reschedule
+from .traps import NOTHING, PARK, TRAP, Failure, bad_yield_message, current_kernel, reschedule, running_kernel, set_running_kernel
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -103,7 +103,7 @@ class Kernel(Outside):
         ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
         it runs at once, and if it has to wait, the new task does the waiting.
         """
-        if self.current is None and self._stepping and _running.kernel is not self:
+        if self.current is None and self._stepping and running_kernel() is not self:
             raise RuntimeError(
                 "spawn() from another thread while the kernel runs: a kernel belongs to one "
                 "thread; from other threads use kernel.call_from_thread(kernel.spawn, fn, *args)"
@@ -129,7 +129,7 @@ class Kernel(Outside):
         else:
             name = fn  # its name is looked up only when somebody asks (Task.name)
         if self._context is not None:
-            gen = InContext(gen, self._context.copy_context())
+            gen = InContext(gen, self._context.copy_context(), self)
         task = Task(self, gen, name, flags)  # type: Task[Any]
         if self._last is None:
             self._first = task
@@ -522,7 +522,7 @@ class Kernel(Outside):
             self._wait_for_events(None)
 
     def _enter(self) -> None:
-        other = _running.kernel
+        other = running_kernel()
         if self._stepping and other is not self:
             raise RuntimeError(
                 "this kernel is running in another thread: a kernel belongs to one thread at a "
@@ -538,12 +538,12 @@ class Kernel(Outside):
                 "another genlet kernel is running in this thread; kernels do not nest: inside a "
                 "task, spawn the work (`yield from genlet.spawn(main).join()`) instead of genlet.run()"
             )
-        _running.kernel = self
+        set_running_kernel(self)
         self._stepping = True
 
     def _leave(self) -> None:
         self._stepping = False
-        _running.kernel = None
+        set_running_kernel(None)
 
     def close(self) -> None:
         """Release the poller and the waker. The kernel must have no tasks left."""
@@ -590,8 +590,8 @@ def run(main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optio
 
 def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
     """Start a task in the running kernel; a plain call that returns the Task at once."""
-    kernel = _running.kernel
-    if kernel is None:
-        current_kernel()  # raises the RuntimeError that explains it
-    return kernel._spawn(fn, args, name, daemon)  # type: ignore[no-any-return]
+    kernel = running_kernel()
+    if kernel is None or not kernel._stepping:  # (a context copied in a task outlives its run)
+        kernel = current_kernel()  # raises the RuntimeError that explains it
+    return kernel._spawn(fn, args, name, daemon)
 

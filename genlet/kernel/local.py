@@ -17,7 +17,7 @@ try:
 except ImportError:
     pass
 
-from .traps import running_kernel
+from .traps import KERNEL_IN_CONTEXT, running_kernel, set_running_kernel
 
 
 def _running_task() -> "Any":
@@ -78,9 +78,11 @@ class InContext:
 
     __slots__ = ("gen", "context")
 
-    def __init__(self, gen: "Any", context: "Any") -> None:
+    def __init__(self, gen: "Any", context: "Any", kernel: "Any") -> None:
         self.gen = gen
         self.context = context
+        if KERNEL_IN_CONTEXT:  # the task must find its kernel from inside its own context
+            context.run(set_running_kernel, kernel)
 
     def send(self, value: "Any") -> "Any":
         return self.context.run(self.gen.send, value)

@@ -35,7 +35,7 @@ except ImportError:
     pass
 
 from ..kernel.cancel import CancelScope
-from ..kernel.traps import _running, completed, current_task, park, parking_task, reschedule
+from ..kernel.traps import completed, current_task, park, parking_task, reschedule, running_kernel
 from ..kernel.waitqueue import WaitQueue
 from . import deadlock
 from ._base import Guard, deadline_after, naming, with_misuse
@@ -148,7 +148,7 @@ class Lock(LockBase):
         call (``completed(True)``) is needed; only a task that must wait keeps this frame while
         it is parked.
         """
-        kernel = _running.kernel  # current_task(), inlined: a free lock should cost next to nothing
+        kernel = running_kernel()  # current_task(), inlined: a free lock should cost next to nothing
         task = kernel.current if kernel is not None else None
         if task is None:
             task = current_task()  # raises the error that explains it
@@ -163,7 +163,7 @@ class Lock(LockBase):
 
     def _acquire_with(self, reply: "Any") -> "Any":
         """Acquire without a timeout; ``yield from`` it finishes with ``reply``."""
-        kernel = _running.kernel
+        kernel = running_kernel()
         task = kernel.current if kernel is not None else None
         if task is None:
             task = current_task()  # raises the error that explains it
