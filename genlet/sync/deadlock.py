@@ -38,6 +38,11 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
     ``shielded``: the wait will be shielded from cancellation, so the task's own deadlines
     cannot end it.
     """
+    owner = lock._owner
+    if owner is not task:
+        wait = None if owner is None else owner._wait
+        if wait is None or wait.__class__ is not Waiter:
+            return  # the usual case, first: the owner runs or sleeps, so no cycle runs through it
     if not shielded and _has_deadline(task):
         return
     LockBase = _lock_base()
