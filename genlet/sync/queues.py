@@ -59,7 +59,7 @@ from ._base import deadline_after, naming
 class Queue:
     """A FIFO queue of items between tasks; ``maxsize`` <= 0 means no limit."""
 
-    __slots__ = ("maxsize", "_items", "_head", "_getters", "_putters", "_joiners", "_unfinished", "name", "_label")
+    __slots__ = ("maxsize", "_items", "_head", "_size", "_getters", "_putters", "_joiners", "_unfinished", "name", "_label")
 
     _kind = "Queue"
 
@@ -69,6 +69,7 @@ class Queue:
         self.maxsize = maxsize
         self._items = []  # type: List[Any]
         self._head = 0
+        self._size = 0  # items stored: kept, so that the hot paths read a slot, not call qsize()
         self._getters = WaitQueue(self, "get")
         self._putters = WaitQueue(self, "put")
         self._joiners = None  # type: Optional[WaitQueue]  # made by the first join()
@@ -78,7 +79,7 @@ class Queue:
     # -- storage: the three methods LifoQueue and PriorityQueue replace -----------------------
     def qsize(self) -> int:
         """The number of items in the queue (not counting items handed straight to getters)."""
-        return len(self._items) - self._head
+        return self._size
 
     def _push(self, item: "Any") -> None:
         self._items.append(item)
@@ -107,7 +108,7 @@ class Queue:
     # -- putting -----------------------------------------------------------------------------
     def _give(self, item: "Any") -> bool:
         """Put ``item`` now: to the first waiting getter, or into the queue. False if full."""
-        waiter = self._getters.pop()
+        waiter = self._getters.pop() if self._getters._len else None
         while waiter is not None:
             if waiter.group is None:
                 reschedule(waiter.task, item)
@@ -116,9 +117,10 @@ class Queue:
                 break
             waiter = self._getters.pop()  # that select is over already: the next getter
         else:
-            if 0 < self.maxsize <= self.qsize():
+            if 0 < self.maxsize <= self._size:
                 return False
             self._push(item)
+            self._size += 1
         self._unfinished += 1
         return True
 
@@ -145,16 +147,19 @@ class Queue:
     def _take(self) -> "Any":
         """Take the next item (there is one); let the first waiting putter into the freed slot."""
         item = self._pop()
-        waiter = self._putters.pop()
-        while waiter is not None:
-            if waiter.group is None:
-                reschedule(waiter.task, None)
-            elif not waiter.group.fire(waiter, None):
-                waiter = self._putters.pop()  # that select is over already: the next putter
-                continue
-            self._push(waiter.value)
-            self._unfinished += 1
-            break
+        self._size -= 1
+        if self._putters._len:
+            waiter = self._putters.pop()
+            while waiter is not None:
+                if waiter.group is None:
+                    reschedule(waiter.task, None)
+                elif not waiter.group.fire(waiter, None):
+                    waiter = self._putters.pop()  # that select is over already: the next putter
+                    continue
+                self._push(waiter.value)
+                self._size += 1
+                self._unfinished += 1
+                break
         return item
 
     def get(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, Any]":
@@ -162,7 +167,7 @@ class Queue:
 
         Raises ``genlet.TimeoutError`` if nothing came within ``timeout`` seconds.
         """
-        if self.qsize():
+        if self._size:
             return completed(self._take())
         task = parking_task()
         if timeout is None:
@@ -173,7 +178,7 @@ class Queue:
 
     def get_nowait(self) -> "Any":
         """The next item at once; ``genlet.WouldBlock`` if the queue is empty."""
-        if not self.qsize():
+        if not self._size:
             raise WouldBlock("%s is empty; get() would wait for an item" % self._label)
         return self._take()
 
@@ -233,9 +238,6 @@ class LifoQueue(Queue):
 
     _kind = "LifoQueue"
 
-    def qsize(self) -> int:
-        return len(self._items)
-
     def _pop(self) -> "Any":
         return self._items.pop()
 
@@ -250,9 +252,6 @@ class PriorityQueue(Queue):
     def __init__(self, maxsize: int = 0, name: "Optional[str]" = None) -> None:
         Queue.__init__(self, maxsize, name)
         self._seq = 0
-
-    def qsize(self) -> int:
-        return len(self._items)
 
     def _push(self, item: "Any") -> None:
         self._seq += 1
@@ -271,7 +270,7 @@ class QueueGetOp(Op):
         self.queue = queue
 
     def ready(self) -> bool:
-        return self.queue.qsize() > 0
+        return self.queue._size > 0
 
     def commit(self) -> "Any":
         return self.queue._take()
