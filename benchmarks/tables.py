@@ -13,6 +13,7 @@ from benchmarks.harness import LIBS
 
 PEERS = ("asyncio", "uvloop", "trio", "curio", "gevent", "eventlet", "tinyio")
 LIMIT = "limit"  # a goal on genlet's own figure, not a ratio
+LINEAR = "linear"  # a goal on how genlet's cost grows across a series of workloads
 
 # (interpreter, workload, peers, genlet × at least (or the limit), the goal as the issues put it)
 GOALS = (
@@ -24,6 +25,8 @@ GOALS = (
     ("CPython", "ping-pong", PEERS, 1, "ping-pong faster than every peer"),
     ("CPython", "pipeline", ("asyncio",), 2.5, "pipeline ≥ 2.5× asyncio"),
     ("CPython", "pipeline", ("gevent",), None, "pipeline vs gevent's compiled queue (reported)"),
+    ("CPython", ("select-1", "select-8", "select-64"), LINEAR, None,
+     "select: its cost grows no faster than linearly in its op count"),
     ("CPython", "memory", LIMIT, 450, "≤ 450 bytes per parked task (tracemalloc)"),
     ("CPython", "timers", ("uvloop",), 3, "timers: overhead ≤ a third of asyncio+uvloop's"),
     ("CPython", "timeouts", ("uvloop",), 3, "timeouts: overhead ≤ a third of asyncio+uvloop's"),
@@ -145,6 +148,8 @@ def goals_table(rows):
 def check(goal, index):
     """(what was measured, met: True / False / None when it could not be told)."""
     interpreter, workload, peers, least, _ = goal
+    if peers == LINEAR:
+        return check_linear(interpreter, workload, index)
     genlet = index.get((interpreter, workload, "genlet"))
     if genlet is None:
         return "not run", None
@@ -167,4 +172,22 @@ def check(goal, index):
     if workload == "floor":
         parts.append("a genlet switch costs %.2f× the floor's" % (1 / found[0][0]))
     met = None if least is None else min(ratio for ratio, _ in found) >= least
+    return "; ".join(parts), met
+
+
+def check_linear(interpreter, series, index):
+    """Met when, from each workload of the series to the next, genlet's cost per operation
+    (1 / rate) grows by no more than the op count does (select-1 -> select-8: at most 8×)."""
+    costs = []
+    for workload in series:
+        row = index.get((interpreter, workload, "genlet"))
+        if row is None or row["best"] is None:
+            return "not run", None
+        costs.append((int(workload.rsplit("-", 1)[1]), 1e6 / row["best"]))
+    parts = ["%d ops %.3g µs" % costs[0]]
+    met = True
+    for (ops_before, before), (ops, cost) in zip(costs, costs[1:]):
+        growth = cost / before
+        parts.append("%d ops %.3g µs (%.2f× for %d× the ops)" % (ops, cost, growth, ops // ops_before))
+        met = met and growth <= ops / ops_before
     return "; ".join(parts), met

@@ -112,3 +112,18 @@ def test_without_taskset_the_run_says_it_is_not_pinned(monkeypatch):
     runner = run.Runner(run.parse_args([]), notices)
     assert runner.pinned(["python"]) == ["python"]
     assert any("NOT pinned" in notice for notice in notices)
+
+
+def test_the_select_goal_checks_that_the_cost_grows_no_faster_than_the_op_count():
+    def rows(rates):
+        return {
+            ("CPython", "select-%d" % ops, "genlet"): {"best": rate, "unit": "selects/s"}
+            for ops, rate in zip((1, 8, 64), rates)
+        }
+
+    series = ("select-1", "select-8", "select-64")
+    text, met = tables.check_linear("CPython", series, rows([1e6, 5e5, 1e5]))
+    assert met is True and "8 ops 2 µs (2.00× for 8× the ops)" in text, text
+    text, met = tables.check_linear("CPython", series, rows([1e6, 1e6 / 9, 1e6 / 70]))
+    assert met is False, text  # 9× the cost for 8× the ops
+    assert tables.check_linear("CPython", series, {}) == ("not run", None)
