@@ -75,9 +75,11 @@ def test_run_process_timeout_kills_and_reaps():
     with NoLeaks():
         message, took = iorun(main)  # virtual time: the 30 s pass at once
     assert "did not finish within 30 seconds" in message and "killed" in message
-    # Exactly 30 where the kill is awaited on a pidfd; without os.pidfd_open (PyPy) the reaping
-    # polls with a backoff, and each poll's sleep is a few virtual milliseconds.
-    assert took == 30 if hasattr(os, "pidfd_open") else 30 <= took < 30.5
+    # Exactly 30 where the kill is awaited on a pidfd. Without os.pidfd_open (PyPy) the reaping
+    # polls with a backoff of virtual sleeps, which the clock jumps through at once while the
+    # killed program takes real time to exit: how far virtual time runs on depends on the
+    # machine's load (it went past 30.5 on a busy machine), so only the start is pinned.
+    assert took == 30 if hasattr(os, "pidfd_open") else took >= 30
     assert children() == []
 
 
