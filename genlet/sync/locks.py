@@ -20,7 +20,8 @@ A lock is a holder (``_owner``, the task) and a line of waiting tasks (one ``Wai
 - **FIFO, no barging.** ``release()`` with tasks waiting hands the lock straight to the first
   of them (``reschedule``): the lock never becomes free in between, so a task that arrives
   later cannot take it first. The rule that keeps this simple: the lock is free only while
-  nobody waits for it.
+  nobody waits for it. A waiter parks with ``park_for_hand_off``, the kernel's way to park
+  for waits that end in a hand-off (faster to resume on CPython; see ``traps.py``).
 - **The hand-off is final.** A waiter cancelled after the lock was handed to it still gets it:
   its ``acquire`` returns True, its ``with`` block runs until its next checkpoint, where the
   ``Cancelled`` arrives, and the block's end releases the lock. Nothing is lost.
@@ -35,7 +36,7 @@ except ImportError:
     pass
 
 from ..kernel.cancel import CancelScope
-from ..kernel.traps import completed, current_task, park, parking_task, reschedule, running_kernel
+from ..kernel.traps import completed, current_task, park, park_for_hand_off, parking_task, reschedule, running_kernel
 from ..kernel.waitqueue import WaitQueue
 from . import deadlock
 from ._base import Guard, deadline_after, naming, with_misuse
@@ -70,7 +71,7 @@ class LockBase:
             parking_task()  # raises the error about a blocking call that was never waited on
         if timeout is None:
             deadlock.check(task, self)  # raises Deadlock if this wait would close a cycle
-            return park(task, self._waiters.push(task, reply))
+            return park_for_hand_off(task, self._waiters.push(task, reply))
         deadline = deadline_after(task, timeout, "%s.acquire()" % self._kind)
         return park(task, self._waiters.push(task, reply), deadline, False)
 
