@@ -59,6 +59,10 @@ def parse_args(argv):
         help="seconds one measuring process may take before its row reads 'error: timed out' (default 300)",
     )  # fmt: skip
     parser.add_argument("--no-micropython", action="store_true", help="skip the MicroPython table")
+    parser.add_argument(
+        "--from-json", metavar="FILE",
+        help="measure nothing: make the tables, --plot and --report from a run saved with --json",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -282,6 +286,10 @@ def main(argv=None):
         for workload in registry.values():
             print("%-18s %s" % (workload.name, workload.title))
         return 0
+    if args.from_json:
+        with open(args.from_json) as saved:
+            run = json.load(saved)
+        return publish(args, run["rows"], run["meta"], list(run["meta"]["notices"]))
     workloads = choose_workloads(registry, args.only)
     notices = []
     runner = Runner(args, notices)
@@ -303,7 +311,11 @@ def main(argv=None):
 
 def finish(args, runner, rows, interpreters, notices):
     """Print the tables; write the JSON, the chart and the page asked for."""
-    meta = report.meta(args, runner, interpreters, notices)
+    return publish(args, rows, report.meta(args, runner, interpreters, notices), notices)
+
+
+def publish(args, rows, meta, notices):
+    """The tables, and the JSON, chart and page asked for, from finished rows and their meta."""
     print(tables.markdown(rows, meta))
     if args.json:
         text = json.dumps({"meta": meta, "rows": rows}, indent=1)

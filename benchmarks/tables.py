@@ -184,7 +184,7 @@ def check_linear(interpreter, series, index):
         if row is None or row["best"] is None:
             return "not run", None
         costs.append((int(workload.rsplit("-", 1)[1]), 1e6 / row["best"]))
-    parts = ["%d ops %.3g µs" % costs[0]]
+    parts = ["%d op%s %.3g µs" % (costs[0][0], "" if costs[0][0] == 1 else "s", costs[0][1])]
     met = True
     for (ops_before, before), (ops, cost) in zip(costs, costs[1:]):
         growth = cost / before

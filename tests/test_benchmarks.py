@@ -82,6 +82,25 @@ def test_only_plot_report_and_script_form(tmp_path):
     assert chart.exists() or "matplotlib is not installed" in out.stderr
 
 
+def test_from_json_remakes_the_page_from_a_saved_run_without_measuring(tmp_path):
+    saved, page = tmp_path / "run.json", tmp_path / "page.md"
+    base = [sys.executable, "-m", "benchmarks", "--no-pypy", "--no-micropython"]
+    first = subprocess.run(
+        base + ["--quick", "--only", "switch", "--json", str(saved)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run(
+        base + ["--from-json", str(saved), "--report", str(page)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "measuring" not in again.stderr  # nothing was run again
+    assert again.stdout == first.stdout  # the same tables, from the same figures
+    run_meta = json.loads(saved.read_text())["meta"]
+    assert run_meta["date"] in page.read_text() and "**switch**" in page.read_text()
+
+
 def test_a_peer_that_does_not_import_gets_a_missing_row():
     workload = Workload("fake", "fake", "ops/s", full={}, quick={})
     workload.impl("genlet", "uvloop")(lambda lib: 1.0)
