@@ -209,5 +209,5 @@ def _next_item(q):
     if q.empty():
         return _NOTHING
     if isinstance(q, genlet.PriorityQueue):
-        return min(q._items)[0]
-    return q._items[q._head]
+        return min(q._items.items)[0]
+    return q._items[0]

@@ -7,9 +7,15 @@ import genlet
 from .helpers import vrun
 
 
-def test_queue_fifo_unbounded_and_nowait():
+@pytest.mark.parametrize("deque_unbounded", [True, False], ids=["deque", "list-fifo (MicroPython)"])
+def test_queue_fifo_unbounded_and_nowait(monkeypatch, deque_unbounded):
+    from genlet.sync import queues
+
+    monkeypatch.setattr(queues, "UNBOUNDED_DEQUE", deque_unbounded)
+
     def main():
         q = genlet.Queue()
+        assert isinstance(q._items, queues.deque if deque_unbounded else queues._ListFifo)
         for i in range(100):
             q.put_nowait(i)
         assert q.qsize() == 100 and not q.full() and not q.empty()
@@ -18,7 +24,7 @@ def test_queue_fifo_unbounded_and_nowait():
             yield from q.put(i)
         while not q.empty():
             out.append((yield from q.get()))
-        assert out == list(range(150)) and q._items == [] and q._head == 0
+        assert out == list(range(150)) and len(q._items) == 0
         with pytest.raises(genlet.WouldBlock, match="is empty"):
             q.get_nowait()
 

@@ -160,7 +160,7 @@ def check_events_queues_select():
             big.put_nowait(i)
         while not big.empty():
             out.append(big.get_nowait())
-        assert out == list(range(150)) and big._items == [] and big._head == 0
+        assert out == list(range(150)) and len(big._items) == 0
         pq = genlet.PriorityQueue()
         for x in [3, 1, 2, 1]:
             pq.put_nowait((x, "x"))
