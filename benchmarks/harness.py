@@ -79,6 +79,21 @@ class Workload:
         return float(self.impls[lib](lib, **self.sizes[size]))
 
 
+def impl_for(*workloads):
+    """``Workload.impl`` for several workloads at once: one function that measures them all,
+    told apart by their sizes (``@impl_for(A, B)("asyncio")``)."""
+
+    def impl(*libs):
+        def register(fn):
+            for workload in workloads:
+                workload.impl(*libs)(fn)
+            return fn
+
+        return register
+
+    return impl
+
+
 def need(module, *names):
     """``module.<name>`` for each name, or NotAvailable saying which one has not landed yet."""
     found = []

@@ -8,7 +8,7 @@ acquisitions per second. (Where a library lets a releasing task take its lock st
 as asyncio does, that is its own behaviour and counts as measured.)
 """
 
-from .harness import Workload, aio_run, join_greenlet, need, rate
+from .harness import Workload, aio_run, impl_for, join_greenlet, need, rate
 
 UNCONTENDED = Workload(
     "lock-uncontended", "Lock acquire + release, one task", "acquisitions/s",
@@ -20,14 +20,8 @@ CONTENDED = Workload(
 )  # fmt: skip
 
 
-def impl(*libs):
-    """Register ``fn`` for both workloads; ``tasks > 1`` means yield while holding the lock."""
-
-    def register(fn):
-        UNCONTENDED.impl(*libs)(fn)
-        return CONTENDED.impl(*libs)(fn)
-
-    return register
+# fn(lib, tasks, rounds) for both workloads; ``tasks > 1`` means yield while holding the lock.
+impl = impl_for(UNCONTENDED, CONTENDED)
 
 
 @impl("genlet")

@@ -10,7 +10,7 @@ machine) and ``memory-rss`` (what the process holds: includes what the allocator
 
 import gc
 
-from .harness import NoEquivalent, Workload, aio_run, join_greenlet, need, rss_bytes
+from .harness import NoEquivalent, Workload, aio_run, impl_for, join_greenlet, need, rss_bytes
 
 BY_TRACEMALLOC = Workload(
     "memory", "bytes per task parked on an event (tracemalloc)", "bytes/task",
@@ -23,14 +23,8 @@ BY_RSS = Workload(
 )  # fmt: skip
 
 
-def impl(*libs):
-    """Register ``fn`` for both ways of measuring."""
-
-    def register(fn):
-        BY_RSS.impl(*libs)(fn)
-        return BY_TRACEMALLOC.impl(*libs)(fn)
-
-    return register
+# fn for both ways of measuring.
+impl = impl_for(BY_RSS, BY_TRACEMALLOC)
 
 
 class Meter:

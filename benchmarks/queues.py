@@ -8,7 +8,7 @@ version of the second is ``pipeline``), asyncio, curio, gevent and eventlet ``Qu
 queue, a memory channel. The figure is items per second.
 """
 
-from .harness import Workload, aio_run, join_greenlet, need, rate
+from .harness import Workload, aio_run, impl_for, join_greenlet, need, rate
 
 SOLO = Workload(
     "queue-put-get", "Queue(64) put + get in one task", "items/s",
@@ -21,14 +21,8 @@ PAIR = Workload(
 CAPACITY = 64
 
 
-def impl(*libs):
-    """Register ``fn(lib, items, tasks)`` for both: one task (put, get), or two (put | get)."""
-
-    def register(fn):
-        SOLO.impl(*libs)(fn)
-        return PAIR.impl(*libs)(fn)
-
-    return register
+# fn(lib, items, tasks) for both: one task (put, get), or two (put | get).
+impl = impl_for(SOLO, PAIR)
 
 
 @impl("genlet")
