@@ -46,7 +46,7 @@ from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelle
 from .outside import Outside, allocate_lock
 from .local import InContext
 from .prng import Random
-from .task import CANCELLED, DAEMON, DONE, FAILED, NAMED, OBSERVED, REPORTED, Task, as_generator, name_of, parked
+from .task import CANCELLED, CO_GENERATOR, DAEMON, DONE, FAILED, FUNCTION, NAMED, OBSERVED, REPORTED, NotStarted, Task, adopt_wait, as_generator, name_of, parked
 from .timers import REPLY, TARGET, Timers
 from .traps import NOTHING, PARK, TRAP, Failure, bad_yield_message, current_kernel, reschedule, running_kernel, set_running_kernel
 
@@ -89,6 +89,7 @@ class Kernel(Outside):
         self._stepping = False
         self._swallowed = None  # type: Any  # at shutdown: task -> cancellations swallowed
         self._context = None  # type: Any
+        self._not_started = NotStarted(self)
         if contextvars:
             try:
                 import contextvars as _cv
@@ -111,11 +112,21 @@ class Kernel(Outside):
         return self._spawn(fn, args, name, daemon)
 
     def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
+        if fn.__class__ is FUNCTION and name is None and self._context is None:
+            code = fn.__code__  # a generator function whose arguments fit: start it later
+            if code.co_flags & CO_GENERATOR and code.co_argcount == len(args) and not code.co_kwonlyargcount:
+                task = Task(self, self._not_started, fn, DAEMON if daemon else 0)  # type: Task[Any]
+                task._outcome = args  # see NotStarted
+                self._link(task)
+                self._ready.append(task)
+                if self._swallowed is not None:
+                    ending.cancel_late_spawn(self, task)
+                return task
         caller = self.current
         waiting = caller._wait if caller is not None else None
         gen = as_generator(fn, args)
         adopt = caller is not None and caller._wait is not None and caller._wait is not waiting
-        if adopt:  # fn was an operation that registered the caller to wait: see _adopt_wait
+        if adopt:  # fn was an operation that registered the caller to wait: see adopt_wait
             if gen is TRAP:
                 gen = parked()
             if next(gen) is not PARK:
@@ -130,39 +141,26 @@ class Kernel(Outside):
             name = fn  # its name is looked up only when somebody asks (Task.name)
         if self._context is not None:
             gen = InContext(gen, self._context.copy_context(), self)
-        task = Task(self, gen, name, flags)  # type: Task[Any]
-        if self._last is None:
-            self._first = task
-        else:
-            self._last._next = task
-            task._prev = self._last
-        self._last = task
-        self._count += 1
-        if adopt:
-            self._adopt_wait(task)  # parked from the start: not ready
+        task = Task(self, gen, name, flags)
+        self._link(task)
+        if adopt and caller is not None:
+            adopt_wait(caller, task)  # parked from the start: not ready
         else:
             self._ready.append(task)
         if self._swallowed is not None:
             ending.cancel_late_spawn(self, task)
         return task
 
-    def _adopt_wait(self, task: "Task[Any]") -> None:
-        """Move the wait that ``spawn(operation, ...)`` just registered from the caller to ``task``.
-
-        Discussion: a blocking operation registers the running task, and ``spawn`` calls ``fn``
-        in the caller's task. So ``spawn(genlet.sleep, 5)`` would put the caller to sleep. Every
-        wait object names its task (``wait.task``; a sleep's timer entry names it too), so the
-        registration can be handed over before anything else runs.
-        """
-        caller = self.current
-        wait, timer = caller._wait, caller._timer  # type: ignore[union-attr]
-        caller._wait = caller._timer = None  # type: ignore[union-attr]
-        if hasattr(wait, "task"):
-            wait.task = task
-        task._wait = wait
-        if timer is not None:
-            timer[TARGET] = task
-            task._timer = timer
+    def _link(self, task: "Task[Any]") -> None:
+        """Add a new task to the ring of live tasks (oldest first; ``_finish`` unlinks)."""
+        last = self._last
+        if last is None:
+            self._first = task
+        else:
+            last._next = task
+            task._prev = last
+        self._last = task
+        self._count += 1
 
     def tasks(self) -> "List[Task[Any]]":
         """Every unfinished task, oldest first."""
