@@ -149,13 +149,14 @@ class Lock(LockBase):
         call (``completed(True)``) is needed; only a task that must wait keeps this frame while
         it is parked.
         """
-        kernel = running_kernel()  # current_task(), inlined: a free lock should cost next to nothing
-        task = kernel.current if kernel is not None else None
-        if task is None:
-            task = current_task()  # raises the error that explains it
-        if self._owner is None:
-            self._owner = task
-            return True
+        if self._owner is None:  # free: take it, with current_task() inlined (this is the usual case)
+            kernel = running_kernel()
+            if kernel is not None:
+                task = kernel.current
+                if task is not None:
+                    self._owner = task
+                    return True
+        task = current_task()  # held (or no task is running: this raises the error that explains it)
         return (yield from self._wait(task, timeout, True))  # type: ignore[no-any-return]
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
@@ -164,24 +165,26 @@ class Lock(LockBase):
 
     def _acquire_with(self, reply: "Any") -> "Any":
         """Acquire without a timeout; ``yield from`` it finishes with ``reply``."""
-        kernel = running_kernel()
-        task = kernel.current if kernel is not None else None
-        if task is None:
-            task = current_task()  # raises the error that explains it
-        if self._owner is None:
-            self._owner = task
-            return completed(reply)
+        if self._owner is None:  # free: take it (as in acquire)
+            kernel = running_kernel()
+            if kernel is not None:
+                task = kernel.current
+                if task is not None:
+                    self._owner = task
+                    return completed(reply)
+        task = current_task()  # held (or no task is running: this raises the error that explains it)
         return self._wait(task, None, reply)
 
     def release(self) -> None:
         """Release the lock; the first waiting task, if any, gets it straight away."""
         owner = self._owner
+        if owner is not None and owner._kernel.current is owner and not self._waiters._len:
+            self._owner = None  # held by the running task, and nobody waits: the usual case
+            return
         if owner is None or owner._kernel.current is not owner:
             self._not_held()
-        waiter = self._waiters.pop() if self._waiters._len else None
-        if waiter is None:
-            self._owner = None
-        else:  # the hand-off: the lock is never free while somebody waits (no barging)
+        waiter = self._waiters.pop()
+        if waiter is not None:  # (it is: somebody waits) the hand-off, the lock is never free
             self._owner = waiter.task
             reschedule(waiter.task, waiter.value)
 
