@@ -66,10 +66,21 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    usable = usable_cpus()
+    if args.cpu is not None and args.cpu not in usable:
+        parser.error(
+            "--cpu %d: this process may run only on CPU %s (os.sched_getaffinity); pick one of them"
+            % (args.cpu, ", ".join(str(cpu) for cpu in usable))
+        )
     unknown = [lib for lib in (args.libs or "").split(",") if lib.strip() and lib.strip() not in LIBS]
     if unknown:
         parser.error("unknown libraries %s; the libraries are: %s" % (", ".join(unknown), ", ".join(LIBS)))
     return args
+
+
+def usable_cpus():
+    """The CPUs this process may be pinned to."""
+    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
 
 
 def choose_workloads(registry, only):
@@ -91,7 +102,7 @@ class Runner:
         self.libs = None if not args.libs else set(lib.strip() for lib in args.libs.split(","))
         self.timeout = 120 if args.quick else args.timeout
         self.notices = notices
-        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
+        cpus = usable_cpus()
         self.cpu = args.cpu if args.cpu is not None else cpus[-1]
         others = [cpu for cpu in cpus if cpu != self.cpu]
         self.client_cpu = others[-1] if others else self.cpu
@@ -123,8 +134,11 @@ class Runner:
         """What ``interpreter`` can import (probe.py's answer), or None if it cannot run."""
         if shutil.which(interpreter) is None and not os.path.exists(interpreter):
             return None
-        status, out, _ = self.call([interpreter, "-m", "benchmarks.probe"])
-        return json.loads(out) if status == 0 else None
+        status, out, err = self.call([interpreter, "-m", "benchmarks.probe"])
+        if status != 0:
+            self.notices.append("%s failed to start (exit %s): %s" % (interpreter, status, last_line(err)))
+            return None
+        return json.loads(out)
 
     def worker(self, interpreter, jobs, repeat):
         """Run ``jobs`` ((workload, lib) pairs) in one worker process; one record per job."""
@@ -271,7 +285,8 @@ def run_interpreter(runner, label, interpreter, workloads):
     sys.stderr.write("%s (%s):\n" % (label, interpreter))
     found = runner.probe(interpreter)
     if found is None:
-        why = "%s could not be run (not installed? on Debian: apt-get install pypy3)" % interpreter
+        hint = " (not installed? on Debian: apt-get install pypy3)" if "pypy" in interpreter else " (see the notices)"
+        why = "%s could not be run%s" % (interpreter, hint)
         rows = [dict(failed(w.name, "genlet", why), status="missing") for w in workloads]
         return tables.finish(rows, label, workloads), {"python": interpreter + " (missing)", "libs": {}}
     jobs, rows = plan(workloads, found["libs"], runner.libs)

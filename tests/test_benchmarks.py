@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks import load, run, tables
 from benchmarks.harness import LIBS, Workload
 
@@ -131,6 +133,23 @@ def test_without_taskset_the_run_says_it_is_not_pinned(monkeypatch):
     runner = run.Runner(run.parse_args([]), notices)
     assert runner.pinned(["python"]) == ["python"]
     assert any("NOT pinned" in notice for notice in notices)
+
+
+def test_a_cpu_this_process_cannot_use_is_refused_with_the_ones_it_can(capsys):
+    usable = run.usable_cpus()
+    with pytest.raises(SystemExit):
+        run.parse_args(["--cpu", str(max(usable) + 1)])
+    message = capsys.readouterr().err
+    assert "--cpu %d" % (max(usable) + 1) in message and str(usable[0]) in message
+    assert run.parse_args(["--cpu", str(usable[0])]).cpu == usable[0]
+
+
+def test_an_interpreter_that_fails_to_start_is_explained_in_the_notices(monkeypatch):
+    notices = []
+    runner = run.Runner(run.parse_args([]), notices)
+    monkeypatch.setattr(runner, "call", lambda command, cpu=None, env=None: (1, "", "Traceback ...\nImportError: boom"))
+    assert runner.probe(sys.executable) is None
+    assert notices and "ImportError: boom" in notices[-1] and "exit 1" in notices[-1]
 
 
 def test_the_select_goal_checks_that_the_cost_grows_no_faster_than_the_op_count():
