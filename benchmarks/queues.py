@@ -5,7 +5,9 @@
 waits, so this is the cost of the two operations themselves. ``queue``: a producer and a
 consumer pass 200,000 items through the queue. genlet ``Queue`` (genlet.sync; the channel
 version of the second is ``pipeline``), asyncio, curio, gevent and eventlet ``Queue``, and trio's
-queue, a memory channel. The figure is items per second.
+queue, a memory channel. The figure is items per second. ``queue-put-get`` has a ``floor`` row:
+the same calls on a queue with no checks at all (``floor_queue``), which no pure-Python queue
+with this API can beat.
 """
 
 from .harness import Workload, aio_run, impl_for, join_greenlet, need, rate
@@ -139,3 +141,36 @@ def greenlet_queue(lib, items, tasks):
 
 for _workload in (SOLO, PAIR):
     _workload.lacks("it has no queue", "tinyio")
+
+
+@SOLO.impl("floor")
+def floor_queue(lib, items, tasks):
+    """The least a queue with genlet's API can do: ``yield from q.put(item)`` and
+    ``yield from q.get()`` over a deque, with no checks at all (no size, no waiters, no
+    counts). Nothing waits, so no kernel is needed to drive it."""
+    from collections import deque
+
+    def completed(value):
+        return value
+        yield
+
+    class Queue:
+        __slots__ = ("_push", "_pop")
+
+        def __init__(self):
+            items = deque()
+            self._push, self._pop = items.append, items.popleft
+
+        def put(self, item):
+            self._push(item)
+            return ()
+
+        def get(self):
+            return completed(self._pop())
+
+    def producer(queue):
+        for i in range(items):
+            yield from queue.put(i)
+            yield from queue.get()
+
+    return rate(items, lambda: [None for _ in producer(Queue())])

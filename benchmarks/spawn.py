@@ -2,7 +2,8 @@
 """spawn: 100,000 tasks that return at once, spawned and then joined one by one.
 
 The cost of a task's whole life: creating it, scheduling it once, finishing it and handing its
-result to the joiner.
+result to the joiner. The ``floor`` row does the same work on the least kernel that can (see
+``floor_spawn``): how far genlet is from it is what its features cost.
 """
 
 from .harness import Workload, aio_run, join_greenlet, rate
@@ -98,3 +99,44 @@ def tinyio_spawn(lib, tasks):
         yield [child() for _ in range(tasks)]
 
     return rate(tasks, lambda: tinyio.Loop().run(main()))
+
+
+@W.impl("floor")
+def floor_spawn(lib, tasks):
+    """The least a generator kernel can do for this work, to measure genlet's features against.
+
+    A task is a record of three slots (its function, its generator, its result), started at its
+    first step (as genlet starts a generator function's task); one deque of them; a join reads
+    the result. No cancellation, names, joiners, ring of live tasks or error reports.
+    """
+    from collections import deque
+
+    class Task:
+        __slots__ = ("fn", "gen", "result")
+
+        def __init__(self, fn):
+            self.fn = fn
+            self.gen = self.result = None
+
+    def child():
+        return None
+        yield
+
+    def run():
+        ready = deque()
+        spawned = []
+        for _ in range(tasks):
+            task = Task(child)
+            ready.append(task)
+            spawned.append(task)
+        while ready:
+            task = ready.popleft()
+            task.gen = task.fn()
+            try:
+                task.gen.send(None)
+            except StopIteration as stop:
+                task.result, task.gen = stop.value, None
+        for task in spawned:
+            task.result
+
+    return rate(tasks, run)

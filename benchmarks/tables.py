@@ -171,8 +171,19 @@ def check(goal, index):
         return "; ".join(parts) or "no peer measured", None
     if workload == "floor":
         parts.append("a genlet switch costs %.2f× the floor's" % (1 / found[0][0]))
+    floor = index.get((interpreter, workload, "floor"))
+    if workload != "floor" and floor is not None and floor["advantage"] is not None:
+        parts.append(floor_note(floor, [index[(interpreter, workload, peer)] for _, peer in found]))
     met = None if least is None else min(ratio for ratio, _ in found) >= least
     return "; ".join(parts), met
+
+
+def floor_note(floor, peers):
+    """Where a workload has a floor (the same work with no features): how far genlet is from
+    it, and how the floor itself compares with the peers. A floor behind a peer shows that no
+    implementation of the feature could be ahead of it."""
+    against = ["%.2f× %s" % (advantage(peer, floor["best"]), peer["lib"]) for peer in peers]
+    return "the floor (no features) is %s; genlet is %.2f× the floor" % (", ".join(against), floor["advantage"])
 
 
 def check_linear(interpreter, series, index):

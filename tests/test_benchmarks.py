@@ -165,3 +165,18 @@ def test_the_select_goal_checks_that_the_cost_grows_no_faster_than_the_op_count(
     text, met = tables.check_linear("CPython", series, rows([1e6, 1e6 / 9, 1e6 / 70]))
     assert met is False, text  # 9× the cost for 8× the ops
     assert tables.check_linear("CPython", series, {}) == ("not run", None)
+
+
+def test_a_goal_with_a_floor_row_says_how_the_floor_compares_with_the_peers():
+    """The floor (the same work with no features) beside a goal: 'the floor is 0.50× gevent'
+    shows that no implementation with those features could be ahead of gevent."""
+    workloads = [w for w in load().values() if w.name == "queue-put-get"]
+    rows = [
+        {"workload": "queue-put-get", "lib": lib, "status": "ok", "values": [value], "note": ""}
+        for lib, value in (("genlet", 4e6), ("floor", 5e6), ("asyncio", 2e6), ("gevent", 1e7))
+    ]
+    index = {(row["interpreter"], row["workload"], row["lib"]): row for row in tables.finish(rows, "CPython", workloads)}
+    goal = [g for g in tables.GOALS if g[1] == "queue-put-get"][0]
+    text, met = tables.check(goal, index)
+    assert met is False
+    assert "the floor (no features) is 2.50× asyncio, 0.50× gevent; genlet is 0.80× the floor" in text, text
