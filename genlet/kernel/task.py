@@ -222,7 +222,8 @@ class Task(Generic[T]):
         """Its stack now, outermost first, as ``(filename, lineno, function)`` tuples.
 
         Follows ``gi_yieldfrom`` down the chain of generators; empty on interpreters whose
-        generators carry no frames (MicroPython), and for a finished task.
+        generators carry no frames (MicroPython), and for a finished task. A task that has not
+        started yet (see ``NotStarted``) is where its function begins.
         """
         stack = []
         gen = self._gen if not self._flags & DONE else None
