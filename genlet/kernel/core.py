@@ -112,16 +112,24 @@ class Kernel(Outside):
         return self._spawn(fn, args, name, daemon)
 
     def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
-        if fn.__class__ is FUNCTION and name is None and self._context is None:
-            code = fn.__code__  # a generator function whose arguments fit: start it later
-            if code.co_flags & CO_GENERATOR and code.co_argcount == len(args) and not code.co_kwonlyargcount:
-                task = Task(self, self._not_started, fn, DAEMON if daemon else 0)  # type: Task[Any]
-                task._outcome = args  # see NotStarted
-                self._link(task)
-                self._ready.append(task)
-                if self._swallowed is not None:
-                    ending.cancel_late_spawn(self, task)
-                return task
+        flags = DAEMON if daemon else 0
+        code = fn.__code__ if fn.__class__ is FUNCTION else None
+        if (
+            code is not None and code.co_flags & CO_GENERATOR and code.co_argcount == len(args)
+            and not code.co_kwonlyargcount and name is None and self._context is None
+        ):  # a generator function whose arguments fit: call it at the first step (NotStarted)
+            task = Task(self, self._not_started, fn, flags)  # type: Task[Any]
+            task._outcome = args
+            self._link(task)
+            self._ready.append(task)
+        else:
+            task = self._spawn_now(fn, args, name, flags)
+        if self._swallowed is not None:
+            ending.cancel_late_spawn(self, task)
+        return task
+
+    def _spawn_now(self, fn: "Any", args: "Any", name: "Any", flags: int) -> "Task[Any]":
+        """Make the task's generator now: generator objects, other callables, named tasks."""
         caller = self.current
         waiting = caller._wait if caller is not None else None
         gen = as_generator(fn, args)
@@ -131,7 +139,6 @@ class Kernel(Outside):
                 gen = parked()
             if next(gen) is not PARK:
                 raise TypeError("spawn(%s): it registered a wait it did not return" % name_of(fn, gen))
-        flags = DAEMON if daemon else 0
         if name is not None:
             name = str(name)
             flags |= NAMED
@@ -141,14 +148,12 @@ class Kernel(Outside):
             name = fn  # its name is looked up only when somebody asks (Task.name)
         if self._context is not None:
             gen = InContext(gen, self._context.copy_context(), self)
-        task = Task(self, gen, name, flags)
+        task = Task(self, gen, name, flags)  # type: Task[Any]
         self._link(task)
         if adopt and caller is not None:
             adopt_wait(caller, task)  # parked from the start: not ready
         else:
             self._ready.append(task)
-        if self._swallowed is not None:
-            ending.cancel_late_spawn(self, task)
         return task
 
     def _link(self, task: "Task[Any]") -> None:
