@@ -609,3 +609,60 @@ def test_spawn_a_genlet_operation_the_new_task_does_the_waiting():
         return genlet.clock()
 
     assert vrun(main) == 5
+
+
+def test_ids_are_given_when_asked_and_survive_every_state_change():
+    """A task's id lives above its state bits (``Task.id``): asking for it, cancelling,
+    failing, joining and observing must change neither the id nor the state."""
+
+    def fails():
+        yield
+        raise ValueError("no")
+
+    def sleeps():
+        yield from genlet.sleep(10)
+
+    def main():
+        a, b, c = genlet.spawn(fails), genlet.spawn(sleeps), genlet.spawn(sleeps, daemon=True)
+        ids = [c.id, a.id, b.id]  # numbered in the order asked
+        assert ids == sorted(ids) and len(set(ids)) == 3
+        assert c.daemon and not a.daemon and not a.done()
+        b.cancel()
+        with pytest.raises(ValueError):
+            yield from a.join()
+        with pytest.raises(genlet.TaskCancelled):
+            yield from b.join()
+        assert a.done() and not a.successful() and b.cancelled() and not a.cancelled()
+        assert [c.id, a.id, b.id] == ids and a.name == "fails-%d" % ids[1]
+        c.cancel()
+        yield from c.wait()
+        return ids, c.id, c.daemon
+
+    ids, c_id, daemon = vrun(main)
+    assert c_id == ids[0] and daemon
+
+
+def test_done_finishes_at_once_for_everyone_and_yielding_it_is_explained():
+    """``DONE`` is one finished generator shared by every operation that completes at once:
+    ``yield from`` it any number of times, in any task, gives None without a suspension; a
+    task that yields it instead gets the TypeError that says to write ``yield from``."""
+    from genlet.kernel.traps import DONE
+
+    def twice():
+        first = yield from DONE
+        second = yield from DONE
+        return first, second
+
+    def wrong():
+        try:
+            yield DONE
+        except TypeError as error:
+            return str(error)
+
+    def main():
+        a, b, c = genlet.spawn(twice), genlet.spawn(twice), genlet.spawn(wrong)
+        return (yield from a.join()), (yield from b.join()), (yield from c.join())
+
+    first, second, message = vrun(main)
+    assert first == second == (None, None)
+    assert "yield from" in message and "genlet operation" in message

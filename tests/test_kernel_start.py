@@ -244,3 +244,68 @@ def test_spawn_binds_as_the_call_would(params, defaults, star, count, cancel):
         assert outcome == "cancelled" and namespace["ran"] == []
     else:
         assert outcome == expected and namespace["ran"] == [1]
+
+
+def _one(a):
+    return ("one", a)
+    yield
+
+
+def _two(a, b=0):
+    return ("two", a + b)
+    yield
+
+
+def _keyword_only(a, *, k):
+    return ("keyword_only", a + k)
+    yield
+
+
+def _plain(a):
+    return _one(a)  # not a generator function: it returns a generator
+
+
+def _closure(a):
+    def inner(x):  # a new function each time, one code object
+        return ("closure", x + a)
+        yield
+
+    return inner
+
+
+@given(calls=st.lists(st.tuples(st.sampled_from(["one", "two", "keyword_only", "plain", "closure"]), st.integers(0, 3)), min_size=1, max_size=8))
+def test_spawning_again_and_again_binds_as_each_call_would(calls):
+    """Property: the answer remembered for the last code spawned (``Kernel._starts_late``)
+    never lets a call through that does not fit: each spawn in a sequence refuses at once or
+    returns exactly what the call computes."""
+    import inspect
+
+    def main():
+        outcomes = []
+        for kind, count in calls:
+            fn = _closure(10) if kind == "closure" else {"one": _one, "two": _two, "keyword_only": _keyword_only, "plain": _plain}[kind]
+            args = tuple(range(1, count + 1))
+            try:
+                inspect.signature(fn).bind(*args)
+            except TypeError:
+                with pytest.raises(TypeError):
+                    genlet.spawn(fn, *args)
+                outcomes.append("refused")
+                continue
+            task = genlet.spawn(fn, *args)
+            outcomes.append((yield from task.join()))
+        return outcomes
+
+    expected = []
+    for kind, count in calls:
+        args = list(range(1, count + 1))
+        fits = {"one": count == 1, "two": count in (1, 2), "keyword_only": False, "plain": count == 1, "closure": count == 1}[kind]
+        if not fits:
+            expected.append("refused")
+        elif kind == "two":
+            expected.append(("two", sum(args)))
+        elif kind == "closure":
+            expected.append(("closure", args[0] + 10))
+        else:
+            expected.append(("one", args[0]))
+    assert vrun(main) == expected

@@ -44,11 +44,10 @@ from .cancel import cancel_target
 from .clock import default_clock
 from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelled
 from .outside import Outside, allocate_lock
-from .local import InContext
 from .prng import Random
-from .task import CANCELLED, CO_GENERATOR, DAEMON, DONE, FAILED, FUNCTION, NAMED, OBSERVED, REPORTED, NotStarted, Task, adopt_wait, as_generator, name_of, parked
+from .task import CANCELLED, CO_GENERATOR, DAEMON, DONE, FAILED, FUNCTION, OBSERVED, REPORTED, NotStarted, Task, spawn_now
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, TRAP, Failure, bad_yield_message, current_kernel, reschedule, running_kernel, set_running_kernel
+from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, reschedule, running_kernel, set_running_kernel
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -56,6 +55,7 @@ if TYPE_CHECKING:
 _ENDED = object()  # what _resume returns when the task finished instead of yielding
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
 _MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
+_MIN_PRUNE = 64  # the fewest finished tasks the roll of tasks drops at once (see _enrol)
 
 
 class Kernel(Outside):
@@ -75,8 +75,9 @@ class Kernel(Outside):
         self._timers = Timers()
         self._io = None  # type: Any  # descriptors and the waker: see outside.py
         self._waker = None  # type: Any
-        self._first = self._last = None  # type: Optional[Task[Any]]  # the ring of live tasks
-        self._count = 0
+        self._roll = []  # type: List[Task[Any]]  # every live task, oldest first (see _enrol)
+        self._dead = 0  # how many tasks on the roll have finished
+        self._prune_at = _MIN_PRUNE
         self._next_id = 0
         self.external = 0  # outside work in flight that may wake a task (thread jobs, signals)
         self._calls = []  # type: List[Any]  # callbacks queued by other threads
@@ -90,6 +91,7 @@ class Kernel(Outside):
         self._swallowed = None  # type: Any  # at shutdown: task -> cancellations swallowed
         self._context = None  # type: Any
         self._not_started = NotStarted(self)
+        self._late_code = self._late_arity = None  # type: Any  # see _starts_late
         if contextvars:
             try:
                 import contextvars as _cv
@@ -114,83 +116,87 @@ class Kernel(Outside):
     def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
         flags = DAEMON if daemon else 0
         code = fn.__code__ if fn.__class__ is FUNCTION else None
-        if (
-            code is not None and code.co_flags & CO_GENERATOR and code.co_argcount == len(args)
-            and not code.co_kwonlyargcount and name is None and self._context is None
+        if name is None and (
+            code is self._late_code and len(args) == self._late_arity or self._starts_late(code, args)
         ):  # a generator function whose arguments fit: call it at the first step (NotStarted)
             task = Task(self, self._not_started, fn, flags)  # type: Task[Any]
-            task._outcome = args
-            self._link(task)
+            task._value = args
+            self._roll.append(task)  # see _enrol
             self._ready.append(task)
         else:
-            task = self._spawn_now(fn, args, name, flags)
+            task = spawn_now(self, fn, args, name, flags)
         if self._swallowed is not None:
             ending.cancel_late_spawn(self, task)
         return task
 
-    def _spawn_now(self, fn: "Any", args: "Any", name: "Any", flags: int) -> "Task[Any]":
-        """Make the task's generator now: generator objects, other callables, named tasks."""
-        caller = self.current
-        waiting = caller._wait if caller is not None else None
-        gen = as_generator(fn, args)
-        adopt = caller is not None and caller._wait is not None and caller._wait is not waiting
-        if adopt:  # fn was an operation that registered the caller to wait: see adopt_wait
-            if gen is TRAP:
-                gen = parked()
-            if next(gen) is not PARK:
-                raise TypeError("spawn(%s): it registered a wait it did not return" % name_of(fn, gen))
-        if name is not None:
-            name = str(name)
-            flags |= NAMED
-        elif fn is gen or adopt:
-            name = name_of(fn, gen)  # a string now: keep no reference to the generator
-        else:
-            name = fn  # its name is looked up only when somebody asks (Task.name)
-        if self._context is not None:
-            gen = InContext(gen, self._context.copy_context(), self)
-        task = Task(self, gen, name, flags)  # type: Task[Any]
-        self._link(task)
-        if adopt and caller is not None:
-            adopt_wait(caller, task)  # parked from the start: not ready
-        else:
-            self._ready.append(task)
-        return task
+    def _starts_late(self, code: "Any", args: "Any") -> bool:
+        """Can ``fn(*args)`` wait for the task's first step? (See NotStarted.)
 
-    def _link(self, task: "Task[Any]") -> None:
-        """Add a new task to the ring of live tasks (oldest first; ``_finish`` unlinks)."""
-        last = self._last
-        if last is None:
-            self._first = task
-        else:
-            last._next = task
-            task._prev = last
-        self._last = task
-        self._count += 1
+        Yes for a plain generator function (``code`` is its ``__code__``) whose arguments fit
+        it, so that calling it later cannot fail; not under ``contextvars=True``, where the
+        call must be made in a copy of the spawner's context.
+
+        Discussion: the answer is remembered for the last code object that got a yes, so a loop
+        that spawns one function again and again asks once: the four attribute reads cost a
+        tenth of a spawn. A code object, not the function, is kept: a function may be a closure
+        over large objects, a code object is constant.
+        """
+        if (
+            code is None or not code.co_flags & CO_GENERATOR or code.co_argcount != len(args)
+            or code.co_kwonlyargcount or self._context is not None
+        ):
+            return False
+        self._late_code, self._late_arity = code, len(args)
+        return True
+
+    def _enrol(self, task: "Task[Any]") -> None:
+        """Put a new task on the roll of live tasks (``tasks()``, shutdown, ``dump()``).
+
+        Discussion: ``_finish`` does not take a task off the roll; it counts it as dead, and
+        when the dead outnumber both the tasks that were alive at the last prune and
+        ``_MIN_PRUNE``, the roll is pruned in one pass that keeps the order. So a task costs
+        one ``append`` at its start and one count at its end, and each pass is paid for by the
+        deaths since the one before. A linked ring of live tasks cost a link, an unlink and
+        two slots in every task (about a tenth of a spawn); a dict of live tasks would have no
+        order on MicroPython. The price: a finished task stays referenced until the next
+        prune, never more of them than that bound (``tasks()`` prunes at once).
+        """
+        self._roll.append(task)
+
+    def _prune(self) -> None:
+        self._roll = roll = [task for task in self._roll if not task._flags & DONE]
+        self._dead = 0
+        self._prune_at = max(len(roll), _MIN_PRUNE)
+
+    def _alive(self) -> int:
+        """How many tasks have not finished."""
+        return len(self._roll) - self._dead
 
     def tasks(self) -> "List[Task[Any]]":
         """Every unfinished task, oldest first."""
-        found = []
-        task = self._first
-        while task is not None:
-            found.append(task)
-            task = task._next
-        return found
+        self._prune()
+        return self._roll[:]
 
     # -- the run loop ------------------------------------------------------------------------
     def _run_ready(self) -> None:
         """Run each task that was ready when the pass started, once, in order (principle 3)."""
         batch = self._ready
         self._ready = ready = self._spare
+        not_started = self._not_started
         # Discussion: `ready.append(task)` below, not a cached `append = ready.append`: on
         # MicroPython the cached bound method is a heap allocation per pass, the call is none.
         try:
             for task in batch:
                 self.current = task
                 try:
+                    gen = task._gen
+                    if gen is not_started:  # its first step: make its generator (NotStarted)
+                        gen = task._gen = task._name(*task._value)
+                        task._value = None
                     if task._cancel is None or task._value is not None:
-                        trap = task._gen.send(task._value)
+                        trap = gen.send(task._value)
                     else:  # resumed at a checkpoint while cancelled: raise it there
-                        trap = task._gen.throw(self._cancelled(task))
+                        trap = gen.throw(self._cancelled(task))
                 except StopIteration as stop:
                     self._finish(task, stop.value, None)
                     continue
@@ -353,11 +359,11 @@ class Kernel(Outside):
             report.error("task %r ended while registered to wait: %s" % (task.name, self._stale_wait_error(task)))
         flags = task._flags | DONE
         if error is None:
-            task._outcome = value
+            task._value = value
         else:
             if isinstance(error, Cancelled) and error.scope is not task:
                 error = stray_cancelled(task, error)
-            task._outcome = error
+            task._value = error
             if isinstance(error, Cancelled):
                 flags |= CANCELLED
             else:
@@ -366,22 +372,14 @@ class Kernel(Outside):
                     self._fatal = error
                     self._halt = True
         task._flags = flags
-        task._gen = task._scopes = task._cancel = task._value = None
+        task._gen = task._scopes = task._cancel = None
         if self.task_locals:
             self.task_locals.pop(task, None)
         if task is self._main:
             self._halt = True
-        before, after = task._prev, task._next  # out of the ring of live tasks
-        if before is None:
-            self._first = after
-        else:
-            before._next = after
-        if after is None:
-            self._last = before
-        else:
-            after._prev = before
-        task._prev = task._next = None
-        self._count -= 1
+        self._dead += 1
+        if self._dead > self._prune_at:
+            self._prune()
         joiners = task._joiners
         if joiners is not None:
             reply = task._join_reply()
@@ -505,8 +503,8 @@ class Kernel(Outside):
         if main_task._flags & CANCELLED:
             raise TaskCancelled(main_task)
         if main_task._flags & FAILED:
-            raise main_task._outcome
-        return main_task._outcome
+            raise main_task._value
+        return main_task._value
 
     def _drive(self, main_task: "Task[Any]") -> None:
         self._main = main_task
@@ -550,10 +548,10 @@ class Kernel(Outside):
 
     def close(self) -> None:
         """Release the poller and the waker. The kernel must have no tasks left."""
-        if self._first is not None:
+        if self._alive():
             raise RuntimeError(
                 "close(): %d task(s) are still alive; finish them first: task.cancel() each one, "
-                "then `while kernel.tasks(): kernel.step()`" % self._count
+                "then `while kernel.tasks(): kernel.step()`" % self._alive()
             )
         if self._waker is not None:
             self._waker.close()
@@ -569,7 +567,7 @@ class Kernel(Outside):
         return task_dump(self, title, locations)
 
     def __repr__(self) -> str:
-        return "<Kernel %d tasks, %d ready, clock=%r>" % (self._count, len(self._ready), self.clock)
+        return "<Kernel %d tasks, %d ready, clock=%r>" % (self._alive(), len(self._ready), self.clock)
 
 
 # -- the module-level API -------------------------------------------------------------------
@@ -587,7 +585,7 @@ def run(main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optio
     try:
         return kernel.run(main, *args)
     finally:
-        if kernel._first is None:
+        if not kernel._alive():
             kernel.close()
 
 

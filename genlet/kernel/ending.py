@@ -50,7 +50,7 @@ def close_task(kernel: "Kernel", task: "Task[Any]", why: str) -> None:
     if task in kernel._ready:
         # Discussion: a task that swallowed Cancelled may be queued to run (at a bare
         # `yield`, or with the Cancelled as its reply). Once closed it must not be resumed:
-        # finishing it a second time would unlink it twice and lose the other tasks.
+        # finishing it a second time would count it dead twice and lose a live task.
         kernel._ready.remove(task)
     previous, kernel.current = kernel.current, task  # its finally blocks run as the task
     try:
@@ -97,13 +97,13 @@ def shutdown(kernel: "Kernel", warn: bool) -> None:
     kernel._interrupted = False
     for task in leftovers:
         task.cancel()
-    while kernel._first is not None:
+    while kernel._alive():
         if kernel._ready:
             kernel._run_ready()
         for task, count in list(kernel._swallowed.items()):
             if count > _MAX_SWALLOWS and not task._flags & DONE:
                 close_task(kernel, task, "it swallowed Cancelled %d times at the end of run()" % count)
-        if kernel._first is None:
+        if not kernel._alive():
             break
         if kernel._stuck():
             for task in kernel.tasks():

@@ -1,13 +1,16 @@
 # genlet/kernel/task.py
 """Task: a generator plus the little the kernel must know about it.
 
-The kernel's whole view of a task is a handful of slots: the generator, the reply to send it
-next (``_value``), what it is parked on (``_wait``, None when it can run), its deadline entry
+The kernel's whole view of a task is a handful of slots: the generator, the value it deals
+with next (``_value``: the reply to send it at its next step; once it has ended, its result or
+the exception that ended it; before its first step, the arguments for its function, see
+``NotStarted``), what it is parked on (``_wait``, None when it can run), its deadline entry
 (``_timer``), its stack of cancel scopes and the one currently cancelling it (``_scopes``,
-``_cancel``), who waits for its end (``_joiners``) and how it ended (``_outcome``; before the
-first step, the arguments for its function: see ``NotStarted``). Everything else (``state``,
-``waiting_on``, ``name``) is computed when asked, so that a switch writes nothing it does not
-need and a parked task stays small (``__slots__``, lazily made lists).
+``_cancel``), who waits for its end (``_joiners``) and its state bits and id (``_flags``).
+Everything else (``state``, ``waiting_on``, ``name``) is computed when asked, so that a switch
+writes nothing it does not need and a parked task stays small (``__slots__``, lazily made
+lists): every slot is paid for by every task, in its making and in each pass of CPython's
+cycle collector over it.
 
 A task is also the outermost cancel scope of its own code: ``task.cancel()`` cancels it, and
 the ``Cancelled`` that ends a cancelled task carries the task as its scope.
@@ -26,7 +29,8 @@ if TYPE_CHECKING:
 from .errors import TaskCancelled, describe
 from .select import Op
 from .timers import TARGET
-from .traps import CHECKPOINT, DONE as NO_WAIT, TRAP, Failure, completed, current_kernel, park, parking_task
+from .local import InContext
+from .traps import CHECKPOINT, DONE as NO_WAIT, PARK, TRAP, Failure, completed, current_kernel, park, parking_task
 from .waitqueue import WaitQueue, Waiter
 
 READY = "READY"
@@ -35,14 +39,15 @@ WAITING = "WAITING"
 FINISHED = "FINISHED"
 
 # Bits of Task._flags.
-DONE = 1  # finished: _outcome holds the value or the exception
-FAILED = 2  # _outcome is the exception that ended it
+DONE = 1  # finished: _value holds its result or the exception
+FAILED = 2  # _value is the exception that ended it
 CANCELLED = 4  # it ended by its own cancellation
 CANCEL_REQUESTED = 8  # task.cancel() was called
 DAEMON = 16  # cancelled without a warning at the end of run()
 NAMED = 32  # _name was given by the user (else it is the function's name)
 OBSERVED = 64  # somebody joined or waited: its failure is theirs to report
 REPORTED = 128  # its failure went to the log already
+_ID_SHIFT = 8  # the bits above these hold the task's id, once it has one (see Task.id)
 
 _JOIN = "join"  # Waiter.value of a join (gets the outcome); None means wait (gets None)
 
@@ -51,8 +56,8 @@ class Task(Generic[T]):
     """A running generator. Create tasks with ``genlet.spawn``, not directly."""
 
     __slots__ = (
-        "_id", "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel",
-        "_joiners", "_outcome", "_flags", "_prev", "_next",
+        "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel",
+        "_joiners", "_flags",
     )  # fmt: skip
 
     def __init__(self, kernel: "Any", gen: "Any", name: "Any", flags: int) -> None:
@@ -64,12 +69,9 @@ class Task(Generic[T]):
         self._wait = None  # type: Any
         self._cancel = None  # type: Any
         if SLOTS:  # the others start as None: slots must be set; elsewhere see _DEFAULTS
-            self._id = None  # type: Optional[int]
             self._timer = None  # type: Any
             self._scopes = None  # type: Optional[List[Any]]
             self._joiners = None  # type: Optional[WaitQueue]
-            self._outcome = None  # type: Any
-            self._prev = self._next = None  # type: Optional[Task[Any]]
 
     # -- what it is ------------------------------------------------------------------------
     @property
@@ -78,13 +80,15 @@ class Task(Generic[T]):
 
         Discussion: most tasks are never named in a log, so numbering them at spawn would cost
         an int object each (ints above 256 are separate objects). gevent's ``minimal_ident``
-        is lazy for the same reason.
+        is lazy for the same reason. It is kept in ``_flags``, above the state bits, rather
+        than in a slot of its own that nearly every task would carry empty.
         """
-        task_id = self._id
-        if task_id is None:
+        task_id = self._flags >> _ID_SHIFT
+        if not task_id:
             kernel = self._kernel
             kernel._next_id += 1
-            task_id = self._id = kernel._next_id
+            task_id = kernel._next_id
+            self._flags |= task_id << _ID_SHIFT
         return task_id
 
     @property
@@ -137,14 +141,14 @@ class Task(Generic[T]):
     def result(self) -> "Optional[T]":
         """What it returned; None if it failed or was cancelled. RuntimeError while it runs."""
         self._require_done("result")
-        return None if self._flags & (FAILED | CANCELLED) else self._outcome
+        return None if self._flags & (FAILED | CANCELLED) else self._value
 
     @property
     def exception(self) -> "Optional[BaseException]":
         """The exception that ended it (``Cancelled`` if cancelled), or None if it returned."""
         self._require_done("exception")
         self._flags |= OBSERVED
-        return self._outcome if self._flags & (FAILED | CANCELLED) else None
+        return self._value if self._flags & (FAILED | CANCELLED) else None
 
     def _require_done(self, what: str) -> None:
         if not self._flags & DONE:
@@ -159,8 +163,8 @@ class Task(Generic[T]):
         if flags & CANCELLED:
             return Failure(TaskCancelled(self))
         if flags & FAILED:
-            return Failure(self._outcome)
-        return self._outcome
+            return Failure(self._value)
+        return self._value
 
     # -- waiting for it --------------------------------------------------------------------
     def _joiners_queue(self) -> WaitQueue:
@@ -187,7 +191,7 @@ class Task(Generic[T]):
             self._flags = flags | OBSERVED
             if flags & (FAILED | CANCELLED):
                 raise self._join_reply().error
-            value = self._outcome
+            value = self._value
             return NO_WAIT if value is None else completed(value)  # no generator for None
         return self._park_joiner(_JOIN)  # type: ignore[no-any-return]
 
@@ -195,7 +199,7 @@ class Task(Generic[T]):
         """``yield from task.wait()``: wait until it finishes; never raises its error."""
         if self._flags & DONE:
             self._flags |= OBSERVED
-            return ()  # type: ignore[return-value]
+            return NO_WAIT  # type: ignore[no-any-return]
         return self._park_joiner(None)  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
@@ -257,7 +261,7 @@ def _slots_enforced() -> bool:
 
 
 SLOTS = _slots_enforced()  # CPython, PyPy: yes; MicroPython ignores __slots__
-_DEFAULTS = ("_id", "_timer", "_scopes", "_joiners", "_outcome", "_prev", "_next")
+_DEFAULTS = ("_timer", "_scopes", "_joiners")
 if not SLOTS:
     # Discussion: where __slots__ is ignored (MicroPython), every attribute set on an instance
     # goes into its own dict, and a dict of 14 costs a small board 320 bytes a task. So these
@@ -378,7 +382,7 @@ def as_generator(fn: "Any", args: "Any") -> "Any":
     """What ``spawn`` runs: ``fn(*args)`` if it is a generator, or ``fn`` itself if it is one."""
     if type(fn) is not GENERATOR and callable(fn):
         gen = fn(*args)
-        if type(gen) is GENERATOR:
+        if type(gen) is GENERATOR and gen is not NO_WAIT:
             return gen  # the usual case, first
     if hasattr(fn, "send") and hasattr(fn, "throw"):
         gen = fn
@@ -424,20 +428,20 @@ if not _code_readable():
 
 
 class NotStarted:
-    """What a task runs as its generator until its first step: makes ``fn(*args)`` then.
+    """What stands in for a task's generator until its first step, when ``fn(*args)`` is called.
 
     ``spawn(fn, *args)`` of a plain generator function whose arguments fit it does not call
     ``fn`` yet. The task keeps ``fn`` as its ``_name`` (where an unnamed task keeps it anyway)
-    and ``args`` as its ``_outcome`` (empty until it ends), and this stand-in, one per kernel,
-    as its ``_gen``. The kernel steps it like any generator: ``send`` makes the generator,
-    puts it in the task's place and sends to it.
+    and ``args`` as its ``_value``, and this stand-in, one per kernel, as its ``_gen``. The
+    run loop sees the stand-in, makes the generator, puts it in its place and steps it.
 
     Discussion: the call is not needed sooner. Calling a generator function only binds its
     arguments into a new frame (the fit was checked at spawn, so that cannot fail) and runs
     nothing. Made at the first step, the generator lives only as long as the task has work:
     100,000 tasks spawned in a burst hold 100,000 Task objects until they start, not twice as
     many objects for CPython's cycle collector to scan again and again. gevent starts its
-    greenlets the same way. A task cancelled before its first step never makes a generator.
+    greenlets the same way. A task cancelled before its first step gets the exception at
+    the top of its generator, before any of its code has run.
     """
 
     __slots__ = ("kernel",)
@@ -445,23 +449,47 @@ class NotStarted:
     def __init__(self, kernel: "Any") -> None:
         self.kernel = kernel
 
-    def send(self, value: "Any") -> "Any":
-        task = self.kernel.current  # the kernel sets it before it steps a task
-        task._gen = gen = task._name(*task._outcome)
-        task._outcome = None
-        return gen.send(value)
-
     def throw(self, error: BaseException) -> "Any":
-        """Cancelled (or failed) before its first step: it ends with ``error``, having run nothing."""
-        self.kernel.current._outcome = None
+        """Failed before its first step (closed at shutdown): it ends with ``error``, having run nothing."""
+        self.kernel.current._value = None
         raise error
 
     def close(self) -> None:
-        self.kernel.current._outcome = None  # nothing ran, so nothing to clean up
+        self.kernel.current._value = None  # nothing ran, so nothing to clean up
 
 
 def run_iterable(iterable: "Any") -> "Any":
     return (yield from iterable)
+
+
+def spawn_now(kernel: "Any", fn: "Any", args: "Any", name: "Any", flags: int) -> "Task[Any]":
+    """``Kernel._spawn`` for what cannot start late: generator objects, other callables, named
+    tasks, and everything under ``contextvars=True``. Makes the task's generator now."""
+    caller = kernel.current
+    waiting = caller._wait if caller is not None else None
+    gen = as_generator(fn, args)
+    adopt = caller is not None and caller._wait is not None and caller._wait is not waiting
+    if adopt:  # fn was an operation that registered the caller to wait: see adopt_wait
+        if gen is TRAP:
+            gen = parked()
+        if next(gen) is not PARK:
+            raise TypeError("spawn(%s): it registered a wait it did not return" % name_of(fn, gen))
+    if name is not None:
+        name = str(name)
+        flags |= NAMED
+    elif fn is gen or adopt:
+        name = name_of(fn, gen)  # a string now: keep no reference to the generator
+    else:
+        name = fn  # its name is looked up only when somebody asks (Task.name)
+    if kernel._context is not None:
+        gen = InContext(gen, kernel._context.copy_context(), kernel)
+    task = Task(kernel, gen, name, flags)  # type: Task[Any]
+    kernel._enrol(task)
+    if adopt and caller is not None:
+        adopt_wait(caller, task)  # parked from the start: not ready
+    else:
+        kernel._ready.append(task)
+    return task
 
 
 def adopt_wait(caller: "Task[Any]", task: "Task[Any]") -> None:

@@ -49,7 +49,7 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
 
     cycle = [(task, lock)]  # (a task, the lock it waits for); the next task holds that lock
     wanted = lock
-    for _ in range(task._kernel._count):  # more links than tasks: a cycle that is not ours
+    for _ in range(task._kernel._alive()):  # more links than tasks: a cycle that is not ours
         owner = wanted._owner
         if owner is task:
             raise _error(cycle)

@@ -86,7 +86,7 @@ class TaskGroup:
         del self._children[child]
         if child._flags & FAILED:
             child._flags |= OBSERVED  # its error is the group's to raise
-            self._errors.append(child._outcome)
+            self._errors.append(child._value)
             self.cancel()
         if self._parked and not self._children:
             self._parked = False

@@ -270,7 +270,7 @@ def _report_unobserved(task: "Any", where: "Any") -> None:
     """
     flags = task._flags
     if flags & FAILED and not flags & (OBSERVED | REPORTED):
-        error = task._outcome
+        error = task._value
         if not isinstance(error, (KeyboardInterrupt, SystemExit)):
             task._flags = flags | REPORTED
             report.failure("task %r in %s failed and nobody was waiting for it" % (task.name, where.describe()), error)
