@@ -262,12 +262,29 @@ def _slots_enforced() -> bool:
 
 SLOTS = _slots_enforced()  # CPython, PyPy: yes; MicroPython ignores __slots__
 _DEFAULTS = ("_timer", "_scopes", "_joiners")
+_MAP_SIZES = (17, 23, 29, 37, 47, 59, 73, 97, 127)  # MicroPython's dict sizes (py/map.c)
+
+
+def _make_room(cls: "Any") -> None:
+    """Add unused class attributes until ``cls``'s dict is not full, or nearly, on MicroPython."""
+    while any(0 <= size - len(cls.__dict__) <= 2 for size in _MAP_SIZES):
+        setattr(cls, "_room%d" % len(cls.__dict__), None)
+
+
 if not SLOTS:
     # Discussion: where __slots__ is ignored (MicroPython), every attribute set on an instance
     # goes into its own dict, and a dict of 14 costs a small board 320 bytes a task. So these
     # start as class attributes, and a task stores only what it has changed.
-    for _attribute in _DEFAULTS:
+    #
+    # Discussion: there, every attribute *store* on a task first looks the name up in the class
+    # (Task has properties, and a property could take the store). A MicroPython dict grows
+    # only when it is full, and a lookup probes on until it meets its key or a free slot: when
+    # Task's class dict happened to be full, each store scanned all of it and a switch cost
+    # twice as much. So every attribute a task stores is also a class attribute (the lookup
+    # stops at it), and the class dict is kept from being full or nearly so.
+    for _attribute in _DEFAULTS + ("_name", "_gen", "_kernel", "_value", "_wait", "_cancel", "_flags"):
         setattr(Task, _attribute, None)
+    _make_room(Task)
 
 
 class JoinOp(Op):

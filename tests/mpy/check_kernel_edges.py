@@ -127,8 +127,44 @@ def main():
     return "done"
 
 
+def every_stored_attribute_is_a_class_attribute():
+    """Where __slots__ is ignored (MicroPython), whatever a task stores must also be a class
+    attribute of Task, so that the class lookup each store makes finds it (task.py)."""
+    from genlet.kernel.task import SLOTS, Task
+
+    seen = set()
+
+    def look(tasks):
+        for t in tasks:
+            seen.update(getattr(t, "__dict__", {}))
+
+    def sleeper():
+        with genlet.move_on_after(5):
+            yield from genlet.sleep(1)
+
+    def worker():
+        yield
+        return 1
+
+    def main_():
+        tasks = [genlet.spawn(sleeper), genlet.spawn(worker), genlet.spawn(worker, name="w")]
+        look(tasks)
+        yield
+        look(tasks)
+        tasks[1].id
+        tasks[0].cancel()
+        for t in tasks:
+            yield from t.wait()
+        look(tasks + [genlet.current_task()])
+
+    vrun(main_)
+    if not SLOTS:
+        assert seen and seen <= set(Task.__dict__), sorted(seen - set(Task.__dict__))
+
+
 def check():
     shutdown_closes_and_finishes()
+    every_stored_attribute_is_a_class_attribute()
     assert vrun(main) == "done"
 
 
