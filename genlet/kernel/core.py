@@ -121,7 +121,9 @@ class Kernel(Outside):
         ):  # a generator function whose arguments fit: call it at the first step (NotStarted)
             task = Task(self, self._not_started, fn, flags)  # type: Task[Any]
             task._value = args
-            self._roll.append(task)  # see _enrol
+            self._roll.append(task)  # _enrol, inlined
+            if self._dead > self._prune_at:
+                self._prune()
             self._ready.append(task)
         else:
             task = spawn_now(self, fn, args, name, flags)
@@ -136,10 +138,9 @@ class Kernel(Outside):
         it, so that calling it later cannot fail; not under ``contextvars=True``, where the
         call must be made in a copy of the spawner's context.
 
-        Discussion: the answer is remembered for the last code object that got a yes, so a loop
-        that spawns one function again and again asks once: the four attribute reads cost a
-        tenth of a spawn. A code object, not the function, is kept: a function may be a closure
-        over large objects, a code object is constant.
+        Discussion: the last code object that got a yes is remembered, so a loop spawning one
+        function asks once (four attribute reads, a tenth of a spawn). Not the function: it
+        may be a closure over large objects; a code object is constant.
         """
         if (
             code is None or not code.co_flags & CO_GENERATOR or code.co_argcount != len(args)
@@ -152,16 +153,17 @@ class Kernel(Outside):
     def _enrol(self, task: "Task[Any]") -> None:
         """Put a new task on the roll of live tasks (``tasks()``, shutdown, ``dump()``).
 
-        Discussion: ``_finish`` does not take a task off the roll; it counts it as dead, and
-        when the dead outnumber both the tasks that were alive at the last prune and
-        ``_MIN_PRUNE``, the roll is pruned in one pass that keeps the order. So a task costs
-        one ``append`` at its start and one count at its end, and each pass is paid for by the
-        deaths since the one before. A linked ring of live tasks cost a link, an unlink and
-        two slots in every task (about a tenth of a spawn); a dict of live tasks would have no
-        order on MicroPython. The price: a finished task stays referenced until the next
-        prune, never more of them than that bound (``tasks()`` prunes at once).
+        Discussion: ``_finish`` only counts a task dead. Once the dead outnumber the tasks
+        alive at the last prune (and ``_MIN_PRUNE``), the next spawn, or the kernel before it
+        waits for events, prunes the roll in one pass that keeps the order. So a task costs an
+        ``append`` and a count, each pass is paid for by the deaths since the last, and a burst
+        of spawns or of deaths makes no pass. A linked ring cost a link, an unlink and two
+        slots per task (a tenth of a spawn); a dict has no order on MicroPython. The price: a
+        finished task stays referenced until the next prune (``tasks()`` prunes at once).
         """
         self._roll.append(task)
+        if self._dead > self._prune_at:
+            self._prune()
 
     def _prune(self) -> None:
         self._roll = roll = [task for task in self._roll if not task._flags & DONE]
@@ -377,9 +379,7 @@ class Kernel(Outside):
             self.task_locals.pop(task, None)
         if task is self._main:
             self._halt = True
-        self._dead += 1
-        if self._dead > self._prune_at:
-            self._prune()
+        self._dead += 1  # (see _enrol)
         joiners = task._joiners
         if joiners is not None:
             reply = task._join_reply()
@@ -423,6 +423,8 @@ class Kernel(Outside):
         """
         io, clock = self._io, self.clock
         deadline = None
+        if self._dead > self._prune_at:  # see _enrol
+            self._prune()
         if self._ready or self._calls:
             timeout = 0.0  # type: Optional[float]
         else:
