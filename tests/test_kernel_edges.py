@@ -53,7 +53,7 @@ def test_closing_a_ready_swallower_does_not_lose_the_other_tasks(caplog):
     with caplog.at_level(logging.WARNING, logger="genlet"):
         kernel.run(main)
     assert "shield done" in trace and "shielded finally" in trace and "swallower finally" in trace
-    assert kernel.tasks() == [] and kernel._alive() == 0
+    assert kernel.tasks() == []
     assert not any("AttributeError" in r.getMessage() or r.exc_info for r in caplog.records)
 
 
@@ -102,7 +102,7 @@ def test_closing_a_task_whose_wait_cannot_be_aborted(caplog):
     with caplog.at_level(logging.WARNING, logger="genlet"):
         kernel.run(main)
     assert trace == ["swallowed"] * 6 + ["deliverer done"]
-    assert kernel.tasks() == [] and kernel._alive() == 0
+    assert kernel.tasks() == []
     messages = [r.getMessage() for r in caplog.records]
     assert any("closing task 'swallower'" in m for m in messages)
     assert not any("yield from" in m or r.exc_info for m, r in zip(messages, caplog.records))
@@ -688,3 +688,31 @@ def test_the_running_kernel_is_per_thread_and_ends_with_the_run():
         with pytest.raises(RuntimeError, match="no genlet task is running|no genlet kernel"):
             copied.run(genlet.current_task)
         del seen[:]
+
+
+def test_a_function_spawned_before_shutdown_and_again_during_it_is_cancelled(caplog):
+    """``genlet.spawn`` takes a fast path for the function it spawned last; while run() is
+    ending it must not: the newcomer is cancelled before it starts, with a warning."""
+    ran = []
+    late = []
+
+    def job(label):
+        ran.append(label)
+        yield
+
+    def leftover():
+        try:
+            yield from genlet.sleep(100)
+        finally:
+            late.append(genlet.spawn(job, "late"))
+
+    def main():
+        genlet.spawn(leftover)
+        for label in ("a", "b"):  # the second takes the fast path, and job stays the last
+            yield from genlet.spawn(job, label).join()
+
+    kernel = genlet.Kernel(clock=genlet.VirtualClock())
+    with caplog.at_level(logging.WARNING, logger="genlet"):
+        kernel.run(main)
+    assert ran == ["a", "b"] and late[0].cancelled() and kernel.tasks() == []
+    assert any("spawned while run() was ending" in r.getMessage() for r in caplog.records)

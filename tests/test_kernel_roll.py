@@ -1,10 +1,13 @@
 """The roll of live tasks (``Kernel._enrol``): ``tasks()``, shutdown and ``dump()`` see every
-unfinished task, oldest first, while a finished task costs nothing at its end.
+unfinished task, while a task that ends in its first step never touches the roll.
 
-What must hold: the roll holds every live task in the order they were spawned; ``_alive()``
-counts them exactly; the finished tasks it still holds never outnumber the bound (the live
-tasks at the last prune, or ``_MIN_PRUNE``); and a finished task the program has dropped is
-freed once the roll is pruned (``tasks()`` prunes at once).
+What must hold: ``tasks()`` is every unfinished task, those that have started in the order
+they did (a task starts at its first step; one whose generator was made at spawn, a named
+task for one, at its spawn; a parent before the children it spawns), then those that have not,
+in the order they will; even when asked from the middle of a pass. Right after an enrolment
+the finished tasks the roll still holds are within the bound (the tasks kept at the last
+prune, or ``_MIN_PRUNE``), and a finished task the program has dropped is freed once the
+roll is pruned (``tasks()`` prunes at once), or at once if it never started a second step.
 """
 
 import gc
@@ -18,58 +21,73 @@ from genlet.kernel import core
 
 from .helpers import vrun
 
-
-def check_roll(kernel, model):
-    """The roll's live tasks are ``model``, in order, and it counts its dead ones right."""
-    assert [t for t in kernel._roll if not t.done()] == model
-    assert kernel._alive() == len(model)
-    assert kernel._dead == sum(1 for t in kernel._roll if t.done())
+ACTIONS = ["spawn", "named", "quick", "probe", "set", "cancel"]
 
 
 def check_bound(kernel):
-    """Right after a spawn: the dead the roll keeps are within the bound."""
-    assert kernel._dead <= max(kernel._prune_at, core._MIN_PRUNE)
+    """Right after an enrolment: the dead the roll keeps are within the bound."""
+    assert sum(1 for t in kernel._roll if t.done()) <= kernel._dead <= max(kernel._prune_at, core._MIN_PRUNE)
 
 
-@given(
-    steps=st.lists(st.tuples(st.sampled_from(["spawn", "quick", "set", "cancel"]), st.integers(0, 3)), max_size=60),
-    min_prune=st.sampled_from([1, 2, 5, 64]),
-)
-def test_the_roll_is_every_live_task_oldest_first(steps, min_prune):
-    """Property: after any mix of spawns (of tasks that wait on one of four events, or end at
-    once), event sets and cancels, the roll holds exactly the unfinished tasks in spawn order,
-    ``tasks()`` returns them, and after each spawn the dead it keeps are within the bound."""
+@given(steps=st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 3)), max_size=60), min_prune=st.sampled_from([1, 2, 5, 64]))
+def test_tasks_is_every_live_task_in_the_order_they_started(steps, min_prune):
+    """Property: after any mix of spawns (of tasks that wait on one of four events, named or
+    not, or that end at once), probes (tasks that ask ``tasks()`` in their first step, with
+    tasks spawned after them not started yet), event sets and cancels, ``tasks()`` is the
+    model: the started ones in the order they started, then the others in spawn order."""
     saved = core._MIN_PRUNE
     core._MIN_PRUNE = min_prune
+    started = []  # the model: tasks in the order they started
+    spawned = []
+    problems = []
+
+    def expected():
+        return [t for t in started if not t.done()] + [t for t in spawned if t not in started and not t.done()]
 
     def waiter(event):
+        if genlet.current_task() not in started:  # (a named one started at its spawn)
+            started.append(genlet.current_task())
         yield from event.wait()
 
     def quick():
         return None
         yield
 
+    def probe():
+        started.append(genlet.current_task())
+        if genlet.current_task()._kernel.tasks() != expected():
+            problems.append((genlet.current_task()._kernel.tasks(), expected()))
+        yield
+
     def main():
         kernel = genlet.current_task()._kernel
-        me = genlet.current_task()
+        started.append(genlet.current_task())
         events = [genlet.Event() for _ in range(4)]
-        spawned = []
+        quick_ones = []
         for action, k in steps:
             if action == "spawn":
                 spawned.append(genlet.spawn(waiter, events[k]))
+            elif action == "named":  # made at spawn: it starts there
+                task = genlet.spawn(waiter, events[k], name="named-%d" % len(spawned))
+                spawned.append(task)
+                started.append(task)
                 check_bound(kernel)
             elif action == "quick":
-                spawned.append(genlet.spawn(quick))
-                check_bound(kernel)
+                quick_ones.append(genlet.spawn(quick))
+                spawned.append(quick_ones[-1])
+            elif action == "probe":
+                spawned.append(genlet.spawn(probe))
+                spawned.append(genlet.spawn(waiter, events[k]))  # not started when probe asks
             elif action == "set":
                 events[k].set()
                 events[k] = genlet.Event()
             elif spawned:
                 spawned[k % len(spawned)].cancel()
+            assert kernel.tasks() == expected()
             yield  # let them run (or end) for one pass
-            yield
-            check_roll(kernel, [me] + [t for t in spawned if not t.done()])
-        assert kernel.tasks() == [me] + [t for t in spawned if not t.done()]
+            assert not problems, problems
+            assert kernel.tasks() == expected()
+        assert not any(t in kernel._roll for t in quick_ones)  # they ended in their first step
         assert kernel._dead == 0  # tasks() pruned
         for event in events:
             event.set()
@@ -81,8 +99,8 @@ def test_the_roll_is_every_live_task_oldest_first(steps, min_prune):
 
 
 def test_churning_keeps_the_roll_small():
-    """10,000 tasks spawned and finished, two alive at a time: the roll never holds more than
-    the bound of finished ones."""
+    """10,000 tasks spawned and finished, two alive at a time, each after a second step: the
+    roll never holds more than the bound of finished ones."""
 
     def child():
         yield
@@ -100,13 +118,14 @@ def test_churning_keeps_the_roll_small():
     assert vrun(main) <= core._MIN_PRUNE + 3
 
 
-def test_a_dropped_finished_task_is_freed_by_the_next_prune():
-    class Result:
-        pass
+class Result:
+    pass
 
+
+def test_a_dropped_finished_task_is_freed_by_the_next_prune():
     def child():
+        yield  # a second step: it is on the roll when it ends
         return Result()
-        yield
 
     def main():
         kernel = genlet.current_task()._kernel
@@ -126,17 +145,66 @@ def test_a_dropped_finished_task_is_freed_by_the_next_prune():
     assert held == 10 and after == 0
 
 
+def test_a_task_that_ends_in_its_first_step_is_never_held():
+    def child():
+        return Result()
+        yield
+
+    def main():
+        kernel = genlet.current_task()._kernel
+        tasks = [genlet.spawn(child) for _ in range(10)]
+        assert kernel.tasks() == [genlet.current_task()] + tasks  # not started: still listed
+        refs = []
+        for task in tasks:
+            refs.append(weakref.ref((yield from task.join())))
+        assert kernel._roll == [genlet.current_task()]
+        del tasks, task
+        yield
+        gc.collect()
+        return sum(1 for r in refs if r() is not None)
+
+    assert vrun(main) == 0
+
+
+def test_tasks_in_the_middle_of_a_pass_lists_those_not_started_yet():
+    """Asked by a task in its first step, with siblings behind it in the same pass: it is
+    listed (it has started), and so are they (they will start), and dump() names them."""
+    seen = {}
+
+    def sibling():
+        yield from genlet.sleep(1)
+
+    def asker():
+        kernel = genlet.current_task()._kernel
+        seen["tasks"] = kernel.tasks()
+        seen["dump"] = kernel.dump(locations=False)
+        yield
+
+    def main():
+        first = genlet.spawn(sibling)
+        me = genlet.spawn(asker)
+        rest = [genlet.spawn(sibling) for _ in range(3)]
+        yield from me.join()
+        assert seen["tasks"] == [genlet.current_task(), first, me] + rest
+        assert seen["dump"].count("'sibling-") == 4 and "'asker-" in seen["dump"]
+        for task in [first] + rest:
+            task.cancel()
+
+    vrun(main)
+
+
 def test_shutdown_and_close_count_the_live_tasks():
     def sleeper():
         yield from genlet.sleep(100)
 
     kernel = genlet.Kernel(clock=genlet.VirtualClock())
     tasks = [kernel.spawn(sleeper) for _ in range(3)]
+    assert kernel.tasks() == tasks and "3 tasks" in repr(kernel)  # before they start
     kernel.step()
-    assert kernel._alive() == 3 and "3 tasks" in repr(kernel)
+    assert kernel.tasks() == tasks and "3 tasks" in repr(kernel)
     tasks[1].cancel()
     kernel.step()
-    assert kernel._alive() == 2 and kernel.tasks() == [tasks[0], tasks[2]]
+    assert kernel.tasks() == [tasks[0], tasks[2]]
     try:
         kernel.close()
     except RuntimeError as error:

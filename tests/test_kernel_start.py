@@ -275,7 +275,7 @@ def _closure(a):
 
 @given(calls=st.lists(st.tuples(st.sampled_from(["one", "two", "keyword_only", "plain", "closure"]), st.integers(0, 3)), min_size=1, max_size=8))
 def test_spawning_again_and_again_binds_as_each_call_would(calls):
-    """Property: the answer remembered for the last code spawned (``Kernel._starts_late``)
+    """Property: the answer remembered for the last code spawned (``task.starts_late``)
     never lets a call through that does not fit: each spawn in a sequence refuses at once or
     returns exactly what the call computes."""
     import inspect

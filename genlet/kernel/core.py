@@ -45,7 +45,7 @@ from .clock import default_clock
 from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelled
 from .outside import Outside, allocate_lock
 from .prng import Random
-from .task import CANCELLED, CO_GENERATOR, DAEMON, DONE, FAILED, FUNCTION, OBSERVED, REPORTED, NotStarted, Task, spawn_now
+from .task import CANCELLED, DAEMON, DONE, ENROLLED, FAILED, FUNCTION, OBSERVED, REPORTED, NotStarted, Task, spawn_now, starts_late
 from .timers import REPLY, TARGET, Timers
 from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, reschedule, running_kernel, set_running_kernel
 
@@ -91,7 +91,7 @@ class Kernel(Outside):
         self._swallowed = None  # type: Any  # at shutdown: task -> cancellations swallowed
         self._context = None  # type: Any
         self._not_started = NotStarted(self)
-        self._late_code = self._late_arity = None  # type: Any  # see _starts_late
+        self._late_code = self._late_arity = None  # type: Any  # see starts_late
         if contextvars:
             try:
                 import contextvars as _cv
@@ -115,75 +115,55 @@ class Kernel(Outside):
 
     def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
         flags = DAEMON if daemon else 0
-        code = fn.__code__ if fn.__class__ is FUNCTION else None
-        if name is None and (
-            code is self._late_code and len(args) == self._late_arity or self._starts_late(code, args)
-        ):  # a generator function whose arguments fit: call it at the first step (NotStarted)
-            task = Task(self, self._not_started, fn, flags)  # type: Task[Any]
-            task._value = args
-            self._roll.append(task)  # _enrol, inlined
-            if self._dead > self._prune_at:
-                self._prune()
-            self._ready.append(task)
-        else:
-            task = spawn_now(self, fn, args, name, flags)
+        if name is None and starts_late(self, fn, args):
+            task = Task(self, self._not_started, fn, flags, args)  # type: Task[Any]
+            self._ready.append(task)  # on the roll once it has started (see _enrol)
+            return task
+        task = spawn_now(self, fn, args, name, flags)
         if self._swallowed is not None:
             ending.cancel_late_spawn(self, task)
         return task
 
-    def _starts_late(self, code: "Any", args: "Any") -> bool:
-        """Can ``fn(*args)`` wait for the task's first step? (See NotStarted.)
-
-        Yes for a plain generator function (``code`` is its ``__code__``) whose arguments fit
-        it, so that calling it later cannot fail; not under ``contextvars=True``, where the
-        call must be made in a copy of the spawner's context.
-
-        Discussion: the last code object that got a yes is remembered, so a loop spawning one
-        function asks once (four attribute reads, a tenth of a spawn). Not the function: it
-        may be a closure over large objects; a code object is constant.
-        """
-        if (
-            code is None or not code.co_flags & CO_GENERATOR or code.co_argcount != len(args)
-            or code.co_kwonlyargcount or self._context is not None
-        ):
-            return False
-        self._late_code, self._late_arity = code, len(args)
-        return True
-
     def _enrol(self, task: "Task[Any]") -> None:
-        """Put a new task on the roll of live tasks (``tasks()``, shutdown, ``dump()``).
+        """Put a task that has started on the roll of live tasks (``tasks()``, shutdown, dump),
+        once: when its generator is made at spawn, or when its first step has yielded.
 
-        Discussion: ``_finish`` only counts a task dead. Once the dead outnumber the tasks
-        alive at the last prune (and ``_MIN_PRUNE``), the next spawn, or the kernel before it
-        waits for events, prunes the roll in one pass that keeps the order. So a task costs an
-        ``append`` and a count, each pass is paid for by the deaths since the last, and a burst
-        of spawns or of deaths makes no pass. A linked ring cost a link, an unlink and two
-        slots per task (a tenth of a spawn); a dict has no order on MicroPython. The price: a
-        finished task stays referenced until the next prune (``tasks()`` prunes at once).
+        Discussion: a task that starts late (``NotStarted``) is enrolled only once its first
+        step has yielded, so one that returns at once (a burst of small jobs) never touches
+        the roll; until then it is in the ready list, where ``tasks()`` finds it. A task that
+        spawns one that starts at once is enrolled first: parents come before children.
+        ``_finish`` only counts a death; once the deaths since the last prune outnumber the
+        tasks it kept (and ``_MIN_PRUNE``), the next enrolment, or the kernel before it waits
+        for events, prunes the roll in one pass that keeps the order. So each pass is paid for
+        by the deaths since the last, and a burst of spawns or of deaths makes none. A linked
+        ring cost a link, an unlink and two slots per task; a dict has no order on
+        MicroPython. The price: a finished task stays referenced until the next prune.
         """
-        self._roll.append(task)
-        if self._dead > self._prune_at:
-            self._prune()
+        if not task._flags & ENROLLED:
+            task._flags |= ENROLLED
+            self._roll.append(task)
+            if self._dead > self._prune_at:
+                self._prune()
 
     def _prune(self) -> None:
         self._roll = roll = [task for task in self._roll if not task._flags & DONE]
         self._dead = 0
         self._prune_at = max(len(roll), _MIN_PRUNE)
 
-    def _alive(self) -> int:
-        """How many tasks have not finished."""
-        return len(self._roll) - self._dead
-
     def tasks(self) -> "List[Task[Any]]":
-        """Every unfinished task, oldest first."""
+        """Every unfinished task: those that have started, in the order they did, then those
+        that have not, in the order they will (ready, or in the pass running now)."""
+        if self.current is not None:
+            self._enrol(self.current)  # (it may be in its first step: see _enrol)
         self._prune()
-        return self._roll[:]
+        waiting = self._not_started
+        return self._roll + [task for task in self._spare + self._ready if task._gen is waiting]
 
     # -- the run loop ------------------------------------------------------------------------
     def _run_ready(self) -> None:
         """Run each task that was ready when the pass started, once, in order (principle 3)."""
-        batch = self._ready
-        self._ready = ready = self._spare
+        batch, ready = self._ready, self._spare
+        self._ready, self._spare = ready, batch  # (tasks() finds the pass's new tasks there)
         not_started = self._not_started
         # Discussion: `ready.append(task)` below, not a cached `append = ready.append`: on
         # MicroPython the cached bound method is a heap allocation per pass, the call is none.
@@ -195,7 +175,9 @@ class Kernel(Outside):
                     if gen is not_started:  # its first step: make its generator (NotStarted)
                         gen = task._gen = task._name(*task._value)
                         task._value = None
-                    if task._cancel is None or task._value is not None:
+                        trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
+                        self._enrol(task)  # it lives on past its first step
+                    elif task._cancel is None or task._value is not None:
                         trap = gen.send(task._value)
                     else:  # resumed at a checkpoint while cancelled: raise it there
                         trap = gen.throw(self._cancelled(task))
@@ -221,7 +203,6 @@ class Kernel(Outside):
         finally:
             self.current = None
             batch.clear()
-            self._spare = batch
 
     def _run_passes(self) -> None:
         """Run passes back to back while nothing outside the tasks needs a look between them.
@@ -379,7 +360,7 @@ class Kernel(Outside):
             self.task_locals.pop(task, None)
         if task is self._main:
             self._halt = True
-        self._dead += 1  # (see _enrol)
+        self._dead += 1  # deaths since the last prune (see _enrol)
         joiners = task._joiners
         if joiners is not None:
             reply = task._join_reply()
@@ -550,10 +531,11 @@ class Kernel(Outside):
 
     def close(self) -> None:
         """Release the poller and the waker. The kernel must have no tasks left."""
-        if self._alive():
+        alive = len(self.tasks())
+        if alive:
             raise RuntimeError(
                 "close(): %d task(s) are still alive; finish them first: task.cancel() each one, "
-                "then `while kernel.tasks(): kernel.step()`" % self._alive()
+                "then `while kernel.tasks(): kernel.step()`" % alive
             )
         if self._waker is not None:
             self._waker.close()
@@ -569,7 +551,7 @@ class Kernel(Outside):
         return task_dump(self, title, locations)
 
     def __repr__(self) -> str:
-        return "<Kernel %d tasks, %d ready, clock=%r>" % (self._alive(), len(self._ready), self.clock)
+        return "<Kernel %d tasks, %d ready, clock=%r>" % (len(self.tasks()), len(self._ready), self.clock)
 
 
 # -- the module-level API -------------------------------------------------------------------
@@ -587,7 +569,7 @@ def run(main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optio
     try:
         return kernel.run(main, *args)
     finally:
-        if not kernel._alive():
+        if not kernel.tasks():
             kernel.close()
 
 
@@ -596,5 +578,11 @@ def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = 
     kernel = running_kernel()
     if kernel is None or not kernel._stepping:  # (a context copied in a task outlives its run)
         kernel = current_kernel()  # raises the RuntimeError that explains it
+    # Discussion: Kernel._spawn's fast path, inlined. A loop spawning one generator function
+    # (``starts_late`` has said yes to its code) pays one Python call per task, not two: a
+    # tenth of the life of a task that returns at once. ``run`` ending clears ``_late_code``.
+    if fn.__class__ is FUNCTION and fn.__code__ is kernel._late_code and len(args) == kernel._late_arity and name is None:
+        task = Task(kernel, kernel._not_started, fn, DAEMON if daemon else 0, args)  # type: Task[Any]
+        kernel._ready.append(task)
+        return task
     return kernel._spawn(fn, args, name, daemon)
-

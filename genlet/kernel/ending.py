@@ -94,16 +94,17 @@ def shutdown(kernel: "Kernel", warn: bool) -> None:
         more = " and %d more" % (len(named) - 10) if len(named) > 10 else ""
         report.warning("run() is ending with %d task(s) still running; cancelling %s%s" % (len(named), shown, more))
     kernel._swallowed = {}
+    kernel._late_code = None  # spawn's fast path is closed: every spawn is cancelled now
     kernel._interrupted = False
     for task in leftovers:
         task.cancel()
-    while kernel._alive():
+    while kernel.tasks():
         if kernel._ready:
             kernel._run_ready()
         for task, count in list(kernel._swallowed.items()):
             if count > _MAX_SWALLOWS and not task._flags & DONE:
                 close_task(kernel, task, "it swallowed Cancelled %d times at the end of run()" % count)
-        if not kernel._alive():
+        if not kernel.tasks():
             break
         if kernel._stuck():
             for task in kernel.tasks():

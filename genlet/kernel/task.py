@@ -47,7 +47,8 @@ DAEMON = 16  # cancelled without a warning at the end of run()
 NAMED = 32  # _name was given by the user (else it is the function's name)
 OBSERVED = 64  # somebody joined or waited: its failure is theirs to report
 REPORTED = 128  # its failure went to the log already
-_ID_SHIFT = 8  # the bits above these hold the task's id, once it has one (see Task.id)
+ENROLLED = 256  # on the kernel's roll of tasks that have started (see Kernel._enrol)
+_ID_SHIFT = 9  # the bits above these hold the task's id, once it has one (see Task.id)
 
 _JOIN = "join"  # Waiter.value of a join (gets the outcome); None means wait (gets None)
 
@@ -60,12 +61,12 @@ class Task(Generic[T]):
         "_joiners", "_flags",
     )  # fmt: skip
 
-    def __init__(self, kernel: "Any", gen: "Any", name: "Any", flags: int) -> None:
+    def __init__(self, kernel: "Any", gen: "Any", name: "Any", flags: int, value: "Any" = None) -> None:
         self._name = name
         self._gen = gen
         self._kernel = kernel
         self._flags = flags
-        self._value = None  # type: Any  # read at every switch: always the task's own
+        self._value = value  # type: Any  # read at every switch: always the task's own
         self._wait = None  # type: Any
         self._cancel = None  # type: Any
         if SLOTS:  # the others start as None: slots must be set; elsewhere see _DEFAULTS
@@ -479,10 +480,38 @@ def run_iterable(iterable: "Any") -> "Any":
     return (yield from iterable)
 
 
+def starts_late(kernel: "Any", fn: "Any", args: "Any") -> bool:
+    """Can ``fn(*args)`` wait for the task's first step? (See NotStarted.)
+
+    Yes for a plain generator function whose arguments fit it, so that calling it later
+    cannot fail; not under ``contextvars=True``, where the call must be made in a copy of the
+    spawner's context, nor while ``run`` is ending (``Kernel._spawn`` cancels such tasks).
+
+    Discussion: the last code object that got a yes is remembered (``kernel._late_code``), so
+    a loop spawning one function asks once, and ``genlet.spawn`` takes its fast path from the
+    second call on. Not the function: it may be a closure over large objects; a code object
+    is constant.
+    """
+    if fn.__class__ is not FUNCTION or kernel._swallowed is not None:
+        return False
+    code = fn.__code__
+    if code is kernel._late_code and len(args) == kernel._late_arity:
+        return True
+    if (
+        not code.co_flags & CO_GENERATOR or code.co_argcount != len(args)
+        or code.co_kwonlyargcount or kernel._context is not None
+    ):
+        return False
+    kernel._late_code, kernel._late_arity = code, len(args)
+    return True
+
+
 def spawn_now(kernel: "Any", fn: "Any", args: "Any", name: "Any", flags: int) -> "Task[Any]":
     """``Kernel._spawn`` for what cannot start late: generator objects, other callables, named
     tasks, and everything under ``contextvars=True``. Makes the task's generator now."""
     caller = kernel.current
+    if caller is not None:
+        kernel._enrol(caller)  # in its first step, maybe: the roll lists parents first
     waiting = caller._wait if caller is not None else None
     gen = as_generator(fn, args)
     adopt = caller is not None and caller._wait is not None and caller._wait is not waiting

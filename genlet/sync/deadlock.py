@@ -49,7 +49,10 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
 
     cycle = [(task, lock)]  # (a task, the lock it waits for); the next task holds that lock
     wanted = lock
-    for _ in range(task._kernel._alive()):  # more links than tasks: a cycle that is not ours
+    # Discussion: every owner in a cycle is parked, so it has started and is on the kernel's
+    # roll; only ``task`` may not be there yet (in its first step). More links than that: the
+    # chain runs into a cycle that does not pass through ``task``.
+    for _ in range(len(task._kernel._roll) + 1):
         owner = wanted._owner
         if owner is task:
             raise _error(cycle)
