@@ -45,7 +45,7 @@ from .clock import default_clock
 from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelled
 from .outside import Outside, allocate_lock
 from .prng import Random
-from .task import CANCELLED, DAEMON, DONE, ENROLLED, FAILED, FUNCTION, OBSERVED, REPORTED, NotStarted, Task, spawn_now, starts_late
+from .task import CANCELLED, DAEMON, DONE, ENROLLED, FAILED, FUNCTION, OBSERVED, REPORTED, NotStarted, Task, new_task, spawn_now, starts_late
 from .timers import REPLY, TARGET, Timers
 from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, reschedule, running_kernel, set_running_kernel
 
@@ -116,7 +116,7 @@ class Kernel(Outside):
     def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
         flags = DAEMON if daemon else 0
         if name is None and starts_late(self, fn, args):
-            task = Task(self, self._not_started, fn, flags, args)  # type: Task[Any]
+            task = new_task(self, self._not_started, fn, flags, args)
             self._ready.append(task)  # on the roll once it has started (see _enrol)
             return task
         task = spawn_now(self, fn, args, name, flags)
@@ -582,7 +582,7 @@ def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = 
     # (``starts_late`` has said yes to its code) pays one Python call per task, not two: a
     # tenth of the life of a task that returns at once. ``run`` ending clears ``_late_code``.
     if fn.__class__ is FUNCTION and fn.__code__ is kernel._late_code and len(args) == kernel._late_arity and name is None:
-        task = Task(kernel, kernel._not_started, fn, DAEMON if daemon else 0, args)  # type: Task[Any]
+        task = new_task(kernel, kernel._not_started, fn, DAEMON if daemon else 0, args)
         kernel._ready.append(task)
         return task
     return kernel._spawn(fn, args, name, daemon)

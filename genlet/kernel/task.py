@@ -61,18 +61,11 @@ class Task(Generic[T]):
         "_joiners", "_flags",
     )  # fmt: skip
 
-    def __init__(self, kernel: "Any", gen: "Any", name: "Any", flags: int, value: "Any" = None) -> None:
-        self._name = name
-        self._gen = gen
-        self._kernel = kernel
-        self._flags = flags
-        self._value = value  # type: Any  # read at every switch: always the task's own
-        self._wait = None  # type: Any
-        self._cancel = None  # type: Any
-        if SLOTS:  # the others start as None: slots must be set; elsewhere see _DEFAULTS
-            self._timer = None  # type: Any
-            self._scopes = None  # type: Optional[List[Any]]
-            self._joiners = None  # type: Optional[WaitQueue]
+    if TYPE_CHECKING:
+        _name = _gen = _kernel = _value = _wait = _timer = _cancel = None  # type: Any
+        _scopes = None  # type: Optional[List[Any]]
+        _joiners = None  # type: Optional[WaitQueue]
+        _flags = 0
 
     # -- what it is ------------------------------------------------------------------------
     @property
@@ -393,6 +386,26 @@ def _generator_function() -> "Any":
     yield
 
 
+def new_task(kernel: "Any", gen: "Any", name: "Any", flags: int, value: "Any" = None) -> "Task[Any]":
+    """A new task: ``Task()`` makes it empty, and this fills its slots.
+
+    Discussion: Task has no ``__init__``. CPython (before 3.13) runs a class's Python
+    ``__init__`` from C, in a fresh run of its interpreter loop: that alone cost a tenth of
+    the life of a task that returns at once. ``Task()`` with no ``__init__`` runs no Python
+    code, and a plain function fills the slots at the speed of any attribute store.
+    """
+    task = Task()  # type: Task[Any]
+    task._name = name
+    task._gen = gen
+    task._kernel = kernel
+    task._flags = flags
+    task._value = value  # read at every switch: always the task's own
+    task._wait = task._cancel = None
+    if SLOTS:  # the others start as None: slots must be set; elsewhere see _DEFAULTS
+        task._timer = task._scopes = task._joiners = None
+    return task
+
+
 GENERATOR = type(_generator_function())
 
 
@@ -529,7 +542,7 @@ def spawn_now(kernel: "Any", fn: "Any", args: "Any", name: "Any", flags: int) ->
         name = fn  # its name is looked up only when somebody asks (Task.name)
     if kernel._context is not None:
         gen = InContext(gen, kernel._context.copy_context(), kernel)
-    task = Task(kernel, gen, name, flags)  # type: Task[Any]
+    task = new_task(kernel, gen, name, flags)
     kernel._enrol(task)
     if adopt and caller is not None:
         adopt_wait(caller, task)  # parked from the start: not ready
