@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import genlet
-from genlet.kernel.task import FUNCTION, NotStarted
+from genlet.kernel.task import FUNCTION, NotStarted, new_task
 
 from .helpers import vrun
 
@@ -309,3 +309,30 @@ def test_spawning_again_and_again_binds_as_each_call_would(calls):
         else:
             expected.append(("one", args[0]))
     assert vrun(main) == expected
+
+
+def test_spawns_fast_path_makes_the_task_new_task_makes(monkeypatch):
+    """``genlet.spawn`` fills a Task's slots by hand when it has spawned the function before
+    (see ``core.spawn``): every slot must come out as ``new_task`` (via Kernel.spawn) sets it."""
+    from genlet.kernel import core
+    from genlet.kernel.task import Task
+
+    made = []
+    monkeypatch.setattr(core, "new_task", lambda *a: made.append(a) or new_task(*a))
+
+    def child(x):
+        yield
+
+    def main():
+        kernel = genlet.kernel.current_kernel()
+        del made[:]  # (main was made by new_task too)
+        slow = kernel.spawn(child, 1, daemon=True)  # Kernel._spawn: starts_late, new_task
+        assert len(made) == 1
+        fast = genlet.spawn(child, 1, daemon=True)  # the code is known now: the fast path
+        assert len(made) == 1
+        for slot in Task.__slots__:
+            assert getattr(fast, slot) == getattr(slow, slot), slot
+        yield from slow.join()
+        yield from fast.join()
+
+    vrun(main)

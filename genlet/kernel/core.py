@@ -578,11 +578,19 @@ def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = 
     kernel = running_kernel()
     if kernel is None or not kernel._stepping:  # (a context copied in a task outlives its run)
         kernel = current_kernel()  # raises the RuntimeError that explains it
-    # Discussion: Kernel._spawn's fast path, inlined. A loop spawning one generator function
-    # (``starts_late`` has said yes to its code) pays one Python call per task, not two: a
-    # tenth of the life of a task that returns at once. ``run`` ending clears ``_late_code``.
+    # Discussion: the fast path of Kernel._spawn and new_task, by hand. A loop spawning one
+    # generator function (``starts_late`` has said yes to its code) makes each task with no
+    # Python call but this one: the two it saves were a tenth of the life of a task that
+    # returns at once. Only CPython and PyPy get here (elsewhere no function is a FUNCTION),
+    # so every slot is set. ``run`` ending clears ``_late_code``, closing this path.
     if fn.__class__ is FUNCTION and fn.__code__ is kernel._late_code and len(args) == kernel._late_arity and name is None:
-        task = new_task(kernel, kernel._not_started, fn, DAEMON if daemon else 0, args)
+        task = Task()  # type: Task[Any]
+        task._name = fn
+        task._gen = kernel._not_started
+        task._kernel = kernel
+        task._value = args
+        task._flags = DAEMON if daemon else 0
+        task._wait = task._cancel = task._timer = task._scopes = task._joiners = None
         kernel._ready.append(task)
         return task
     return kernel._spawn(fn, args, name, daemon)
