@@ -129,21 +129,19 @@ class Kernel(Outside):
         once: when its generator is made at spawn, or when its first step has yielded.
 
         Discussion: a task that starts late (``NotStarted``) is enrolled only once its first
-        step has yielded, so one that returns at once (a burst of small jobs) never touches
-        the roll; until then it is in the ready list, where ``tasks()`` finds it. A task that
-        spawns one that starts at once is enrolled first: parents come before children.
-        ``_finish`` only counts a death; once the deaths since the last prune outnumber the
-        tasks it kept (and ``_MIN_PRUNE``), the next enrolment, or the kernel before it waits
-        for events, prunes the roll in one pass that keeps the order. So each pass is paid for
-        by the deaths since the last, and a burst of spawns or of deaths makes none. A linked
-        ring cost a link, an unlink and two slots per task; a dict has no order on
-        MicroPython. The price: a finished task stays referenced until the next prune.
+        step has yielded (by the run loop, inline), so one that returns at once, as in a burst
+        of small jobs, never touches the roll; until then it is in the ready list, where
+        ``tasks()`` finds it. A task that spawns one that starts at once is enrolled first, so
+        parents come before children. ``_finish`` only counts a death. At the end of a pass,
+        once the deaths since the last prune outnumber the tasks it kept (and ``_MIN_PRUNE``),
+        the roll is pruned in one scan that keeps the order: each scan is paid for by the
+        deaths since the last. A linked ring cost a link, an unlink and two slots per task; a
+        dict has no order on MicroPython. The price: a finished task stays referenced until
+        the next prune (``tasks()`` prunes at once).
         """
         if not task._flags & ENROLLED:
             task._flags |= ENROLLED
             self._roll.append(task)
-            if self._dead > self._prune_at:
-                self._prune()
 
     def _prune(self) -> None:
         self._roll = roll = [task for task in self._roll if not task._flags & DONE]
@@ -176,7 +174,9 @@ class Kernel(Outside):
                         gen = task._gen = task._name(*task._value)
                         task._value = None
                         trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
-                        self._enrol(task)  # it lives on past its first step
+                        if not task._flags & ENROLLED:  # it lives on past its first step: _enrol
+                            task._flags |= ENROLLED
+                            self._roll.append(task)
                     elif task._cancel is None or task._value is not None:
                         trap = gen.send(task._value)
                     else:  # resumed at a checkpoint while cancelled: raise it there
@@ -203,6 +203,8 @@ class Kernel(Outside):
         finally:
             self.current = None
             batch.clear()
+        if self._dead > self._prune_at:  # see _enrol
+            self._prune()
 
     def _run_passes(self) -> None:
         """Run passes back to back while nothing outside the tasks needs a look between them.
@@ -404,8 +406,6 @@ class Kernel(Outside):
         """
         io, clock = self._io, self.clock
         deadline = None
-        if self._dead > self._prune_at:  # see _enrol
-            self._prune()
         if self._ready or self._calls:
             timeout = 0.0  # type: Optional[float]
         else:
