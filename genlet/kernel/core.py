@@ -75,7 +75,7 @@ class Kernel(Outside):
         self._timers = Timers()
         self._io = None  # type: Any  # descriptors and the waker: see outside.py
         self._waker = None  # type: Any
-        self._roll = []  # type: List[Task[Any]]  # every live task, oldest first (see _enrol)
+        self._roll = []  # type: List[Task[Any]]  # the live tasks that have started, in order (see _enrol)
         self._dead = 0  # how many tasks on the roll have finished
         self._prune_at = _MIN_PRUNE
         self._next_id = 0
