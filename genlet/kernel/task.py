@@ -61,7 +61,7 @@ class Task(Generic[T]):
         "_joiners", "_flags",
     )  # fmt: skip
 
-    if TYPE_CHECKING:
+    if TYPE_CHECKING:  # the slots' types, for the type checker: new_task sets them
         _name = _gen = _kernel = _value = _wait = _timer = _cancel = None  # type: Any
         _scopes = None  # type: Optional[List[Any]]
         _joiners = None  # type: Optional[WaitQueue]
