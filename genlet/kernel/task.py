@@ -182,8 +182,8 @@ class Task(Generic[T]):
         """
         flags = self._flags
         if flags & DONE:
-            self._flags = flags | OBSERVED
-            if flags & (FAILED | CANCELLED):
+            if flags & (FAILED | CANCELLED):  # (only a failure needs to be marked observed)
+                self._flags = flags | OBSERVED
                 raise self._join_reply().error
             value = self._value
             return NO_WAIT if value is None else completed(value)  # no generator for None
