@@ -94,3 +94,44 @@ def test_run_after_an_interrupt_works_normally():
         return "fine"
 
     assert genlet.run(main) == "fine"
+
+
+def test_a_run_that_never_blocks_makes_no_waker(monkeypatch):
+    """The waker (a socket pair) is made before the kernel first blocks, not at run()."""
+    from genlet.kernel import outside
+
+    made = []
+    real = outside.make_waker
+    monkeypatch.setattr(outside, "make_waker", lambda: made.append(1) or real())
+
+    def child():
+        yield
+
+    def main():
+        for task in [genlet.spawn(child) for _ in range(10)]:
+            yield from task.join()
+
+    genlet.run(main)
+    assert made == []
+
+    def sleeper():
+        yield from genlet.sleep(0.001)  # blocks: Ctrl-C must be able to cut it short
+
+    genlet.run(sleeper)
+    assert made == [1]
+
+
+def test_ctrl_c_before_the_waker_is_made_is_not_slept_through():
+    """Ctrl-C that comes after the run loop last looked and before the waker exists: the
+    kernel must not block (here for LONG seconds) before it notices."""
+    kernel = genlet.Kernel()
+    restore = kernel._install_sigint()
+    try:
+        kernel._timers.add(kernel.clock.now() + LONG, object())  # a deadline far off
+        kernel._interrupted = True  # as on_sigint leaves it, with no waker to wake
+        start = kernel.clock.now()
+        kernel._wait_for_events(None)
+        assert kernel.clock.now() - start < LONG / 10 and kernel._waker is not None
+    finally:
+        restore()
+        kernel.close()

@@ -415,6 +415,9 @@ class Kernel(Outside):
                 timeout = max_wait
             if timeout is not None and timeout > _MAX_BLOCK:
                 timeout = _MAX_BLOCK  # epoll and poll overflow past ~24 days: wake up, look again
+        if timeout != 0 and self._sigint_needs_waker:  # it may block: Ctrl-C must wake it
+            io = self._waker_for_sigint()
+            timeout = 0.0 if self._interrupted else timeout
         outside = self.external or (io is not None and io.count)  # real things that may wake us
         woken = 0
         if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):

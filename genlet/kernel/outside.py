@@ -41,6 +41,7 @@ class Outside:
     _interrupted = False
     _halt = False
     external = 0  # outside work in flight that may wake a task (thread jobs, signal waits)
+    _sigint_needs_waker = False  # Ctrl-C is ours, and the waker is not made yet
 
     def _ensure_io(self) -> IOWaits:
         if self._io is None:
@@ -83,7 +84,13 @@ class Outside:
         return self._ensure_io().poller.fileno()  # type: ignore[no-any-return]
 
     def _install_sigint(self) -> "Any":
-        """In the main thread, make Ctrl-C cancel everything (through the waker)."""
+        """In the main thread, make Ctrl-C cancel everything (through the waker).
+
+        Discussion: the waker (a socket pair and a poller: the ``socket`` and ``selectors``
+        modules, a tenth of a second's work for 100,000 small tasks) is needed only to cut
+        short a wait for events. So it is made before the kernel first blocks
+        (``_waker_for_sigint``), not here: a run that never blocks never makes one.
+        """
         try:
             import signal
             import threading
@@ -93,15 +100,27 @@ class Outside:
             return None
         if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             return None  # somebody else handles Ctrl-C: leave it to them
-        waker = self.ensure_waker()
+        self._sigint_needs_waker = True
 
         def on_sigint(signum: int, frame: "Any") -> None:
             if self._interrupted:
                 raise KeyboardInterrupt  # pressed twice: get out now
             self._interrupted = True
             self._halt = True
-            if waker is not None:
-                waker.wake()
+            if self._waker is not None:
+                self._waker.wake()
 
         previous = signal.signal(signal.SIGINT, on_sigint)
-        return lambda: signal.signal(signal.SIGINT, previous)
+
+        def restore() -> None:
+            self._sigint_needs_waker = False
+            signal.signal(signal.SIGINT, previous)
+
+        return restore
+
+    def _waker_for_sigint(self) -> "Any":
+        """Before the first wait that may block: make the waker Ctrl-C needs; return the IO
+        waits. Ctrl-C may have come before the waker: then ``_interrupted`` is already set."""
+        self._sigint_needs_waker = False
+        self.ensure_waker()
+        return self._io
