@@ -86,10 +86,11 @@ class Outside:
     def _install_sigint(self) -> "Any":
         """In the main thread, make Ctrl-C cancel everything (through the waker).
 
-        Discussion: the waker (a socket pair and a poller: the ``socket`` and ``selectors``
-        modules, a tenth of a second's work for 100,000 small tasks) is needed only to cut
-        short a wait for events. So it is made before the kernel first blocks
-        (``_waker_for_sigint``), not here: a run that never blocks never makes one.
+        Discussion: the waker (a socket pair and a poller; the first one in a process imports
+        ``socket`` and ``selectors``, about 2 ms, a fiftieth of spawning and joining 100,000
+        small tasks) is needed only to cut short a wait for events. So it is made before the
+        kernel first blocks (``_waker_for_sigint``), not here: a run that never blocks never
+        makes one.
         """
         try:
             import signal
@@ -107,8 +108,9 @@ class Outside:
                 raise KeyboardInterrupt  # pressed twice: get out now
             self._interrupted = True
             self._halt = True
-            if self._waker is not None:
-                self._waker.wake()
+            waker = self._waker
+            if waker is not None:
+                waker.wake()
 
         previous = signal.signal(signal.SIGINT, on_sigint)
 
