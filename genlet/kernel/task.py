@@ -255,7 +255,6 @@ def _slots_enforced() -> bool:
 
 
 SLOTS = _slots_enforced()  # CPython, PyPy: yes; MicroPython ignores __slots__
-_DEFAULTS = ("_timer", "_scopes", "_joiners")
 _MAP_SIZES = (17, 23, 29, 37, 47, 59, 73, 97, 127)  # MicroPython's dict sizes (py/map.c)
 
 
@@ -267,8 +266,8 @@ def _make_room(cls: "Any") -> None:
 
 if not SLOTS:
     # Discussion: where __slots__ is ignored (MicroPython), every attribute set on an instance
-    # goes into its own dict, and a dict of 14 costs a small board 320 bytes a task. So these
-    # start as class attributes, and a task stores only what it has changed.
+    # goes into its own dict, which grows with every attribute stored. So every slot starts as
+    # a class attribute (None), and a task stores only what it has changed.
     #
     # Discussion: there, every attribute *store* on a task first looks the name up in the class
     # (Task has properties, and a property could take the store). A MicroPython dict grows
@@ -276,7 +275,7 @@ if not SLOTS:
     # Task's class dict happened to be full, each store scanned all of it and a switch cost
     # twice as much. So every attribute a task stores is also a class attribute (the lookup
     # stops at it), and the class dict is kept from being full or nearly so.
-    for _attribute in _DEFAULTS + ("_name", "_gen", "_kernel", "_value", "_wait", "_cancel", "_flags"):
+    for _attribute in Task.__slots__:
         setattr(Task, _attribute, None)
     _make_room(Task)
 
@@ -401,7 +400,7 @@ def new_task(kernel: "Any", gen: "Any", name: "Any", flags: int, value: "Any" = 
     task._flags = flags
     task._value = value  # read at every switch: always the task's own
     task._wait = task._cancel = None
-    if SLOTS:  # the others start as None: slots must be set; elsewhere see _DEFAULTS
+    if SLOTS:  # the others start as None: slots must be set; elsewhere they are class attributes
         task._timer = task._scopes = task._joiners = None
     return task
 
