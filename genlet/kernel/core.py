@@ -364,18 +364,39 @@ class Kernel(Outside):
             self._halt = True
         self._dead += 1  # deaths since the last prune (see _enrol)
         joiners = task._joiners
-        if joiners is not None:
-            reply = task._join_reply()
-            node = joiners.pop()
-            while node is not None:
-                if node.group is not None:
-                    node.group.fire(node, task)
-                else:
-                    self._reschedule(node.task, reply if node.value == "join" else None)
-                node = joiners.pop()
-        elif error is not None and flags & FAILED and not flags & (OBSERVED | REPORTED) and self._fatal is not error:
+        if joiners is not None and self._wake_joiners(task, joiners):
+            task._flags |= OBSERVED
+        if flags & FAILED and not task._flags & (OBSERVED | REPORTED) and self._fatal is not error:
             task._flags |= REPORTED
-            report.failure("task %r failed and nobody was waiting for it" % task.name, error)
+            report.failure("task %r failed and nobody was waiting for it" % task.name, task._value)
+
+    def _wake_joiners(self, task: "Task[Any]", joiners: "Any") -> bool:
+        """Hand the end of ``task`` to everyone waiting for it; True if one of them receives
+        its failure, i.e. will re-raise it or is handed the task to deal with.
+
+        Discussion: the rule is "a failure is reported when it happens, unless at that moment
+        someone waits to receive it". A Waiter whose value is ``"join"`` receives: a plain one
+        (``join()``) always, one in a group (a ``select``'s ``join_op``, ``joinall`` with
+        ``raise_error``, ``link_exception``) when the group's ``fire`` takes it (returns True).
+        ``wait()``, ``kill()``, a pool and ``joinall`` without ``raise_error`` only wait for
+        the end. A wait that gave up earlier (timeout, cancel) has left the queue: it does
+        not count.
+        """
+        reply = task._join_reply()
+        received = False
+        node = joiners.pop()
+        while node is not None:
+            group = node.group
+            if group is None:
+                if node.value == "join":
+                    received = True
+                    self._reschedule(node.task, reply)
+                else:
+                    self._reschedule(node.task, None)
+            elif group.fire(node, task) and node.value == "join":
+                received = True
+            node = joiners.pop()
+        return received
 
     # -- timers, IO, other threads -----------------------------------------------------------
     def _expire_timers(self) -> None:

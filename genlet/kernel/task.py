@@ -45,7 +45,7 @@ CANCELLED = 4  # it ended by its own cancellation
 CANCEL_REQUESTED = 8  # task.cancel() was called
 DAEMON = 16  # cancelled without a warning at the end of run()
 NAMED = 32  # _name was given by the user (else it is the function's name)
-OBSERVED = 64  # somebody joined or waited: its failure is theirs to report
+OBSERVED = 64  # its failure was received (see Kernel._wake_joiners), or will be: not reported
 REPORTED = 128  # its failure went to the log already
 ENROLLED = 256  # on the kernel's roll of tasks that have started (see Kernel._enrol)
 _ID_SHIFT = 9  # the bits above these hold the task's id, once it has one (see Task.id)
@@ -171,7 +171,6 @@ class Task(Generic[T]):
         task = parking_task()
         if task is self:
             raise _waits_for_itself(task)
-        self._flags |= OBSERVED
         return park(task, self._joiners_queue().push(task, kind))
 
     def join(self) -> "Generator[Any, Any, T]":
@@ -298,8 +297,7 @@ class JoinOp(Op):
     def enroll(self, task: "Task[Any]", group: "Any") -> Waiter:
         if task is self.task:
             raise _waits_for_itself(task)
-        self.task._flags |= OBSERVED
-        return self.task._joiners_queue().push(task, None, group)
+        return self.task._joiners_queue().push(task, _JOIN, group)  # a join: see Kernel._wake_joiners
 
     def describe(self) -> str:
         return "%s to finish" % self.task.describe()
@@ -308,21 +306,28 @@ class JoinOp(Op):
 class _JoinAll:
     """joinall's wait object and the group of its Waiters: collects tasks as they finish."""
 
-    def __init__(self, task: "Task[Any]", total: int) -> None:
+    def __init__(self, task: "Task[Any]", total: int, raise_error: bool) -> None:
         self.task = task
         self.total = total
         self.finished = []  # type: List[Task[Any]]
         self.parked = False
+        self.raising = not raise_error  # will it raise no more failures? (see fire)
 
     def fire(self, node: "Any", finished: "Task[Any]") -> bool:
+        """One of the tasks finished. True if joinall will raise its failure (it receives it)."""
         self.finished.append(finished)
         if self.parked:
             self.parked = False
             finished._kernel._reschedule(self.task, None)
+        if self.raising or not finished._flags & (FAILED | CANCELLED):
+            return False
+        self.raising = True  # the first failure is raised; a later one is not joinall's
         return True
 
     def abort(self, task: "Any") -> bool:
+        """Cancelled or timed out: it gives up, and will raise nothing that finishes later."""
         self.parked = False
+        self.raising = True
         return True
 
     def describe(self) -> str:
@@ -336,7 +341,8 @@ def joinall(
 
     Returns the tasks that finished (those already finished first, then in the order they
     finished) before ``timeout`` expired. With ``raise_error=True``, the first failure
-    among them is raised at once (a cancelled task raises ``TaskCancelled``).
+    among them is raised at once (a cancelled task raises ``TaskCancelled``). Without it,
+    joinall receives no failure: one that nobody else receives is reported when it happens.
     """
     tasks = list(tasks)
     if timeout is not None and timeout != timeout:
@@ -348,14 +354,13 @@ def joinall(
     if me in tasks:
         raise _waits_for_itself(me)
     kernel = current_kernel()
-    group = _JoinAll(me, len(tasks))
+    group = _JoinAll(me, len(tasks), raise_error)
     nodes = []
     for task in tasks:
-        task._flags |= OBSERVED
         if task._flags & DONE:
             group.finished.append(task)
-        else:
-            nodes.append(task._joiners_queue().push(me, None, group))
+        else:  # a join (it receives a failure) only when it may raise it: see _JoinAll.fire
+            nodes.append(task._joiners_queue().push(me, _JOIN if raise_error else None, group))
     deadline = None if timeout is None else kernel.clock.now() + timeout
     taken = 0  # group.finished[:taken] have been checked
     try:

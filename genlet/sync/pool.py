@@ -25,9 +25,8 @@ try:
 except ImportError:
     pass
 
-from ..kernel import report
 from ..kernel.errors import ChannelClosed, TaskCancelled
-from ..kernel.task import FAILED, OBSERVED, REPORTED
+from ..kernel.task import OBSERVED
 from ..kernel.traps import completed, current_kernel, park, parking_task, reschedule
 from ..kernel.waitqueue import WaitQueue
 from ._base import deadline_after, naming
@@ -92,8 +91,7 @@ class Pool:
 
     def fire(self, node: "Any", task: "Any") -> bool:
         """Called by the kernel when one of the pool's tasks has finished."""
-        del self._running[task]
-        _report_unobserved(task, self)
+        del self._running[task]  # (its failure, unless somebody receives it, the kernel reports)
         self._slot_freed()
         return True
 
@@ -261,16 +259,3 @@ class _Killing:
     def __iter__(self) -> "Any":
         return iter(self.pool.join())
 
-
-def _report_unobserved(task: "Any", where: "Any") -> None:
-    """Report a failed pool task that nobody waited for, as the kernel would have.
-
-    Discussion: the kernel reports a failure only for a task with no joiners at all, and the
-    pool is one of its joiners; so the pool reports it instead, unless somebody else joined.
-    """
-    flags = task._flags
-    if flags & FAILED and not flags & (OBSERVED | REPORTED):
-        error = task._value
-        if not isinstance(error, (KeyboardInterrupt, SystemExit)):
-            task._flags = flags | REPORTED
-            report.failure("task %r in %s failed and nobody was waiting for it" % (task.name, where.describe()), error)
