@@ -42,7 +42,9 @@ from .kernel import (
     current_task,
     fail_after,
     fail_at,
+    iwait,
     joinall,
+    killall,
     local,
     move_on_after,
     move_on_at,
@@ -51,6 +53,7 @@ from .kernel import (
     sleep,
     sleep_until,
     spawn,
+    spawn_later,
 )
 from .sync import (
     CLOSED,
@@ -75,8 +78,8 @@ __version__ = "0.1.0"
 __all__ = [
     "CLOSED", "CancelScope", "Cancelled", "Channel", "ChannelClosed", "Deadlock", "FINISHED", "Kernel",
     "MonotonicClock", "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
-    "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "joinall", "local",
-    "move_on_after", "move_on_at", "run", "select", "sleep", "sleep_until", "spawn",
+    "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "iwait", "joinall", "killall", "local",
+    "move_on_after", "move_on_at", "run", "select", "sleep", "sleep_until", "spawn", "spawn_later",
     # genlet.sync
     "AsyncResult", "BoundedSemaphore", "Condition", "Event", "LifoQueue", "Lock", "Pool",
     "PriorityQueue", "Queue", "RLock", "Semaphore", "TaskGroup", "task_group",

@@ -34,7 +34,7 @@ except ImportError:
 from ..kernel.cancel import CancelScope, fail_after
 from ..kernel.core import spawn
 from ..kernel.errors import TimeoutError
-from ..kernel.task import joinall
+from ..kernel.waiting import joinall
 from ..kernel.traps import completed, read_wait, sleep
 from .errors import BrokenPipeError
 from .pipes import FileDescriptor, fd_stream

@@ -42,7 +42,7 @@ except ImportError:
 from ..kernel import report
 from ..kernel.cancel import CancelScope, fail_after
 from ..kernel.core import spawn
-from ..kernel.task import joinall
+from ..kernel.waiting import joinall
 from ..kernel.traps import current_task, park, parking_task, reschedule, sleep
 from ..kernel.waitqueue import WaitQueue
 from .addresses import address_text, readable, resolve_now

@@ -18,7 +18,7 @@ from .errors import (
 )
 from .local import local
 from .select import Op, select
-from .task import FINISHED, READY, RUNNING, WAITING, Task, joinall
+from .task import FINISHED, READY, RUNNING, WAITING, Task
 from .traps import (
     clock,
     current_kernel,
@@ -31,12 +31,13 @@ from .traps import (
     sleep_until,
     write_wait,
 )
+from .waiting import IWait, iwait, joinall, killall, spawn_later
 from .waitqueue import WaitQueue, Waiter
 
 __all__ = [
-    "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "Kernel", "MonotonicClock",
+    "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "IWait", "Kernel", "MonotonicClock",
     "Op", "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WaitQueue", "Waiter", "WouldBlock", "clock", "current_kernel", "current_task",
-    "fail_after", "fail_at", "joinall", "local", "move_on_after", "move_on_at", "notify_closing",
-    "park", "read_wait", "reschedule", "run", "select", "sleep", "sleep_until", "spawn", "write_wait",
+    "fail_after", "fail_at", "iwait", "joinall", "killall", "local", "move_on_after", "move_on_at", "notify_closing",
+    "park", "read_wait", "reschedule", "run", "select", "sleep", "sleep_until", "spawn", "spawn_later", "write_wait",
 ]  # fmt: skip

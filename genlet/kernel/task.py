@@ -26,7 +26,7 @@ from ._typing import TYPE_CHECKING, Generic, T
 if TYPE_CHECKING:
     from typing import Generator
 
-from .errors import TaskCancelled, describe
+from .errors import TaskCancelled, TimeoutError, describe
 from .select import Op
 from .timers import TARGET
 from .local import InContext
@@ -167,17 +167,27 @@ class Task(Generic[T]):
             queue = self._joiners = WaitQueue(self, "to finish")
         return queue
 
-    def _park_joiner(self, kind: "Any") -> "Any":
+    def _park_joiner(self, kind: "Any", timeout: "Optional[float]" = None) -> "Any":
         task = parking_task()
         if task is self:
             raise _waits_for_itself(task)
-        return park(task, self._joiners_queue().push(task, kind))
+        if timeout is None:
+            return park(task, self._joiners_queue().push(task, kind))
+        if timeout != timeout:
+            raise ValueError("task.join(): the timeout is NaN; give seconds, or None to wait forever")
+        expired = Failure(TimeoutError(
+            "task.join() timed out after %r seconds: %s is still running" % (timeout, self.describe())
+        ))  # fmt: skip
+        return park(task, self._joiners_queue().push(task, kind), task._kernel.clock.now() + timeout, expired)
 
-    def join(self) -> "Generator[Any, Any, T]":
-        """``yield from task.join()``: its value, or its exception re-raised.
+    def join(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, T]":
+        """``yield from task.join(timeout=None)``: its value, or its exception re-raised.
 
         A cancelled task raises ``TaskCancelled``, an ordinary Exception: the joiner was not
-        cancelled itself, so it must not see a ``Cancelled``.
+        cancelled itself, so it must not see a ``Cancelled``. If it is still running after
+        ``timeout`` seconds: ``genlet.TimeoutError`` (the task runs on), as every genlet call
+        that returns a value does (gevent's ``get(timeout=)``; its ``join(timeout)`` returns
+        None instead, which genlet's ``task.wait()`` is for).
         """
         flags = self._flags
         if flags & DONE:
@@ -186,7 +196,7 @@ class Task(Generic[T]):
                 raise self._join_reply().error
             value = self._value
             return NO_WAIT if value is None else completed(value)  # no generator for None
-        return self._park_joiner(_JOIN)  # type: ignore[no-any-return]
+        return self._park_joiner(_JOIN, timeout)  # type: ignore[no-any-return]
 
     def wait(self) -> "Generator[Any, Any, None]":
         """``yield from task.wait()``: wait until it finishes; never raises its error."""
@@ -210,6 +220,32 @@ class Task(Generic[T]):
         """``yield from task.kill()``: cancel it and wait until it has finished."""
         self.cancel()
         return self.wait()
+
+    def link(self, callback: "Any") -> None:
+        """Call ``callback(task)`` when it finishes, however it ends (at once if it has).
+
+        Called inline where the kernel records the end, outside any task (see
+        ``waiting.call_back``); what it raises is reported. It receives no failure.
+        """
+        from .waiting import link
+
+        link(self, callback, False)
+
+    def link_exception(self, callback: "Any") -> None:
+        """Call ``callback(task)`` if it fails (not if it returns or is cancelled).
+
+        A callback that is called receives the failure: it is not reported as one nobody was
+        waiting for (unless the callback raises).
+        """
+        from .waiting import link
+
+        link(self, callback, True)
+
+    def unlink(self, callback: "Any") -> None:
+        """Take back every ``link`` / ``link_exception`` of ``callback`` not called yet."""
+        from .waiting import unlink
+
+        unlink(self, callback)
 
     def join_op(self) -> "JoinOp":
         """A ``select`` op that completes when the task finishes; its value is the task."""
@@ -301,86 +337,6 @@ class JoinOp(Op):
 
     def describe(self) -> str:
         return "%s to finish" % self.task.describe()
-
-
-class _JoinAll:
-    """joinall's wait object and the group of its Waiters: collects tasks as they finish."""
-
-    def __init__(self, task: "Task[Any]", total: int, raise_error: bool) -> None:
-        self.task = task
-        self.total = total
-        self.finished = []  # type: List[Task[Any]]
-        self.parked = False
-        self.raising = not raise_error  # will it raise no more failures? (see fire)
-
-    def fire(self, node: "Any", finished: "Task[Any]") -> bool:
-        """One of the tasks finished. True if joinall will raise its failure (it receives it)."""
-        self.finished.append(finished)
-        if self.parked:
-            self.parked = False
-            finished._kernel._reschedule(self.task, None)
-        if self.raising or not finished._flags & (FAILED | CANCELLED):
-            return False
-        self.raising = True  # the first failure is raised; a later one is not joinall's
-        return True
-
-    def abort(self, task: "Any") -> bool:
-        """Cancelled or timed out: it gives up, and will raise nothing that finishes later."""
-        self.parked = False
-        self.raising = True
-        return True
-
-    def describe(self) -> str:
-        return "joinall (%d of %d tasks left)" % (self.total - len(self.finished), self.total)
-
-
-def joinall(
-    tasks: "Iterable[Task[Any]]", timeout: "Optional[float]" = None, raise_error: bool = False
-) -> "Generator[Any, Any, List[Task[Any]]]":
-    """``yield from joinall(tasks)``: wait for all of them; gevent's semantics.
-
-    Returns the tasks that finished (those already finished first, then in the order they
-    finished) before ``timeout`` expired. With ``raise_error=True``, the first failure
-    among them is raised at once (a cancelled task raises ``TaskCancelled``). Without it,
-    joinall receives no failure: one that nobody else receives is reported when it happens.
-    """
-    tasks = list(tasks)
-    if timeout is not None and timeout != timeout:
-        raise ValueError("joinall(): the timeout is NaN")
-    for task in tasks:
-        if not isinstance(task, Task):
-            raise TypeError("joinall() waits for tasks (from genlet.spawn), got %s" % describe(task))
-    me = parking_task()
-    if me in tasks:
-        raise _waits_for_itself(me)
-    kernel = current_kernel()
-    group = _JoinAll(me, len(tasks), raise_error)
-    nodes = []
-    for task in tasks:
-        if task._flags & DONE:
-            group.finished.append(task)
-        else:  # a join (it receives a failure) only when it may raise it: see _JoinAll.fire
-            nodes.append(task._joiners_queue().push(me, _JOIN if raise_error else None, group))
-    deadline = None if timeout is None else kernel.clock.now() + timeout
-    taken = 0  # group.finished[:taken] have been checked
-    try:
-        while True:
-            while taken < len(group.finished):
-                task = group.finished[taken]
-                taken += 1
-                if raise_error and task._flags & (FAILED | CANCELLED):
-                    raise task._join_reply().error
-            if taken == len(tasks):
-                break
-            group.parked = True
-            if (yield from park(me, group, deadline, False)) is False:  # the timeout's reply
-                break
-    finally:
-        for node in nodes:
-            if node.queue is not None:
-                node.queue.remove(node)
-    done = group.finished[:taken]
-    return done
 
 
 # -- what spawn() runs ---------------------------------------------------------------------------

@@ -162,7 +162,42 @@ def every_stored_attribute_is_a_class_attribute():
         assert seen and seen <= set(Task.__dict__), sorted(seen - set(Task.__dict__))
 
 
+def failure_reports():
+    """A failure is reported when it happens unless someone then waits to receive it."""
+    from genlet.kernel import report
+
+    reported = []
+    saved = report.failure
+    report.failure = lambda message, error: reported.append(message.split("'")[1])
+
+    def fails_at(seconds):
+        yield from genlet.sleep(seconds)
+        raise ValueError("late")
+
+    def main_():
+        gave_up = genlet.spawn(fails_at, 5, name="gave_up")
+        with genlet.move_on_after(1):
+            yield from gave_up.join()
+        all_ = genlet.spawn(fails_at, 2, name="joinall")
+        yield from genlet.joinall([all_])
+        joined = genlet.spawn(fails_at, 1, name="joined")
+        try:
+            yield from joined.join()
+        except ValueError:
+            pass
+        linked = genlet.spawn(fails_at, 1, name="linked")
+        linked.link_exception(lambda task: None)
+        yield from genlet.sleep(10)
+
+    try:
+        vrun(main_)
+    finally:
+        report.failure = saved
+    assert reported == ["joinall", "gave_up"], reported
+
+
 def check():
+    failure_reports()
     shutdown_closes_and_finishes()
     every_stored_attribute_is_a_class_attribute()
     assert vrun(main) == "done"
