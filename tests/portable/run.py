@@ -10,6 +10,7 @@ A script that needs something the interpreter lacks (sockets on the WebAssembly 
     MICROPYPATH=. bash ../shared/tools/micropython tests/portable/run.py [name ...]
     PYTHONPATH=. python3 tests/portable/run.py [name ...]
     PYTHONPATH=. python3 tests/portable/run.py --write [name ...]   # record name.py.exp
+    python3 tests/portable/run.py --dir examples/walkthrough [--write] [name ...]  # another folder
 
 The last line is ``portable: N passed, M skipped, K failed (interpreter)``; the exit status
 is 1 if any script failed.
@@ -117,6 +118,9 @@ def write_expected(names):
 
 
 def main(argv):
+    global HERE
+    if argv and argv[0] == "--dir":  # the scripts of another folder (the walkthrough's steps)
+        HERE, argv = argv[1], argv[2:]
     if argv and argv[0] == "--write":
         return write_expected(argv[1:])
     passed, skipped, failed = [], [], []

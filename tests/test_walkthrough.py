@@ -1,0 +1,81 @@
+"""The walkthrough (examples/walkthrough/, docs/walkthrough/): every step runs and prints its
+golden output, and every page shows the true diff from the step before, so neither can drift.
+
+The same golden outputs are checked under MicroPython (both ports) by ``.ci/run``, through
+``tests/portable/run.py --dir examples/walkthrough``.
+"""
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STEPS_DIR = ROOT / "examples" / "walkthrough"
+PAGES_DIR = ROOT / "docs" / "walkthrough"
+STEPS = sorted(STEPS_DIR.glob("step[0-9][0-9]_*.py"))
+
+
+def load_diffs():
+    spec = importlib.util.spec_from_file_location("_walkthrough_diffs", STEPS_DIR / "_diffs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+diffs = load_diffs()
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[p.stem for p in STEPS])
+def test_step_prints_its_expected_output(step):
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONPATH", None)  # a step imports nothing from genlet: it is the kernel
+    result = subprocess.run(
+        [sys.executable, str(step)], cwd=str(STEPS_DIR), env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == step.with_name(step.name + ".exp").read_text()
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[p.stem for p in STEPS])
+def test_step_is_standalone_and_portable(step):
+    text = step.read_text()
+    assert not re.search(r"^\s*(import|from)\s+genlet", text, re.M), "a step must not import genlet"
+    for module in ("typing", "enum", "dataclasses", "functools", "itertools", "contextlib"):
+        assert not re.search(r"^\s*(import|from)\s+%s\b" % module, text, re.M), module
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[p.stem for p in STEPS])
+def test_step_has_a_page_with_its_true_diff(step):
+    number = step.name[4:6]
+    page = diffs.page(number)
+    assert page is not None, "docs/walkthrough/%s-*.md is missing" % number
+    text = page.read_text()
+    assert "## Exercise" in text, "%s ends with an exercise" % page.name
+    if number in diffs.PARENT:
+        assert diffs.shown(text) == diffs.block(number), (
+            "%s shows a stale diff: run python3 examples/walkthrough/_diffs.py" % page.name
+        )
+        assert "## What breaks without it" in text, page.name
+
+
+def test_every_step_has_expected_output_and_the_index_lists_every_page():
+    assert len(STEPS) >= 7
+    expected = {p.name[: -len(".exp")] for p in STEPS_DIR.glob("*.py.exp")}
+    assert expected == {p.name for p in STEPS}
+    index = (PAGES_DIR / "README.md").read_text()
+    for page in sorted(PAGES_DIR.glob("[0-9][0-9]-*.md")):
+        assert "(%s)" % page.name in index, "docs/walkthrough/README.md does not link %s" % page.name
+
+
+def test_the_diff_check_sees_a_stale_page(tmp_path, monkeypatch):
+    """The drift check is real: a page whose diff is off by one line fails it."""
+    number = sorted(diffs.PARENT)[0]
+    good = diffs.block(number)
+    stale = good.replace("\n+", "\n+ ", 1)
+    assert stale != good
+    assert diffs.shown("text\n" + stale + "more\n") != good
