@@ -10,6 +10,7 @@ except AttributeError:  # MicroPython has no monotonic(): milliseconds since som
     def clock():
         return time.ticks_ms() / 1000
 
+
 class Cancelled(BaseException):
     """Thrown into a cancelled task. Not an Exception, so `except Exception` lets it pass."""
 
@@ -95,7 +96,6 @@ class Kernel:
         now = clock()
         while self.timers and self.timers[0][0] <= now:
             deadline, _, task = heapq.heappop(self.timers)
-            task.wait = None
             self.reschedule(task)
 
     def step(self, task):
@@ -120,7 +120,7 @@ class Kernel:
     def finish(self, task, result, exception):
         """Record how the task ended, and hand that to every task parked in its join()."""
         task.done, task.result, task.exception = True, result, exception
-        if exception is not None and not task.joiners and task.name != "main":
+        if exception is not None and not task.joiners.tasks and task.name != "main":
             print("%r failed and nobody joins it: %s: %s" % (task, type(exception).__name__, exception))
         while task.joiners.tasks:
             task.joiners.wake_one(result, exception)
