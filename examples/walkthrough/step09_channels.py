@@ -178,12 +178,16 @@ class CancelScope:
         self.task = Task.current
         self.task.scopes.append(self)
         if self.deadline is not None:
-            self.timer = self.task.kernel.add_timer(self.deadline, self.cancel)
+            self.timer = self.task.kernel.add_timer(self.deadline, self.expire)
         return self
+
+    def expire(self):
+        self.timer = None  # popped from the heap: nothing to take out of it any more
+        self.cancel()
 
     def __exit__(self, kind, exc, traceback):
         self.task.scopes.pop()
-        if self.timer is not None and not self.cancelled:
+        if self.timer is not None:  # left before its deadline, or cancelled by hand
             self.task.kernel.cancel_timer(self.timer)
         if isinstance(exc, Cancelled) and exc.scope is self:
             self.cancelled_caught = True
