@@ -79,3 +79,13 @@ def test_the_diff_check_sees_a_stale_page(tmp_path, monkeypatch):
     stale = good.replace("\n+", "\n+ ", 1)
     assert stale != good
     assert diffs.shown("text\n" + stale + "more\n") != good
+
+
+def test_the_portable_runner_runs_the_steps_from_another_folder():
+    """What .ci/run does under MicroPython: tests/portable/run.py --dir examples/walkthrough."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "portable" / "run.py"), "--dir", "examples/walkthrough", "step01_round_robin", "step03_spawn_join"],
+        cwd=str(ROOT), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1].startswith("portable: 2 passed, 0 skipped, 0 failed")

@@ -1,7 +1,8 @@
 """The diff each walkthrough page shows, made from the step programs themselves.
 
-Each page ``docs/walkthrough/NN-name.md`` shows how its step differs from the step it builds
-on, in a ```diff block right after the marker line below. This script writes those blocks;
+Each page ``docs/walkthrough/NN-name.md`` shows how its step's kernel (everything above the
+``# -- a program`` line) differs from the step it builds on, in a ```diff block right after the
+marker line below. This script writes those blocks;
 ``tests/test_walkthrough.py`` checks that they match the programs, so the pages cannot drift.
 
     python3 examples/walkthrough/_diffs.py          # rewrite the diff blocks in the pages
@@ -34,21 +35,33 @@ def page(number):
     return pages[0] if pages else None
 
 
+PROGRAM = "# -- a program"  # the line between a step's kernel and its example program
+
+
+def kernel_part(path):
+    """The lines of a step above its example program: what the next step builds on."""
+    lines = path.read_text().splitlines(True)
+    for index, line in enumerate(lines):
+        if line.startswith(PROGRAM):
+            return lines[:index]
+    return lines
+
+
 def diff(number):
-    """The unified diff from the parent step to step ``number``, as the page shows it."""
+    """The unified diff of the kernel part, from the parent step to step ``number``."""
     programs = steps()
     old, new = programs[PARENT[number]], programs[number]
-    lines = difflib.unified_diff(
-        old.read_text().splitlines(True), new.read_text().splitlines(True), old.name, new.name, n=2
-    )
-    return "".join(lines)
+    return "".join(difflib.unified_diff(kernel_part(old), kernel_part(new), old.name, new.name, n=2))
+
+
+INTRO = "The kernel part (everything above the line `# -- a program`; the example program below it is new in each step) changes so:"
 
 
 def block(number):
-    return MARKER + "\n\n```diff\n" + diff(number) + "```\n"
+    return MARKER + "\n\n" + INTRO + "\n\n```diff\n" + diff(number) + "```\n"
 
 
-PATTERN = re.compile(re.escape(MARKER) + r"\n\n```diff\n.*?```\n", re.S)
+PATTERN = re.compile(re.escape(MARKER) + r"\n\n.*?```diff\n.*?```\n", re.S)
 
 
 def shown(text):

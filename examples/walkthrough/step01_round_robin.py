@@ -23,6 +23,7 @@ class Kernel:
                 self.ready.append(gen)  # it yielded: its turn comes again next pass
 
 
+# -- a program -----------------------------------------------------------------------------------
 def countdown(name, n):
     while n > 0:
         print(name, n)

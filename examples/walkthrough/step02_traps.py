@@ -34,15 +34,15 @@ class Kernel:
     def __init__(self):
         self.ready = []  # Tasks that can run
 
-    def reschedule(self, task, reply=None, error=None):
-        """Put the task back in line: it will get `reply` (or `error`) from its `yield`."""
-        task.reply, task.error = reply, error
-        self.ready.append(task)
-
     def spawn(self, gen, name):
         task = Task(gen, name)
         self.ready.append(task)
         return task
+
+    def reschedule(self, task, reply=None, error=None):
+        """Put the task back in line: it will get `reply` (or `error`) from its `yield`."""
+        task.reply, task.error = reply, error
+        self.ready.append(task)
 
     def run(self):
         while self.ready:
