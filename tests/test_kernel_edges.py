@@ -577,7 +577,10 @@ def test_long_run_of_timeouts_cancels_and_selects_leaks_nothing():
     finally:
         a.close()
         b.close()
-    assert max(sizes) - min(sizes) < 50
+    # Discussion: a leak makes the count grow, so compare with the first count. The count may
+    # also fall: genlet.io's idle worker threads, left by earlier tests, end after IDLE_SECONDS,
+    # maybe during this test, and take their objects with them; that is no leak.
+    assert max(sizes) - sizes[0] < 50
 
 
 def test_same_seed_same_trace_with_select_and_timeouts():

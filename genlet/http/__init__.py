@@ -1,0 +1,59 @@
+# genlet/http/__init__.py
+"""genlet.http: HTTP/1.1 for genlet. So far: the parser and the headers (the server and the
+client that stand on them come next).
+
+- ``Headers``: the case-insensitive, ordered multi-dict of a message's fields;
+- ``RequestParser``, ``ResponseParser``: sans-IO parsers (feed bytes, get events):
+  ``RequestHead``, ``ResponseHead``, body ``bytes``, ``EndOfMessage``, and the sentinels
+  ``NEED_DATA``, ``CLOSED``, ``SWITCHED``;
+- ``ProtocolError``: what a malformed message raises, with the status to answer;
+- writing: ``response_head``, ``request_head``, ``chunk``, ``last_chunk``, ``REASONS``.
+
+Pure Python with no dependencies; runs on MicroPython too. See docs/http.md.
+"""
+
+from .errors import ProtocolError
+from .headers import Headers
+from .parser import (
+    CHUNKED,
+    CLOSED,
+    CONTENT_LENGTH,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_HEAD_BYTES,
+    DEFAULT_MAX_HEADERS,
+    NEED_DATA,
+    NO_BODY,
+    SWITCHED,
+    UNTIL_CLOSE,
+    EndOfMessage,
+    RequestHead,
+    RequestParser,
+    ResponseHead,
+    ResponseParser,
+)
+from .serialize import REASONS, chunk, last_chunk, request_head, response_head
+
+__all__ = [
+    "CHUNKED",
+    "CLOSED",
+    "CONTENT_LENGTH",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_HEAD_BYTES",
+    "DEFAULT_MAX_HEADERS",
+    "NEED_DATA",
+    "NO_BODY",
+    "REASONS",
+    "SWITCHED",
+    "UNTIL_CLOSE",
+    "EndOfMessage",
+    "Headers",
+    "ProtocolError",
+    "RequestHead",
+    "RequestParser",
+    "ResponseHead",
+    "ResponseParser",
+    "chunk",
+    "last_chunk",
+    "request_head",
+    "response_head",
+]
