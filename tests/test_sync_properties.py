@@ -178,17 +178,7 @@ def test_queue_loses_and_duplicates_nothing_and_keeps_order(kind, maxsize, produ
                 got.append((c, item))
             yield from genlet.sleep(pause)
 
-    def main():
-        tasks = [genlet.spawn(producer, i, *p) for i, p in enumerate(producers)]
-        tasks += [genlet.spawn(consumer, i, *c) for i, c in enumerate(consumers)]
-        yield from finish(tasks, plan)
-        assert len(q._getters) == 0 and len(q._putters) == 0
-        left = []
-        while not q.empty():
-            left.append(q.get_nowait())
-        return left
-
-    left = vrun(main, seed=seed)
+    left = vrun(run_queue_actors, q, producer, producers, consumer, consumers, plan, seed=seed)
     delivered = [item for _, item in got] + left
     assert sorted(delivered) == sorted(put)  # nothing lost, nothing twice
     if kind == "Queue":  # FIFO: each consumer sees each producer's items in the order put
@@ -201,6 +191,19 @@ def test_queue_loses_and_duplicates_nothing_and_keeps_order(kind, maxsize, produ
         assert left == sorted(left)  # drained smallest first
 
 
+def run_queue_actors(q, producer, producers, consumer, consumers, plan):
+    """Run the producers and consumers to their end; then no task may be left waiting, and the
+    item count must match the items. Returns the items left in the queue, drained."""
+    tasks = [genlet.spawn(producer, i, *p) for i, p in enumerate(producers)]
+    tasks += [genlet.spawn(consumer, i, *c) for i, c in enumerate(consumers)]
+    yield from finish(tasks, plan)
+    assert len(q._getters) == 0 and len(q._putters) == 0 and q.qsize() == len(q._items)
+    left = []
+    while not q.empty():
+        left.append(q.get_nowait())
+    return left
+
+
 _NOTHING = object()
 
 
@@ -211,3 +214,76 @@ def _next_item(q):
     if isinstance(q, genlet.PriorityQueue):
         return min(q._items.items)[0]
     return q._items[0]
+
+
+# -- PriorityQueue items that do not compare -------------------------------------------------
+
+# (start, the priorities of its items, pause between, limit on each operation, how it puts or gets)
+tie_actors = st.lists(
+    st.tuples(
+        times, st.lists(st.integers(0, 1), min_size=1, max_size=5), st.sampled_from([0, 0.5, 1]), limits,
+        st.sampled_from(["wait", "nowait", "select"]),
+    ),
+    min_size=1, max_size=4,
+)  # fmt: skip
+
+
+@given(maxsize=st.integers(0, 3), producers=tie_actors, consumers=tie_actors, plan=cancels, seed=st.integers(0, 2**16))
+def test_priority_queue_of_items_that_do_not_compare_loses_nothing(maxsize, producers, consumers, plan, seed):
+    """Items ``(priority, {"id": n})``: two of one priority do not compare (the dicts).
+
+    A put either raises TypeError (the item is not in the queue) or puts it; a get never gets
+    another task's TypeError; every item put comes out exactly once, smallest priority first,
+    and the counters match the items.
+    """
+    q = genlet.PriorityQueue(maxsize)
+    put, rejected, got = [], [], []  # ids
+
+    def producer(p, start, priorities, pause, limit, how):
+        yield from genlet.sleep(start)
+        for n, priority in enumerate(priorities):
+            item = (priority, {"id": (p, n)})
+            try:
+                if how == "nowait":
+                    try:
+                        q.put_nowait(item)
+                    except genlet.WouldBlock:
+                        continue
+                    ok = True
+                elif how == "select":
+                    ok, _ = yield from attempt(limit, lambda t: genlet.select(q.put_op(item), timeout=t))
+                    ok = ok and _ == (0, None)
+                else:
+                    ok, _ = yield from attempt(limit, lambda t: q.put(item, timeout=t))
+            except TypeError:
+                rejected.append(item[1]["id"])
+                continue
+            if ok:
+                put.append(item[1]["id"])
+            yield from genlet.sleep(pause)
+        assert q.qsize() == len(q._items)
+
+    def consumer(c, start, priorities, pause, limit, how):
+        yield from genlet.sleep(start)
+        for _ in priorities:
+            if how == "nowait":
+                try:
+                    ok, item = True, q.get_nowait()
+                except genlet.WouldBlock:
+                    ok = False
+            elif how == "select":
+                ok, reply = yield from attempt(limit, lambda t: genlet.select(q.get_op(), timeout=t))
+                ok, item = ok and reply[0] == 0, reply and reply[1]
+            else:
+                ok, item = yield from attempt(limit, lambda t: q.get(timeout=t))
+            if ok:
+                got.append(item[1]["id"])
+            assert q.qsize() == len(q._items)
+            yield from genlet.sleep(pause)
+
+    left = vrun(run_queue_actors, q, producer, producers, consumer, consumers, plan, seed=seed)
+    assert len(q._items) == 0 and q._unfinished == len(put)
+    assert [priority for priority, _ in left] == sorted(priority for priority, _ in left)
+    delivered = got + [data["id"] for _, data in left]
+    assert sorted(delivered) == sorted(put)  # nothing lost, nothing twice
+    assert not set(rejected) & set(delivered)

@@ -246,3 +246,140 @@ def test_select_mixes_queue_and_event_ops_with_channel_ops():
         assert len(q._getters) == 0 and len(ev._waiters) == 0
 
     vrun(main)
+
+
+# -- PriorityQueue items that do not compare (issue 14) ----------------------------------------
+# (priority, dict) with a tie: comparing the two items compares the dicts, a TypeError.
+
+
+def _pure_python_heapq():
+    """The standard library's heapq without its C part: what PyPy runs. It moves items where
+    the C code swaps them, so a comparison that raises leaves the list in another state."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.find_spec("heapq")
+    saved = sys.modules.get("_heapq")
+    sys.modules["_heapq"] = None  # type: ignore[assignment]  # blocks `from _heapq import *`
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        if saved is None:
+            del sys.modules["_heapq"]
+        else:
+            sys.modules["_heapq"] = saved
+    assert module.heappush.__module__ == "heapq"
+    return module
+
+
+@pytest.fixture(params=["C heapq", "Python heapq"])
+def heapq_kind(request, monkeypatch):
+    if request.param == "Python heapq":
+        from genlet.sync import queues
+
+        pure = _pure_python_heapq()
+        monkeypatch.setattr(queues, "heappush", pure.heappush)
+        monkeypatch.setattr(queues, "heappop", pure.heappop)
+    return request.param
+
+
+def test_priority_queue_moving_in_an_item_that_does_not_compare_fails_its_putter_only(heapq_kind):
+    """A get that frees a slot moves the first waiting putter's item in. When that item did
+    not compare with the ones queued, the getter got the TypeError (and lost the item it had
+    taken), and the putter's put() returned although its item never went in."""
+    outcome = []
+
+    def putter(q, item):
+        try:
+            yield from q.put(item)
+            outcome.append(("put", item[1]["id"]))
+        except TypeError as error:
+            outcome.append(("TypeError", item[1]["id"], str(error)))
+
+    def main():
+        q = genlet.PriorityQueue(2, name="jobs")
+        q.put_nowait((0, {"id": "first"}))
+        q.put_nowait((1, {"id": "tie-a"}))
+        bad = genlet.spawn(putter, q, (1, {"id": "tie-b"}))  # waits: the queue is full
+        good = genlet.spawn(putter, q, (2, {"id": "later"}))  # waits behind it
+        yield
+        assert len(q._putters) == 2
+        got = yield from q.get()  # frees a slot: tie-b cannot go in, so "later" takes it
+        assert got == (0, {"id": "first"})
+        yield from genlet.joinall([bad, good])
+        assert bad.successful() and good.successful()
+        assert q.qsize() == 2 and q._unfinished == 3 and len(q._putters) == 0
+        assert [q.get_nowait(), q.get_nowait()] == [(1, {"id": "tie-a"}), (2, {"id": "later"})]
+        assert q.empty() and len(q._items) == 0
+
+    vrun(main)
+    assert outcome[0][:2] == ("TypeError", "tie-b") and outcome[1] == ("put", "later")
+    assert "PriorityQueue 'jobs'" in outcome[0][2] and "does not compare" in outcome[0][2]
+
+
+@pytest.mark.parametrize("how", ["put_nowait", "put", "put with a timeout"])
+def test_priority_queue_put_of_an_item_that_does_not_compare_raises_and_changes_nothing(how, heapq_kind):
+    def main():
+        q = genlet.PriorityQueue(3)
+        q.put_nowait((0, {"id": 0}))
+        q.put_nowait((1, {"id": 1}))
+        before = list(q._items.items)
+        with pytest.raises(TypeError, match="does not compare"):
+            if how == "put_nowait":
+                q.put_nowait((0, {"id": 2}))
+            elif how == "put":
+                yield from q.put((0, {"id": 2}))
+            else:
+                yield from q.put((0, {"id": 2}), timeout=5)
+        assert q._items.items == before and q.qsize() == 2 and q._unfinished == 2
+        assert [q.get_nowait(), q.get_nowait()] == [(0, {"id": 0}), (1, {"id": 1})]
+        assert q.empty() and len(q._items) == 0
+
+    vrun(main)
+
+
+def test_priority_queue_get_returns_its_item_when_the_rest_do_not_compare(heapq_kind):
+    """Two items of one priority that were never compared with each other (siblings in the
+    heap) meet when the item above them is taken: the standard library's get raises TypeError
+    and loses the item it took. Here the getter gets it, and the two ties come out first in,
+    first out."""
+
+    def main():
+        q = genlet.PriorityQueue()
+        for item in [(0, {"id": 0}), (1, {"id": 1}), (1, {"id": 2})]:
+            q.put_nowait(item)
+        assert (yield from q.get()) == (0, {"id": 0})
+        assert q.qsize() == 2 and len(q._items) == 2
+        assert [q.get_nowait(), q.get_nowait()] == [(1, {"id": 1}), (1, {"id": 2})]
+        assert q.empty() and q._unfinished == 3
+
+    vrun(main)
+
+
+def test_priority_queue_mends_its_heap_when_a_comparison_fails_half_way(heapq_kind):
+    """heapq may raise after it has moved items (a duplicate left behind by the Python and
+    MicroPython versions, a half-sifted permutation by the C one): every item stays, once."""
+
+    def item(priority, tag):
+        return (priority, {"tag": tag})
+
+    def drain(q):
+        return [(p, data["tag"]) for p, data in (q.get_nowait() for _ in range(q.qsize()))]
+
+    def main():
+        q = genlet.PriorityQueue()
+        for priority, tag in [(0, "a"), (2, "b"), (1, "c"), (3, "d")]:
+            q.put_nowait(item(priority, tag))
+        with pytest.raises(TypeError, match="does not compare"):
+            q.put_nowait(item(0, "e"))  # moves (2, b) down, then ties with (0, a)
+        assert len(q._items) == q.qsize() == 4
+        assert drain(q) == [(0, "a"), (1, "c"), (2, "b"), (3, "d")]
+
+        for priority, tag in [(0, "x"), (1, "A"), (5, "B"), (2, "p"), (2, "q"), (6, "C"), (7, "D")]:
+            q.put_nowait(item(priority, tag))  # (2, p) and (2, q) are siblings: never compared
+        assert (yield from q.get()) == item(0, "x")  # moves (1, A) up, then compares p with q
+        assert len(q._items) == q.qsize() == 6
+        assert drain(q) == [(1, "A"), (2, "p"), (2, "q"), (5, "B"), (6, "C"), (7, "D")]
+
+    vrun(main)

@@ -27,8 +27,8 @@ The other side of an op (a send finding a parked receiver, ``Event.set``, a task
 takes a Waiter whose ``group`` is not None calls ``group.fire(waiter, value)``. The group is
 this module's ``_Select``: the first ``fire`` wins, withdraws every other Waiter of the select
 and reschedules the task with ``(index, value)``; a value that is a ``Failure`` is raised out of
-``select`` instead. ``fire`` returns False if the select had already completed, and the
-other side then goes on to its next waiter, keeping its value.
+``select`` instead. ``fire`` returns False if the select had already completed (``group.done``
+says so beforehand), and the other side then goes on to its next waiter, keeping its value.
 
 Why exactly one: a parked select is in several queues at once, but only through its Waiters,
 and the first ``fire`` removes all the others before anything else can run (one thread, no

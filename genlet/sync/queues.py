@@ -25,7 +25,9 @@ while the queue is empty, putters only while it is full, so at most one line is 
 and:
 
 - ``put`` with a getter waiting hands the item straight to that getter (``reschedule``);
-- ``get`` that frees a slot moves the first waiting putter's item in and wakes that putter.
+- ``get`` that frees a slot moves the first waiting putter's item in and wakes that putter
+  (a PriorityQueue item that does not compare cannot go in: its putter gets the TypeError,
+  and the next putter takes the slot; see ``_Heap``).
 
 Both are hand-offs: a getter cancelled after it was handed an item still returns the item
 (the cancellation comes at its next checkpoint), and a putter cancelled after its item was
@@ -48,11 +50,11 @@ from collections import deque
 from heapq import heappop, heappush
 
 try:
-    from typing import Any, Callable, Generator, List, Optional, Tuple
+    from typing import Any, Callable, Dict, Generator, List, Optional, Tuple
 except ImportError:
     pass
 
-from ..kernel.errors import TimeoutError, WouldBlock
+from ..kernel.errors import TimeoutError, WouldBlock, describe
 from ..kernel.select import Op
 from ..kernel.traps import DONE, Failure, completed, park, parking_task, reschedule
 from ..kernel.waitqueue import Waiter, WaitQueue
@@ -73,13 +75,13 @@ class Queue:
         if not isinstance(maxsize, int):
             raise TypeError("%s(maxsize=%r): maxsize must be an int (0 for no limit)" % (self._kind, maxsize))
         self.maxsize = maxsize
+        self.name, self._label = naming(self._kind, name)
         self._items, self._push, self._pop = self._storage()
         self._size = 0  # items stored: kept, so that the hot paths read a slot, not call qsize()
         self._getters = WaitQueue(self, "get")
         self._putters = WaitQueue(self, "put")
         self._joiners = None  # type: Optional[WaitQueue]  # made by the first join()
         self._unfinished = 0  # items put and not yet marked task_done()
-        self.name, self._label = naming(self._kind, name)
 
     def _storage(self) -> "Tuple[Any, Callable[[Any], None], Callable[[], Any]]":
         """(the container, push, pop): what LifoQueue and PriorityQueue replace."""
@@ -152,18 +154,32 @@ class Queue:
         item = self._pop()
         self._size -= 1
         if self._putters._len:
-            waiter = self._putters.pop()
-            while waiter is not None:
-                if waiter.group is None:
-                    reschedule(waiter.task, None)
-                elif not waiter.group.fire(waiter, None):
-                    waiter = self._putters.pop()  # that select is over already: the next putter
-                    continue
-                self._push(waiter.value)
-                self._size += 1
-                self._unfinished += 1
-                break
+            self._admit()
         return item
+
+    def _admit(self) -> None:
+        """Move the first waiting putter's item into the freed slot, and wake that putter.
+
+        Discussion: the item goes in first, and the putter is woken after, with None, or with
+        the error if the item could not go in (a PriorityQueue item that does not compare):
+        then the next putter in line gets the slot. The task that freed the slot never sees
+        another task's error. A putter in a ``select`` that has completed already is skipped
+        before its item goes in (``fire`` would refuse it).
+        """
+        waiter = self._putters.pop()
+        while waiter is not None:
+            group = waiter.group
+            if group is None or not group.done:
+                try:
+                    self._push(waiter.value)
+                except Exception as error:
+                    _wake(waiter, Failure(error))
+                else:
+                    self._size += 1
+                    self._unfinished += 1
+                    _wake(waiter, None)
+                    return
+            waiter = self._putters.pop()
 
     def get(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, Any]":
         """``yield from q.get(timeout=None)``: the next item, waiting while the queue is empty.
@@ -230,6 +246,14 @@ class Queue:
         )  # fmt: skip
 
 
+def _wake(waiter: Waiter, reply: "Any") -> None:
+    """Wake a waiter taken out of line: a plain wait, or the select it belongs to."""
+    if waiter.group is None:
+        reschedule(waiter.task, reply)
+    else:
+        waiter.group.fire(waiter, reply)
+
+
 def _wake_all(waiters: WaitQueue) -> None:
     waiter = waiters.pop()
     while waiter is not None:
@@ -257,7 +281,7 @@ class PriorityQueue(Queue):
     _kind = "PriorityQueue"
 
     def _storage(self) -> "Tuple[Any, Callable[[Any], None], Callable[[], Any]]":
-        heap = _Heap()
+        heap = _Heap(self._label)
         return heap, heap.push, heap.pop
 
 
@@ -306,23 +330,105 @@ class _ListFifo:
 class _Heap:
     """PriorityQueue's items: a ``heapq`` heap of ``(item, seq)`` pairs, where ``seq`` counts
     puts, so that equal items come out first in, first out (``heapq`` is not stable by itself,
-    and MicroPython's sort is not stable either)."""
+    and MicroPython's sort is not stable either).
 
-    __slots__ = ("items", "seq")
+    Items that do not compare (``(1, {...})`` twice: a tie compares the dicts) never cost an
+    item. A push whose comparisons raise leaves the heap as it was and raises, so the putter
+    gets the error and keeps its item. A pop always returns the smallest item: if putting the
+    rest back in order meets two items that do not compare, those two come out in the order
+    they were put (the standard library's ``get`` would raise and lose the item it took).
 
-    def __init__(self) -> None:
+    Discussion: ``heappush`` and ``heappop`` are C code, and fast; they may raise half way
+    through, leaving the list in a state that depends on the interpreter: CPython's C code
+    swaps items, so the list still holds each entry once; the Python version (PyPy) and
+    MicroPython's move them, so one entry may be there twice and another missing. ``_mend``
+    puts back exactly the entries that should be there (entries are tuples made by ``push``,
+    each a distinct object, so identity tells them apart) and re-heaps them with a comparison
+    that cannot fail. It runs only after an error, so the usual push and pop cost nothing more.
+    """
+
+    __slots__ = ("items", "seq", "label")
+
+    def __init__(self, label: str) -> None:
         self.items = []  # type: List[Any]
         self.seq = 0
+        self.label = label
 
     def push(self, item: "Any") -> None:
         self.seq += 1
-        heappush(self.items, (item, self.seq))
+        entry = (item, self.seq)
+        items = self.items
+        try:
+            heappush(items, entry)
+        except Exception as error:
+            _mend(items, entry, None)
+            if not isinstance(error, TypeError):
+                raise
+            explained = TypeError(
+                "%s cannot take %s: it does not compare with an item already queued (%s). "
+                "Items of equal priority are compared as a whole: put (priority, n, data) "
+                "with a unique n, or give the data an order" % (self.label, describe(item), error)
+            )
+            try:
+                explained.__cause__ = error  # (`raise ... from` makes MicroPython print a warning)
+            except AttributeError:
+                pass
+            raise explained
 
     def pop(self) -> "Any":
-        return heappop(self.items)[0]
+        items = self.items
+        first, last = items[0], items[-1]
+        try:
+            return heappop(items)[0]
+        except Exception:
+            _mend(items, first, last)
+            return first[0]
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def _mend(items: "List[Any]", unwanted: "Any", wanted: "Any") -> None:
+    """After a heapq call raised: make ``items`` hold every entry it should once, without
+    ``unwanted`` and with ``wanted`` (if not None), then put them in heap order again."""
+    seen = {}  # type: Dict[int, None]
+    index = 0
+    while index < len(items):
+        entry = items[index]
+        if entry is unwanted or id(entry) in seen:
+            del items[index]  # what heapq left twice, or the entry that must go
+        else:
+            seen[id(entry)] = None
+            index += 1
+    if wanted is not None and id(wanted) not in seen:
+        items.append(wanted)
+    index = len(items) // 2
+    while index > 0:
+        index -= 1
+        _sift(items, index)
+
+
+def _sift(items: "List[Any]", index: int) -> None:
+    """Move ``items[index]`` down below every child smaller than it (``_before``)."""
+    size = len(items)
+    while True:
+        smallest, child = index, 2 * index + 1
+        if child < size and _before(items[child], items[smallest]):
+            smallest = child
+        if child + 1 < size and _before(items[child + 1], items[smallest]):
+            smallest = child + 1
+        if smallest == index:
+            return
+        items[index], items[smallest] = items[smallest], items[index]
+        index = smallest
+
+
+def _before(a: "Any", b: "Any") -> bool:
+    """Does entry ``a`` come out before ``b``? Items that do not compare: the first put first."""
+    try:
+        return bool(a < b)
+    except Exception:
+        return bool(a[1] < b[1])
 
 
 class QueueGetOp(Op):

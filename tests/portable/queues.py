@@ -74,5 +74,36 @@ def in_select():
     print("queue in a select:", index, value)
 
 
-for part in (bounded, nowait_and_timeouts, kinds, join, in_select):
+def ties_that_do_not_compare():
+    # (priority, dict): a tie compares the dicts, which raises. The putter of such an item gets
+    # the TypeError (its item is not put); a getter always gets its item; nothing is lost.
+    q = genlet.PriorityQueue(2)
+    q.put_nowait((0, {"id": "first"}))
+    q.put_nowait((1, {"id": "tie-a"}))
+    outcome = []
+
+    def putter(item):
+        try:
+            yield from q.put(item)
+            outcome.append("put " + item[1]["id"])
+        except TypeError:
+            outcome.append("TypeError for " + item[1]["id"])
+
+    tasks = [genlet.spawn(putter, (1, {"id": "tie-b"})), genlet.spawn(putter, (2, {"id": "later"}))]
+    yield
+    got = yield from q.get()
+    yield from genlet.joinall(tasks)
+    print("moved in:", outcome, "got", got[1]["id"], "left", q.qsize())
+    q = genlet.PriorityQueue()
+    for priority, tag in [(0, "x"), (1, "A"), (5, "B"), (2, "p"), (2, "q"), (6, "C"), (7, "D")]:
+        q.put_nowait((priority, {"tag": tag}))
+    try:
+        q.put_nowait((0, {"tag": "y"}))
+    except TypeError:
+        print("a tie that does not compare: TypeError; still", q.qsize(), "items")
+    print("get:", (yield from q.get())[1]["tag"])  # then (2, p) meets (2, q): never compared before
+    print("drained:", [data["tag"] for _, data in (q.get_nowait() for _ in range(q.qsize()))])
+
+
+for part in (bounded, nowait_and_timeouts, kinds, join, in_select, ties_that_do_not_compare):
     genlet.run(part, clock=genlet.VirtualClock())
