@@ -207,3 +207,47 @@ def test_condition_cycle_with_timeout_is_not_reported():
     caught, trace = vrun(_condition_cycle, 5)
     assert caught == []
     assert trace == [("blocker gave up", 6), ("waiter woke", 6)]
+
+
+@pytest.mark.parametrize("how", ["task.cancel()", "scope.cancel()", "a deadline already past"])
+def test_a_task_being_cancelled_gets_cancelled_not_deadlock(how):
+    """A task whose cancellation is pending never waits: its acquire raises Cancelled at once.
+    So its wait cannot close a cycle, and the check must not report one (it raised Deadlock)."""
+    seen = []
+
+    def closer(a, b):
+        with (yield from b):
+            yield from genlet.sleep(1)
+            try:
+                if how == "task.cancel()":
+                    genlet.current_task().cancel()
+                    yield from a.acquire()
+                elif how == "scope.cancel()":
+                    with genlet.CancelScope() as scope:
+                        scope.cancel()
+                        yield from a.acquire()
+                    seen.append("scope caught it")
+                else:
+                    with genlet.move_on_after(0):
+                        yield from a.acquire()
+                    seen.append("scope caught it")
+            except genlet.Cancelled:
+                seen.append("Cancelled")
+                raise
+            except genlet.Deadlock:
+                seen.append("Deadlock")
+                raise
+
+    def main():
+        a, b = genlet.Lock(name="a"), genlet.Lock(name="b")
+        first = genlet.spawn(take_two, a, b, [], name="first")
+        second = genlet.spawn(closer, a, b, name="second")
+        yield from genlet.joinall([first, second])
+        assert first.successful() and not a.locked() and not b.locked()
+        return second
+
+    second = vrun(main)
+    if how == "task.cancel()":
+        assert seen == ["Cancelled"] and second.cancelled()
+    else:
+        assert seen == ["scope caught it"] and second.successful()

@@ -13,7 +13,9 @@ error unwinds usually let the rest of the cycle finish).
 
 Only waits that nothing can break are cycles: if any task in the chain waits with a timeout,
 or has a deadline in its cancel scopes (one it can see: a shield hides the ones outside it),
-time may still untangle it, and nothing is reported.
+time may still untangle it, and nothing is reported. Nor is a task that is being cancelled
+(a cancelled scope it can see): it gets ``Cancelled`` instead of waiting, so it closes no
+cycle.
 
 Cost: nothing on an uncontended acquire (it never gets here); on a contended one, a few
 attribute reads per link of the chain, which is usually one link long (the owner is running
@@ -43,8 +45,8 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
         wait = None if owner is None else owner._wait
         if wait is None or wait.__class__ is not Waiter:
             return  # the usual case, first: the owner runs or sleeps, so no cycle runs through it
-    if not shielded and _has_deadline(task):
-        return
+    if not shielded and _ends(task):
+        return  # it is being cancelled (it will not even wait), or time may end its wait
     LockBase = _lock_base()
 
     cycle = [(task, lock)]  # (a task, the lock it waits for); the next task holds that lock
@@ -62,8 +64,8 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
         if wait is None or wait.__class__ is not Waiter or wait.queue is None:
             return  # the owner runs, sleeps, or waits on something that is not a queue
         wanted = wait.queue.owner
-        if not isinstance(wanted, LockBase) or owner._timer is not None or _has_deadline(owner):
-            return  # it waits for something else, or time can still end its wait
+        if not isinstance(wanted, LockBase) or owner._timer is not None or _ends(owner):
+            return  # it waits for something else, or its wait can still end
         cycle.append((owner, wanted))
 
 
@@ -81,6 +83,11 @@ def _lock_base() -> "Any":
 
         _LOCK_BASE.append(LockBase)
     return _LOCK_BASE[0]
+
+
+def _ends(task: "Any") -> bool:
+    """Will ``task``'s wait end by itself: is it being cancelled, or can a deadline end it?"""
+    return task._cancel is not None or _has_deadline(task)
 
 
 def _has_deadline(task: "Any") -> bool:
