@@ -214,3 +214,35 @@ def test_a_body_that_is_not_a_generator_leaves_no_child_behind():
         return genlet.clock()
 
     assert vrun(main) == 0
+
+
+@pytest.mark.parametrize("who", ["the body, then returns", "a child, after the body returned", "the body, catching it"])
+def test_a_cancelled_group_returns_none_not_the_body_value(who):
+    """docs/sync.md: `group.cancel()` cancels the body and every child; the group then returns
+    None. A body that cancelled its group and returned before its next checkpoint (or caught
+    the Cancelled) had its value returned instead."""
+
+    def canceller(group):
+        yield from genlet.sleep(1)
+        group.cancel()
+
+    def body(group):
+        group.spawn(sleeper, 50)
+        if who == "the body, then returns":
+            group.cancel()
+            return "value"
+        if who == "a child, after the body returned":
+            group.spawn(canceller, group)
+            return "value"
+        try:
+            group.cancel()
+            yield
+        except genlet.Cancelled:
+            return "value"  # (swallowing a Cancelled: the group still ends as cancelled)
+        yield
+
+    def main():
+        assert (yield from genlet.task_group(body)) is None
+        return genlet.clock()
+
+    assert vrun(main) == (1 if who.startswith("a child") else 0)

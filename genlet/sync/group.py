@@ -12,7 +12,7 @@
 
 Trio's nursery, with a generator for a body. The body runs in the calling task, inside a
 cancel scope of its own; ``group.spawn`` starts children. ``task_group`` returns what the body
-returned, after every child has finished. The rules:
+returned, after every child has finished (None if the group was cancelled). The rules:
 
 1. **A failure cancels the rest.** When a child fails (or the body raises), the body's scope
    and every other child are cancelled. Once all have finished, the error is raised as itself;
@@ -68,7 +68,7 @@ class TaskGroup:
         return child
 
     def cancel(self) -> None:
-        """Cancel the body and every child (what a failure does); the group then returns."""
+        """Cancel the body and every child (what a failure does); the group then returns None."""
         if self._cancelling:
             return
         self._cancelling = True
@@ -166,4 +166,7 @@ def task_group(body: "Callable[..., Any]", *args: "Any") -> "Generator[Any, Any,
         raise TaskGroupError("%d tasks in a task group failed" % len(errors), errors)
     if outer is not None:
         raise outer
-    return value
+    # Discussion: a cancelled group returns None, whatever the body returned: a body may call
+    # group.cancel() and return before its next checkpoint, or a child may cancel the group
+    # after the body returned; either way its value is the value of work that was called off.
+    return None if group._cancelling else value
