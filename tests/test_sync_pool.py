@@ -194,3 +194,83 @@ def test_pool_bad_input():
         assert pool.free_count() == 1
 
     vrun(main)
+
+
+# -- the first failure stops map (issue 14) ---------------------------------------------------
+
+
+class Calls:
+    """Work that records when each call starts and when its finally runs."""
+
+    def __init__(self, fails=(), seconds=None):
+        self.fails = fails
+        self.seconds = seconds or {}
+        self.started, self.ended = [], []
+
+    def __call__(self, x):
+        self.started.append((x, genlet.clock()))
+        try:
+            yield from genlet.sleep(self.seconds.get(x, 1))
+            if x in self.fails:
+                raise ValueError("bad %d" % x)
+            return x
+        finally:
+            self.ended.append((x, genlet.clock()))
+
+
+def test_pool_map_stops_starting_calls_at_the_first_failure():
+    """Pool(1).map with the first call failing at t=1 started all ten calls, raised at t=9,
+    and left a cancelled call unfinished."""
+    work = Calls(fails=(0,))
+
+    def main():
+        pool = genlet.Pool(1)
+        with pytest.raises(ValueError, match="bad 0"):
+            yield from pool.map(work, range(10))
+        assert genlet.clock() == 1 and len(pool) == 0 and pool.free_count() == 1
+        assert sorted(work.ended) == [(0, 1)]  # every call started has finished
+
+    vrun(main)
+    assert work.started == [(0, 0)]
+
+
+def test_pool_map_raises_a_later_failure_at_once_and_waits_for_the_cancelled():
+    work = Calls(fails=(1,), seconds={0: 5, 1: 1, 2: 5})
+
+    def main():
+        pool = genlet.Pool(3)
+        with pytest.raises(ValueError, match="bad 1"):
+            yield from pool.map(work, range(6))
+        assert genlet.clock() == 1 and len(pool) == 0
+        assert sorted(work.ended) == [(0, 1), (1, 1), (2, 1)]  # cancelled, and finished
+
+    vrun(main)
+    assert [x for x, _ in work.started] == [0, 1, 2]
+
+
+def test_pool_map_starts_nothing_after_a_failure_even_with_a_slot_handed_over():
+    """Call 0 succeeds and call 1 fails at the same moment: the slot call 0 frees is handed to
+    map, which is waiting to start call 2; the failure comes before map runs again."""
+    work = Calls(fails=(1,))
+
+    def main():
+        pool = genlet.Pool(2)
+        with pytest.raises(ValueError, match="bad 1"):
+            yield from pool.map(work, range(6))
+        assert genlet.clock() == 1 and len(pool) == 0 and pool.free_count() == 2
+
+    vrun(main)
+    assert [x for x, _ in work.started] == [0, 1]
+
+
+def test_pool_map_cancelled_from_outside_finishes_its_calls_first():
+    work = Calls(seconds={0: 5, 1: 5})
+
+    def main():
+        pool = genlet.Pool(2)
+        with genlet.move_on_after(1) as scope:
+            yield from pool.map(work, range(4))
+        assert scope.cancelled_caught and genlet.clock() == 1 and len(pool) == 0
+        assert sorted(work.ended) == [(0, 1), (1, 1)]
+
+    vrun(main)

@@ -2,6 +2,8 @@
 
 import logging
 
+import pytest
+
 import genlet
 
 from .helpers import vrun
@@ -106,3 +108,55 @@ def test_pool_kill_ends_imap_quietly(caplog):
     with caplog.at_level(logging.WARNING, logger="genlet"):
         assert vrun(main) == []
     assert caplog.text == ""
+
+
+@pytest.mark.parametrize("ordered", [True, False], ids=["imap", "imap_unordered"])
+def test_imap_stops_at_the_first_failure_and_closes_after_every_call_finished(ordered, caplog):
+    """A call failing while an earlier one still ran was noticed only when imap got to it in
+    order, and the channel was closed while the cancelled calls were still cleaning up."""
+    started, ended = [], []
+
+    def work(x):
+        started.append(x)
+        try:
+            yield from genlet.sleep(1 if x == 1 else 5)
+            if x == 1:
+                raise ValueError("bad %d" % x)
+            return x
+        finally:
+            if x != 1:
+                with genlet.CancelScope(shield=True):
+                    yield from genlet.sleep(1)  # cleanup that takes a while
+            ended.append((x, genlet.clock()))
+
+    def main():
+        pool = genlet.Pool(3)
+        ch = pool.imap(work, range(10)) if ordered else pool.imap_unordered(work, range(10))
+        got = yield from drain(ch)
+        assert genlet.clock() == 2 and len(pool) == 0  # closed once every call has finished
+        return got
+
+    with caplog.at_level(logging.ERROR, logger="genlet"):
+        assert vrun(main) == []
+    assert started == [0, 1, 2]
+    assert sorted(ended) == [(0, 2), (1, 1), (2, 2)]
+    assert caplog.text.count("failed and nobody was waiting for it") == 1 and "bad 1" in caplog.text
+
+
+@pytest.mark.parametrize("ordered", [True, False], ids=["imap", "imap_unordered"])
+def test_imap_with_one_slot_starts_nothing_after_the_first_failure(ordered, caplog):
+    started = []
+
+    def work(x):
+        started.append(x)
+        yield from genlet.sleep(1)
+        raise ValueError("bad %d" % x)
+
+    def main():
+        pool = genlet.Pool(1)
+        ch = pool.imap(work, range(10)) if ordered else pool.imap_unordered(work, range(10))
+        assert (yield from drain(ch)) == [] and genlet.clock() == 1 and len(pool) == 0
+
+    with caplog.at_level(logging.ERROR, logger="genlet"):
+        vrun(main)
+    assert started == [0] and caplog.text.count("bad 0") == 1

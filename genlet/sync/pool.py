@@ -25,6 +25,7 @@ try:
 except ImportError:
     pass
 
+from ..kernel.cancel import CancelScope
 from ..kernel.errors import ChannelClosed, TaskCancelled
 from ..kernel.task import OBSERVED
 from ..kernel.traps import completed, current_kernel, park, parking_task, reschedule
@@ -67,26 +68,38 @@ class Pool:
         """``task = yield from pool.spawn(fn, *args)``: start ``fn(*args)`` once a slot is free."""
         return self._spawn(fn, args, name, 0)  # type: ignore[no-any-return]
 
-    def _spawn(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
-        if len(self._running) + self._reserved < self.size:
-            return completed(self._start(fn, args, name, flags))
-        return self._spawn_later(fn, args, name, flags)
+    def _spawn(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int, watch: "Any" = None) -> "Any":
+        """Start a task now or once a slot is free; ``watch``: the ``_FirstFailure`` of a map.
 
-    def _spawn_later(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
+        Returns the Task, or None if ``watch`` saw a call fail while this one waited for a slot.
+        """
+        if len(self._running) + self._reserved < self.size:
+            return completed(self._start(fn, args, name, flags, watch))
+        return self._spawn_later(fn, args, name, flags, watch)
+
+    def _spawn_later(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int, watch: "Any") -> "Any":
         task = parking_task()
         yield from park(task, self._spawners.push(task))
         self._reserved -= 1  # fire() kept this slot for us
+        if watch is not None and watch.failed is not None:
+            # Discussion: the slot was handed to us, and then a call of our map failed before
+            # we ran again: start nothing after a failure; the slot goes to the next in line.
+            self._slot_freed()
+            return None
         try:
-            return self._start(fn, args, name, flags)
+            return self._start(fn, args, name, flags, watch)
         except BaseException:
             self._slot_freed()  # a bad fn: the slot goes to the next in line
             raise
 
-    def _start(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int) -> "Any":
+    def _start(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int, watch: "Any") -> "Any":
         task = current_kernel().spawn(fn, *args, name=name)  # a bad fn fails here, in the caller
         task._flags |= flags
         self._running[task] = None
-        task._joiners_queue().push(None, None, self)  # the kernel calls self.fire when it ends
+        joiners = task._joiners_queue()  # the kernel calls their fire() when the task ends
+        if watch is not None:
+            joiners.push(None, None, watch)  # first: a failure stops the map before the slot is handed on
+        joiners.push(None, None, self)
         return task
 
     def fire(self, node: "Any", task: "Any") -> bool:
@@ -130,23 +143,38 @@ class Pool:
     def map(self, fn: "Any", iterable: "Iterable[Any]") -> "Generator[Any, Any, List[Any]]":
         """``yield from pool.map(fn, items)``: ``[fn(x) for x in items]``, run in the pool.
 
-        Results are in the order of ``items``. If one call fails, the others are cancelled
-        and its error is raised.
+        Results are in the order of ``items``. The first call that fails stops the map at
+        once: no call starts after it, the others are cancelled, and once every call started
+        has finished, its error is raised. A map cancelled from outside waits for its calls
+        the same way.
         """
+        scope = CancelScope(label="Pool.map")
+        watch = _FirstFailure(scope)
         tasks = []  # type: List[Any]
+        results = []
         try:
-            for item in iterable:
-                # Discussion: map joins every task it starts, so they are marked observed now:
-                # a failure is raised here, not also reported as one that nobody waited for.
-                tasks.append((yield from self._spawn(fn, (item,), None, OBSERVED)))
-            results = []
-            for task in tasks:
-                results.append((yield from task.join()))
-            return results
-        except BaseException:
-            for task in tasks:
-                task.cancel()
+            with scope:  # cancelled by the first failure (see _FirstFailure)
+                for item in iterable:
+                    # Discussion: map joins every task it starts, so they are marked observed
+                    # now: a failure is raised here, not also reported as one nobody waited for.
+                    task = yield from self._spawn(fn, (item,), None, OBSERVED, watch)
+                    if task is None:
+                        break
+                    tasks.append(task)
+                for task in tasks:
+                    if watch.failed is not None:
+                        break
+                    results.append((yield from task.join()))
+        except GeneratorExit:
+            _cancel(tasks)  # closed by force: it cannot wait
             raise
+        except BaseException:
+            yield from _stop(tasks)
+            raise
+        if watch.failed is None:
+            return results
+        yield from _stop(tasks)
+        return (yield from watch.failed.join())  # type: ignore[no-any-return]  # raises its error
 
     def imap(self, fn: "Any", iterable: "Iterable[Any]") -> "Channel[Any]":
         """A Channel that delivers ``fn(x)`` for each ``x`` of ``iterable``, in input order.
@@ -183,56 +211,115 @@ def _deliver(pool: Pool, fn: "Any", items: "Any", results: "Channel[Any]", order
     filled by a hook on each task's end, as ``joinall`` does). This task takes them from the
     queue and sends their results, so results flow while later calls still wait for a slot.
 
-    Discussion: a failing call stops everything: the calls not yet delivered are cancelled,
-    the channel is closed early, and the error ends this task, which nobody joins, so it is
-    reported with its traceback. To keep going past failures, catch them inside ``fn``. A
-    receiver that stops early can ``close()`` the channel: the next send fails, and the rest
-    is cancelled quietly.
+    Discussion: a failing call stops everything at once (``_FirstFailure``): nothing starts
+    after it, the calls not yet delivered are cancelled and waited for, the channel is closed
+    early, and the error ends this task, which nobody joins, so it is reported with its
+    traceback. To keep going past failures, catch them inside ``fn``. A receiver that stops
+    early can ``close()`` the channel: the next send fails, and the rest is cancelled quietly.
     """
     handed = Queue()  # type: Queue
     started = []  # type: List[Any]
+    scope = CancelScope(label="Pool.imap")
+    watch = _FirstFailure(scope)
     hook = _FinishedHook(handed) if not ordered else None
-
-    def starter() -> "Generator[Any, Any, None]":
-        try:
-            for item in items:
-                # OBSERVED: every task is joined below, so its failure is raised there (and
-                # not also reported by the pool as one nobody waited for). Only the first
-                # failure is raised: the calls after it are cancelled unseen, as in map().
-                task = yield from pool._spawn(fn, (item,), None, OBSERVED)
-                started.append(task)
-                if hook is None:
-                    handed.put_nowait(task)
-                else:
-                    task._joiners_queue().push(None, None, hook)
-        finally:
-            handed.put_nowait(None)  # the end (also after an error: see feeder.join() below)
-
-    feeder = current_kernel().spawn(starter, name="imap starter")
+    feeder = current_kernel().spawn(_start_calls, pool, fn, items, watch, started, handed, hook, name="imap starter")
+    watch.stops.append(feeder)
     total = None  # type: Optional[int]  # known when the starter has finished
     sent = 0
     try:
-        while total is None or sent < total:
-            task = yield from handed.get()
-            if task is None:
-                total = len(started)
-                continue
-            value = yield from task.join()
-            yield from results.send(value)
-            sent += 1
-        yield from feeder.join()
-    except BaseException as error:
-        feeder.cancel()
-        for task in started:
-            task.cancel()
-        if isinstance(error, ChannelClosed) and results.closed:
-            return  # the receiver closed the channel: it wants no more
-        if isinstance(error, TaskCancelled):
-            return  # somebody cancelled a call (pool.kill()): stop, closing the channel
-        raise
+        try:
+            with scope:  # cancelled by the first call that fails (see _FirstFailure)
+                while (total is None or sent < total) and watch.failed is None:
+                    task = yield from handed.get()
+                    if task is None:
+                        total = len(started)
+                        continue
+                    value = yield from task.join()
+                    yield from results.send(value)
+                    sent += 1
+                if watch.failed is None:
+                    yield from feeder.join()
+        except GeneratorExit:
+            _cancel([feeder] + started)  # closed by force: it cannot wait
+            raise
+        except BaseException as error:
+            yield from _stop([feeder] + started)
+            if isinstance(error, ChannelClosed) and results.closed:
+                return  # the receiver closed the channel: it wants no more
+            if isinstance(error, TaskCancelled):
+                return  # somebody cancelled a call (pool.kill()): stop, closing the channel
+            raise
+        failed = watch.failed
+        if failed is not None:
+            yield from _stop([feeder] + started)
+            if not failed.cancelled():  # (a call cancelled by pool.kill() stops it quietly)
+                yield from failed.join()  # raises its error
     finally:
         if not results.closed:
             results.close()
+
+
+def _start_calls(
+    pool: Pool, fn: "Any", items: "Any", watch: "Any", started: "List[Any]", handed: Queue, hook: "Any"
+) -> "Generator[Any, Any, None]":
+    """imap's starter task: start the calls in the pool, and hand each one to ``_deliver``."""
+    try:
+        for item in items:
+            # OBSERVED: every task is joined by _deliver, so its failure is raised there (and
+            # not also reported by the pool as one nobody waited for). Only the first failure
+            # is raised: the calls after it are cancelled unseen, as in map().
+            task = yield from pool._spawn(fn, (item,), None, OBSERVED, watch)
+            if task is None:
+                return  # a call failed while this one waited for a slot
+            started.append(task)
+            if hook is None:
+                handed.put_nowait(task)
+            else:
+                task._joiners_queue().push(None, None, hook)
+    finally:
+        handed.put_nowait(None)  # the end (also after an error: see feeder.join() in _deliver)
+
+
+class _FirstFailure:
+    """The first group on the joiners of every call of one ``map`` or ``imap``: the first
+    call that does not succeed stops it all at once, by cancelling ``stops`` (the map's cancel
+    scope, imap's starter task).
+
+    Discussion: it sits before the pool on each call's joiners, so it hears of a failure
+    before the pool hands the freed slot to the next call waiting to start; that waiting
+    ``spawn`` is cancelled instead (and ``Pool._spawn_later`` starts nothing if the slot was
+    handed over just before).
+    """
+
+    __slots__ = ("failed", "stops")
+
+    def __init__(self, scope: "CancelScope") -> None:
+        self.failed = None  # type: Any  # the first call that failed or was cancelled
+        self.stops = [scope]  # type: List[Any]
+
+    def fire(self, node: "Any", task: "Any") -> bool:
+        if self.failed is None and not task.successful():
+            self.failed = task
+            for each in self.stops:
+                each.cancel()
+        return True
+
+
+def _cancel(tasks: "List[Any]") -> None:
+    for task in tasks:
+        task.cancel()
+
+
+def _stop(tasks: "List[Any]") -> "Generator[Any, Any, None]":
+    """Cancel ``tasks`` and wait until every one has finished (its ``finally`` blocks ran).
+
+    The wait is shielded: the caller is on its way out with an error, maybe a cancellation of
+    its own, and must not leave its calls running behind it.
+    """
+    _cancel(tasks)
+    with CancelScope(shield=True):
+        for task in tasks:
+            yield from task.wait()
 
 
 class _FinishedHook:
