@@ -314,14 +314,25 @@ class Kernel(Outside):
     def _stale_wait(self, task: "Task[Any]") -> None:
         raise self._stale_wait_error(task)
 
-    def _stale_wait_error(self, task: "Task[Any]") -> TypeError:
-        """A blocking call registered ``task`` and was never waited on: undo it, explain."""
-        what = task._wait.describe()
+    def _stale_wait_error(self, task: "Task[Any]", woke_itself: bool = False) -> TypeError:
+        """A blocking call registered ``task`` and was never waited on: undo it, explain.
+
+        ``woke_itself``: the task was about to complete that wait itself (see ``reschedule``).
+        """
+        wait = task._wait
+        what = wait.describe()
+        fix = getattr(wait, "fix", None)  # an Unwaited knows its call's fix
         self._abort(task)
-        return TypeError(
-            "task %r called a blocking operation (%s) without waiting for it: write "
-            "`yield from` before the call, e.g. `value = yield from channel.recv()`" % (task.name, what)
-        )
+        if fix is not None:
+            text = "task %r called %s without waiting for it: write `%s`" % (task.name, what, fix)
+        else:
+            text = (
+                "task %r called a blocking operation (%s) without waiting for it: write `yield "
+                "from` before the call, e.g. `value = yield from channel.recv()`" % (task.name, what)
+            )
+        if woke_itself:
+            text += "; this call would have completed that wait for the task itself, and did nothing"
+        return TypeError(text)
 
     def _io_closing(self, fileobj: "Any") -> None:
         if self._io is not None:

@@ -288,18 +288,85 @@ def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
 
     Once this is called the task's wait is over: a cancel that comes later is delivered at its
     next checkpoint, never instead of ``reply`` (nothing handed over is lost).
+
+    Discussion: the task to wake may be the running one. It registered a wait (``ch.recv()``
+    without ``yield from``) and, before yielding, completes that wait itself
+    (``ch.send_nowait(x)``). Waking it would queue a task that is running, to be resumed
+    twice, and hand ``x`` to a trap that nobody waits on. Instead its wait is undone and the
+    TypeError that explains the missing ``yield from`` is raised here, in the operation that
+    would have completed it; that operation does nothing else (every caller of ``reschedule``
+    changes its own state only after this call, or undoes it), so ``x`` stays with the caller.
     """
     if task._wait is None:
         if task._flags & 1:  # task.DONE: closed by force while its wait could not be aborted
             return  # nobody can take the reply any more
         raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
-    task._wait = None
     kernel = task._kernel
+    if task is kernel.current:  # it is running: the wait is one it never yielded for
+        raise kernel._stale_wait_error(task, True)
+    task._wait = None
     if task._timer is not None:
         kernel._timers.cancel(task._timer)
         task._timer = None
     task._value = NOTHING if reply is None else reply
     kernel._ready.append(task)
+
+
+def refuse_own_wait(waiters: "Any") -> None:
+    """Call before waking every task in ``waiters`` (``Event.set``, ``Channel.close``).
+
+    If the running task is one of them (a wait it never yielded for), this raises the
+    TypeError that explains it, before the caller has changed anything (see ``reschedule``).
+    """
+    kernel = running_kernel()
+    task = None if kernel is None else kernel.current
+    if task is not None:
+        wait = task._wait
+        if wait is not None and getattr(wait, "queue", None) is waiters:
+            raise task._kernel._stale_wait_error(task, True)
+
+
+class Unwaited:
+    """The wait object of an operation that finished at once and still needs its ``yield from``.
+
+    Discussion: ``lock.acquire()`` on a free lock takes it at once; its ``yield from`` only
+    collects True. Forgotten, nothing would look wrong until the lock is contended, and then
+    two tasks would be in the critical section. So such an operation registers one of these as
+    the task's wait (``unwaited``), and the iterator it returns (``answer``) takes it away. A
+    task that never runs that iterator is caught as for any wait it never yielded for: at its
+    next yield, its next blocking call or its end, by a TypeError that names the call and its
+    fix. What the operation did stays done: the lock stays held (the task's ``finally``
+    releases it), the permit taken, the task started. One instance per operation, made once.
+    """
+
+    __slots__ = ("call", "fix")
+
+    def __init__(self, call: str, fix: str) -> None:
+        self.call = call  # "Lock.acquire()"
+        self.fix = fix  # "yield from lock.acquire()"
+
+    def abort(self, task: "Any") -> bool:
+        return True  # nothing to leave: the operation is complete
+
+    def describe(self) -> str:
+        return self.call
+
+
+def answer(task: "Task[Any]", value: "Any") -> "Generator[Any, Any, Any]":
+    """What an operation that registered an ``Unwaited`` returns: ``yield from`` it takes the
+    ``Unwaited`` away and finishes with ``value`` (no suspension)."""
+    if task._wait.__class__ is Unwaited:
+        task._wait = None
+    return value
+    yield  # unreachable: makes this a generator function
+
+
+def unwaited(task: "Task[Any]", marker: Unwaited, value: "Any") -> "Any":
+    """Register ``marker`` as the running ``task``'s wait; return ``answer(task, value)``."""
+    if task._wait is not None:
+        task._kernel._stale_wait(task)  # raises the TypeError about the wait before
+    task._wait = marker
+    return answer(task, value)
 
 
 class _Sleeping:

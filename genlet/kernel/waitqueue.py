@@ -27,7 +27,7 @@ class Waiter:
     def __init__(self, task: "Any", value: "Any", queue: "WaitQueue") -> None:
         self.task = task
         self.value = value
-        self.queue = queue  # type: Optional[WaitQueue]
+        self.queue = queue  # type: Optional[WaitQueue]  # None once removed; kept when popped
         self.prev = None  # type: Optional[Waiter]
         self.next = None  # type: Optional[Waiter]
 
@@ -102,7 +102,12 @@ class WaitQueue:
         return self._head
 
     def pop(self) -> "Optional[Waiter]":
-        """Take the Waiter at the front out of line; None if the line is empty."""
+        """Take the Waiter at the front out of line; None if the line is empty.
+
+        Discussion: a popped Waiter keeps its ``queue``, so that it can still say what its task
+        waited on (``describe``) when ``reschedule`` explains a wait the running task never
+        yielded for. It is out of line all the same: ``remove`` leaves it alone.
+        """
         node = self._head
         if node is not None:  # remove(node), unrolled: the hot path of every hand-off
             after = node.next
@@ -111,14 +116,14 @@ class WaitQueue:
                 self._tail = None
             else:
                 after.prev = None
-            node.next = node.queue = None
+            node.next = None  # (its prev is None already: it was first)
             self._len -= 1
         return node
 
     def remove(self, node: Waiter) -> None:
         """Take ``node`` out of line, wherever it is; a node already out is left alone."""
-        if node.queue is not self:
-            return
+        if node.queue is not self or (node.prev is None and self._head is not node):
+            return  # removed, or popped (see pop)
         before, after = node.prev, node.next
         if before is None:
             self._head = after

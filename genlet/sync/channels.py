@@ -53,7 +53,7 @@ from ..kernel._typing import Generic, T
 from ..kernel.errors import ChannelClosed, WouldBlock
 from ..kernel.errors import describe as _describe
 from ..kernel.select import Op
-from ..kernel.traps import DONE, Failure, completed, park, park_for_hand_off, parking_task, reschedule
+from ..kernel.traps import DONE, Failure, completed, park, park_for_hand_off, parking_task, refuse_own_wait, reschedule
 from ..kernel.waitqueue import WaitQueue, Waiter
 
 
@@ -188,8 +188,9 @@ class Channel(Generic[T]):
         return False
 
     # -- receiving ---------------------------------------------------------------------------
-    # Discussion: recv and recv_ok carry an inlined copy of _unbuffer. They are the hot path of
-    # every pipeline, and the method call would cost a fifth of a receive on CPython.
+    # Discussion: recv and recv_ok carry an inlined copy of _unbuffer's usual case (no sender
+    # waits). They are the hot path of every pipeline, and the method call would cost a fifth
+    # of a receive on CPython.
 
     def recv(self) -> "Generator[Any, Any, T]":
         """``value = yield from ch.recv()``: the next value; waits while there is none.
@@ -198,9 +199,7 @@ class Channel(Generic[T]):
         """
         buf = self._buf
         if buf:
-            value = buf.popleft()
-            if self._senders._len:
-                self._refill()
+            value = buf.popleft() if not self._senders._len else self._unbuffer()
             return completed(value)
         if self._senders._len:
             waiter = self._take_sender()
@@ -216,9 +215,7 @@ class Channel(Generic[T]):
         once the channel is closed and drained (Go's ``v, ok := <-ch``)."""
         buf = self._buf
         if buf:
-            value = buf.popleft()
-            if self._senders._len:
-                self._refill()
+            value = buf.popleft() if not self._senders._len else self._unbuffer()
             return completed((value, True))
         if self._senders._len:
             waiter = self._take_sender()
@@ -243,17 +240,20 @@ class Channel(Generic[T]):
         raise WouldBlock("%s: no value is buffered and no sender is waiting" % self.describe())
 
     def _unbuffer(self) -> "Any":
-        """Take the value at the head of the buffer; let the first waiting sender refill it."""
-        value = self._buf.popleft()
-        if self._senders._len:
-            self._refill()
-        return value
+        """Take the value at the head of the buffer; let the first waiting sender refill it.
 
-    def _refill(self) -> None:
-        """A slot came free in a full buffer: the first waiting sender's value goes in it."""
+        Discussion: the sender is woken first and the buffer touched after, so that a
+        TypeError from ``reschedule`` (the sender is the running task, see there) leaves the
+        buffer as it was.
+        """
+        buf = self._buf
+        if not self._senders._len:
+            return buf.popleft()
         waiter = self._take_sender()
+        value = buf.popleft()
         if waiter is not None:
-            self._buf.append(waiter.value)
+            buf.append(waiter.value)
+        return value
 
     def _take_sender(self) -> "Optional[Waiter]":
         """Complete the first waiting sender that still wants to send; its Waiter, or None."""
@@ -282,6 +282,8 @@ class Channel(Generic[T]):
                 "%s is already closed: close a channel once, usually in the task that sends "
                 "the last value" % self.describe()
             )
+        refuse_own_wait(self._receivers)  # (see reschedule)
+        refuse_own_wait(self._senders)
         self._closed = True
         receivers = self._receivers
         waiter = receivers.pop()

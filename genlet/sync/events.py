@@ -28,13 +28,19 @@ except ImportError:
 
 from ..kernel.errors import TimeoutError, WouldBlock
 from ..kernel.select import Op
-from ..kernel.traps import Failure, completed, park, parking_task, reschedule
+from ..kernel.traps import Failure, completed, park, parking_task, refuse_own_wait, reschedule
 from ..kernel.waitqueue import Waiter, WaitQueue
 from ._base import deadline_after, naming
 
 
 def _wake_all(waiters: WaitQueue, reply: "Any", op_value: "Any") -> None:
-    """Wake every waiter: plain waits get ``reply``, select groups ``op_value``."""
+    """Wake every waiter: plain waits get ``reply``, select groups ``op_value``.
+
+    Called before the caller changes its state: if the running task waits here itself (it
+    forgot a ``yield from``), this raises the TypeError that explains it, having done nothing.
+    """
+    if waiters._len:
+        refuse_own_wait(waiters)
     waiter = waiters.pop()
     while waiter is not None:
         if waiter.group is None:
@@ -59,8 +65,8 @@ class Event:
 
     def set(self) -> None:
         """Set the flag and wake every waiting task (a plain call)."""
-        self._flag = True
         _wake_all(self._waiters, True, True)
+        self._flag = True
 
     def clear(self) -> None:
         """Unset the flag: later waits wait again."""
@@ -124,9 +130,9 @@ class AsyncResult:
 
     def set(self, value: "Any" = None) -> None:
         """Store ``value`` and wake every task waiting in ``get()``."""
+        _wake_all(self._waiters, value, value)
         self._state = _VALUE
         self._value = value
-        _wake_all(self._waiters, value, value)
 
     def set_exception(self, exception: BaseException) -> None:
         """Store ``exception``: every ``get()``, now and later, raises it."""
@@ -134,10 +140,10 @@ class AsyncResult:
             raise TypeError(
                 "set_exception() needs an exception instance, e.g. ValueError('bad'), got %r" % (exception,)
             )
-        self._state = _ERROR
-        self._value = exception
         failure = Failure(exception)
         _wake_all(self._waiters, failure, failure)
+        self._state = _ERROR
+        self._value = exception
 
     def ready(self) -> bool:
         """Has a value or an exception been set?"""

@@ -56,7 +56,7 @@ except ImportError:
 
 from ..kernel.errors import TimeoutError, WouldBlock, describe
 from ..kernel.select import Op
-from ..kernel.traps import DONE, Failure, completed, park, parking_task, reschedule
+from ..kernel.traps import DONE, Failure, completed, park, parking_task, refuse_own_wait, reschedule
 from ..kernel.waitqueue import Waiter, WaitQueue
 from ._base import deadline_after, naming
 
@@ -151,9 +151,12 @@ class Queue:
     # -- getting -----------------------------------------------------------------------------
     def _take(self) -> "Any":
         """Take the next item (there is one); let the first waiting putter into the freed slot."""
+        putters = self._putters._len
+        if putters:
+            refuse_own_wait(self._putters)  # the running task's own put? before anything is taken
         item = self._pop()
         self._size -= 1
-        if self._putters._len:
+        if putters:
             self._admit()
         return item
 
@@ -221,9 +224,9 @@ class Queue:
                 "%s.task_done() called more times than items were put: call it once per item "
                 "got, after processing it" % self._label
             )
-        self._unfinished -= 1
-        if self._unfinished == 0 and self._joiners is not None:
+        if self._unfinished == 1 and self._joiners is not None:
             _wake_all(self._joiners)
+        self._unfinished -= 1
 
     def join(self) -> "Generator[Any, Any, None]":
         """``yield from q.join()``: wait until every item put has been marked ``task_done()``."""
@@ -255,6 +258,8 @@ def _wake(waiter: Waiter, reply: "Any") -> None:
 
 
 def _wake_all(waiters: WaitQueue) -> None:
+    if waiters._len:
+        refuse_own_wait(waiters)  # (see reschedule)
     waiter = waiters.pop()
     while waiter is not None:
         reschedule(waiter.task, None)
