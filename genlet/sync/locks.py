@@ -36,10 +36,14 @@ except ImportError:
     pass
 
 from ..kernel.cancel import CancelScope
-from ..kernel.traps import completed, current_task, park, park_for_hand_off, parking_task, reschedule, running_kernel
+from ..kernel.traps import Unwaited, answer, completed, current_task, park, park_for_hand_off, parking_task, reschedule, running_kernel
 from ..kernel.waitqueue import WaitQueue
 from . import deadlock
 from ._base import Guard, deadline_after, naming, with_misuse
+
+
+_ACQUIRE = Unwaited("Lock.acquire()", "yield from lock.acquire()")
+_RACQUIRE = Unwaited("RLock.acquire()", "yield from rlock.acquire()")
 
 
 class LockBase:
@@ -67,8 +71,6 @@ class LockBase:
         ``reply`` is what the waiter gets when the lock is handed to it: True for
         ``acquire()``, the guard for ``yield from lock``.
         """
-        if task._wait is not None:
-            parking_task()  # raises the error about a blocking call that was never waited on
         if timeout is None:
             deadlock.check(task, self)  # raises Deadlock if this wait would close a cycle
             return park_for_hand_off(task, self._waiters.push(task, reply))
@@ -144,20 +146,20 @@ class Lock(LockBase):
     def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
         """``yield from lock.acquire(timeout=None)``: True once held; False if ``timeout`` ran out.
 
-        Discussion: a generator function, unlike the other blocking calls here. A free lock
-        returns True at its first step, so the generator is the only allocation and no second
-        call (``completed(True)``) is needed; only a task that must wait keeps this frame while
-        it is parked.
+        A free lock is taken at once, and the task is marked until its ``yield from`` runs (an
+        ``Unwaited``): a forgotten ``yield from`` is a TypeError at the task's next yield or
+        blocking call, not a critical section that another task can enter too.
         """
-        if self._owner is None:  # free: take it, with current_task() inlined (this is the usual case)
+        if self._owner is None:  # free: take it, with parking_task() inlined (this is the usual case)
             kernel = running_kernel()
             if kernel is not None:
                 task = kernel.current
-                if task is not None:
+                if task is not None and task._wait is None:
                     self._owner = task
-                    return True
-        task = current_task()  # held (or no task is running: this raises the error that explains it)
-        return (yield from self._wait(task, timeout, True))  # type: ignore[no-any-return]
+                    task._wait = _ACQUIRE
+                    return answer(task, True)
+        task = parking_task()  # raises the error that explains no task, or an unwaited call
+        return self._wait(task, timeout, True)  # type: ignore[no-any-return]  # (the lock is held)
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from lock):``: acquire, and give the ``with`` a guard that releases."""
@@ -172,8 +174,7 @@ class Lock(LockBase):
                 if task is not None:
                     self._owner = task
                     return completed(reply)
-        task = current_task()  # held (or no task is running: this raises the error that explains it)
-        return self._wait(task, None, reply)
+        return self._wait(parking_task(), None, reply)  # held (or no task: parking_task explains)
 
     def release(self) -> None:
         """Release the lock; the first waiting task, if any, gets it straight away."""
@@ -209,28 +210,37 @@ class RLock(LockBase):
         self._count = 0
 
     def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
-        """``yield from rlock.acquire(timeout=None)``: True once held; False on timeout."""
-        return self._acquire(timeout, True)  # type: ignore[no-any-return]
+        """``yield from rlock.acquire(timeout=None)``: True once held; False on timeout.
+
+        Taken at once, the task is marked until its ``yield from`` runs, as ``Lock.acquire``.
+        """
+        task = parking_task()
+        if self._take(task):
+            task._wait = _RACQUIRE
+            return answer(task, True)
+        return self._wait(task, timeout, True)  # type: ignore[no-any-return]
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from rlock):``: acquire (again), and release at the block's end."""
-        return self._acquire(None, self._guard)  # type: ignore[no-any-return]
+        return self._acquire_with(self._guard)  # type: ignore[no-any-return]
 
     def _acquire_with(self, reply: "Any") -> "Any":
-        return self._acquire(None, reply)
+        task = parking_task()
+        if self._take(task):
+            return completed(reply)
+        return self._wait(task, None, reply)
 
-    def _acquire(self, timeout: "Optional[float]", reply: "Any") -> "Any":
-        """Take it (again) at once if it is free or ours; else wait in line. Finishes with reply."""
-        task = current_task()
+    def _take(self, task: "Any") -> bool:
+        """Take it (again) at once if it is free or ``task``'s; False if another task holds it."""
         owner = self._owner
         if owner is None:
             self._owner = task
             self._count = 1
-            return completed(reply)
+            return True
         if owner is task:
             self._count += 1
-            return completed(reply)
-        return self._wait(task, timeout, reply)
+            return True
+        return False
 
     def release(self) -> None:
         """Undo one acquire; the last one frees it (or hands it to the first waiter)."""

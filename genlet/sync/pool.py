@@ -28,11 +28,14 @@ except ImportError:
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import ChannelClosed, TaskCancelled
 from ..kernel.task import OBSERVED
-from ..kernel.traps import completed, current_kernel, park, parking_task, reschedule
+from ..kernel.traps import Unwaited, completed, current_kernel, park, parking_task, reschedule, unwaited
 from ..kernel.waitqueue import WaitQueue
 from ._base import deadline_after, naming
 from .channels import Channel
 from .queues import Queue
+
+
+_SPAWN = Unwaited("Pool.spawn()", "task = yield from pool.spawn(fn, *args)")
 
 
 class Pool:
@@ -72,14 +75,18 @@ class Pool:
         """Start a task now or once a slot is free; ``watch``: the ``_FirstFailure`` of a map.
 
         Returns the Task, or None if ``watch`` saw a call fail while this one waited for a slot.
-        """
-        if len(self._running) + self._reserved < self.size:
-            return completed(self._start(fn, args, name, flags, watch))
-        return self._spawn_later(fn, args, name, flags, watch)
 
-    def _spawn_later(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int, watch: "Any") -> "Any":
-        task = parking_task()
-        yield from park(task, self._spawners.push(task))
+        Discussion: both ways register the caller at once (an ``Unwaited``, or its place in
+        line), so that a forgotten ``yield from`` (``pool.spawn(fn)``, as in gevent) is a
+        TypeError at the task's next yield or blocking call, not a task silently never started.
+        """
+        caller = parking_task()
+        if len(self._running) + self._reserved < self.size:
+            return unwaited(caller, _SPAWN, self._start(fn, args, name, flags, watch))
+        return self._start_when_free(park(caller, self._spawners.push(caller)), fn, args, name, flags, watch)
+
+    def _start_when_free(self, trap: "Any", fn: "Any", args: "Any", name: "Optional[str]", flags: int, watch: "Any") -> "Any":
+        yield from trap
         self._reserved -= 1  # fire() kept this slot for us
         if watch is not None and watch.failed is not None:
             # Discussion: the slot was handed to us, and then a call of our map failed before
@@ -112,8 +119,8 @@ class Pool:
         """A slot is free: keep it for the first waiting spawner, or wake the joiners."""
         waiter = self._spawners.pop()
         if waiter is not None:
-            self._reserved += 1
             reschedule(waiter.task, None)
+            self._reserved += 1
         elif not self._running and not self._reserved:
             waiter = self._joiners.pop()
             while waiter is not None:
@@ -287,7 +294,7 @@ class _FirstFailure:
 
     Discussion: it sits before the pool on each call's joiners, so it hears of a failure
     before the pool hands the freed slot to the next call waiting to start; that waiting
-    ``spawn`` is cancelled instead (and ``Pool._spawn_later`` starts nothing if the slot was
+    ``spawn`` is cancelled instead (and ``Pool._start_when_free`` starts nothing if the slot was
     handed over just before).
     """
 

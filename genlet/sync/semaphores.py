@@ -25,7 +25,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import completed, park, parking_task, reschedule
+from ..kernel.traps import Unwaited, answer, completed, park, parking_task, reschedule
 from ..kernel.waitqueue import WaitQueue
 from ._base import Guard, deadline_after, naming, with_misuse
 
@@ -36,6 +36,7 @@ class Semaphore:
     __slots__ = ("_value", "_waiters", "_guard", "name", "_label")
 
     _kind = "Semaphore"
+    _unwaited = Unwaited("Semaphore.acquire()", "yield from sem.acquire()")
 
     def __init__(self, value: int = 1, name: "Optional[str]" = None) -> None:
         if not isinstance(value, int) or value < 0:
@@ -61,21 +62,26 @@ class Semaphore:
         return True  # permits have no owner
 
     def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
-        """``yield from sem.acquire(timeout=None)``: True with a permit; False if time ran out."""
+        """``yield from sem.acquire(timeout=None)``: True with a permit; False if time ran out.
+
+        A free permit is taken at once, and the task is marked until its ``yield from`` runs
+        (an ``Unwaited``): a forgotten ``yield from`` is a TypeError, not a silent acquire.
+        """
+        task = parking_task()
         if self._value > 0:
             self._value -= 1
-            return completed(True)
-        return self._wait(timeout, True)  # type: ignore[no-any-return]
+            task._wait = self._unwaited
+            return answer(task, True)
+        return self._wait(task, timeout, True)  # type: ignore[no-any-return]
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from sem):`` take a permit; the block's end gives it back."""
         if self._value > 0:
             self._value -= 1
             return completed(self._guard)
-        return self._wait(None, self._guard)  # type: ignore[no-any-return]
+        return self._wait(parking_task(), None, self._guard)  # type: ignore[no-any-return]
 
-    def _wait(self, timeout: "Optional[float]", reply: "Any") -> "Any":
-        task = parking_task()
+    def _wait(self, task: "Any", timeout: "Optional[float]", reply: "Any") -> "Any":
         if timeout is None:
             return park(task, self._waiters.push(task, reply))
         deadline = deadline_after(task, timeout, "%s.acquire()" % self._kind)
@@ -108,6 +114,7 @@ class BoundedSemaphore(Semaphore):
     __slots__ = ("_bound",)
 
     _kind = "BoundedSemaphore"
+    _unwaited = Unwaited("BoundedSemaphore.acquire()", "yield from sem.acquire()")
 
     def __init__(self, value: int = 1, name: "Optional[str]" = None) -> None:
         Semaphore.__init__(self, value, name)
