@@ -28,9 +28,8 @@ if TYPE_CHECKING:
 
 from .errors import TaskCancelled, TimeoutError, describe
 from .select import Op
-from .timers import TARGET
 from .local import InContext
-from .traps import CHECKPOINT, DONE as NO_WAIT, PARK, TRAP, Failure, completed, current_kernel, park, parking_task
+from .traps import CHECKPOINT, DONE as NO_WAIT, PARK, TRAP, Failure, Unwaited, completed, current_kernel, park, parking_task
 from .waitqueue import WaitQueue, Waiter
 
 READY = "READY"
@@ -381,7 +380,7 @@ def as_generator(fn: "Any", args: "Any") -> "Any":
             raise TypeError("spawn() got a generator object and arguments; pass the generator function instead: spawn(f, *args)")
     elif callable(fn):
         if gen is TRAP:
-            return gen  # a genlet operation that has to wait: spawn() hands the wait over
+            return gen  # a genlet operation that has to wait: the new task waits (see spawn_now)
         if gen is NO_WAIT or gen is CHECKPOINT:
             return run_iterable(gen)  # a genlet operation that finished (or checkpoints) at once
         if not (hasattr(gen, "send") and hasattr(gen, "throw")):
@@ -481,56 +480,55 @@ def starts_late(kernel: "Any", fn: "Any", args: "Any") -> bool:
 
 def spawn_now(kernel: "Any", fn: "Any", args: "Any", name: "Any", flags: int) -> "Task[Any]":
     """``Kernel._spawn`` for what cannot start late: generator objects, other callables, named
-    tasks, and everything under ``contextvars=True``. Makes the task's generator now."""
+    tasks, and everything under ``contextvars=True``. Makes the task's generator now.
+
+    Discussion: ``fn`` may be a genlet operation (``spawn(genlet.sleep, 5)``,
+    ``spawn(lock.acquire)``), which acts at once, for the running task: it registers it to
+    wait, takes a lock for it. That must be the new task's doing, not the spawner's (which
+    would be put to sleep, or made the lock's owner). So ``fn`` is called as the new task
+    (``kernel.current``); a task that it registered to wait starts parked, its generator
+    already at the ``PARK`` it would yield.
+    """
     caller = kernel.current
     if caller is not None:
         kernel._enrol(caller)  # in its first step, maybe: the roll lists parents first
-    waiting = caller._wait if caller is not None else None
-    gen = as_generator(fn, args)
-    adopt = caller is not None and caller._wait is not None and caller._wait is not waiting
-    if adopt:  # fn was an operation that registered the caller to wait: see adopt_wait
-        if gen is TRAP:
-            gen = parked()
-        if next(gen) is not PARK:
-            raise TypeError("spawn(%s): it registered a wait it did not return" % name_of(fn, gen))
+    task = new_task(kernel, None, fn, flags)
+    kernel.current = task
+    try:
+        gen = as_generator(fn, args)
+        wait = task._wait
+        if wait.__class__ is Unwaited:
+            task._wait = None  # it finished at once: gen returns its value when the task runs
+            wait = None
+        elif wait is not None:  # it registered the task to wait: start it parked
+            if gen is TRAP:
+                gen = parked()
+            if next(gen) is not PARK:
+                raise TypeError("spawn(%s): it registered a wait it did not return" % name_of(fn, gen))
+    except BaseException:
+        if task._wait is not None:
+            kernel._abort(task)  # leave no registration behind for a task that never exists
+        raise
+    finally:
+        kernel.current = caller
     if name is not None:
-        name = str(name)
-        flags |= NAMED
-    elif fn is gen or adopt:
-        name = name_of(fn, gen)  # a string now: keep no reference to the generator
+        task._name = str(name)
+        task._flags |= NAMED
+    elif fn is gen or wait is not None:
+        task._name = name_of(fn, gen)  # a string now: keep no reference to the generator
     else:
-        name = fn  # its name is looked up only when somebody asks (Task.name)
+        task._name = fn  # its name is looked up only when somebody asks (Task.name)
     if kernel._context is not None:
         gen = InContext(gen, kernel._context.copy_context(), kernel)
-    task = new_task(kernel, gen, name, flags)
+    task._gen = gen
     kernel._enrol(task)
-    if adopt and caller is not None:
-        adopt_wait(caller, task)  # parked from the start: not ready
-    else:
-        kernel._ready.append(task)
+    if wait is None:
+        kernel._ready.append(task)  # (else it is parked: whoever it waits on wakes it)
     return task
 
 
-def adopt_wait(caller: "Task[Any]", task: "Task[Any]") -> None:
-    """Move the wait that ``spawn(operation, ...)`` just registered from ``caller`` to ``task``.
-
-    Discussion: a blocking operation registers the running task, and ``spawn`` calls ``fn``
-    in the caller's task. So ``spawn(genlet.sleep, 5)`` would put the caller to sleep. Every
-    wait object names its task (``wait.task``; a sleep's timer entry names it too), so the
-    registration can be handed over before anything else runs.
-    """
-    wait, timer = caller._wait, caller._timer
-    caller._wait = caller._timer = None
-    if hasattr(wait, "task"):
-        wait.task = task
-    task._wait = wait
-    if timer is not None:
-        timer[TARGET] = task
-        task._timer = timer
-
-
 def parked() -> "Any":
-    """The body of a task that starts out parked (see ``adopt_wait``)."""
+    """The body of a task that starts out parked (see ``spawn_now``)."""
     return (yield from TRAP)
 
 
