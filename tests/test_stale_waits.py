@@ -493,3 +493,48 @@ def test_spawn_of_an_operation_that_waits_still_parks_the_new_task():
         return genlet.clock()
 
     assert vrun(main) == 5
+
+
+def test_closing_a_descriptor_it_forgot_to_wait_on_fails_the_others_then_explains():
+    import socket
+
+    a, b = socket.socketpair()
+    a.setblocking(False)
+    try:
+        while True:
+            a.send(b"x" * 65536)  # fill it: a writer waits
+    except BlockingIOError:
+        pass
+
+    def writer():
+        yield from genlet.kernel.write_wait(a)
+
+    def main():
+        other = genlet.spawn(writer)
+        yield
+        kernel = genlet.current_task()._kernel
+        genlet.kernel.read_wait(a)  # the mistake: no `yield from` (the reader comes first)
+        with pytest.raises(TypeError, match=SELF_WAKE):
+            genlet.kernel.notify_closing(a)
+        assert genlet.current_task()._wait is None and kernel._io.count == 0
+        with pytest.raises(OSError):
+            yield from other.join()  # the other waiter got its error all the same
+        return True
+
+    try:
+        assert vrun(main) is True
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_forgotten_join_is_explained_at_the_next_yield():
+    def main():
+        child = genlet.spawn(genlet.sleep, 1, name="child")
+        child.join()  # the mistake: no `yield from`
+        with pytest.raises(TypeError, match=r"\(task 'child' to finish\) without waiting for it"):
+            yield
+        assert len(child._joiners) == 0
+        return (yield from child.join())
+
+    assert vrun(main) is None

@@ -335,8 +335,25 @@ class Kernel(Outside):
         return TypeError(text)
 
     def _io_closing(self, fileobj: "Any") -> None:
+        """``notify_closing``: fail every task waiting on ``fileobj``.
+
+        Discussion: the caller itself may be one of them (``read_wait(sock)`` without ``yield
+        from``, then ``sock.close()``). ``reschedule`` refuses to wake it (see there), but only
+        once the other waiters have their error and the descriptor is let go, so that closing
+        leaves nothing behind; then the caller gets the TypeError.
+        """
         if self._io is not None:
-            self._io.closing(fileobj, self._fail_task)
+            own = []  # type: List[Task[Any]]
+
+            def fail(task: "Task[Any]", error: BaseException) -> None:
+                if task is self.current:
+                    own.append(task)
+                else:
+                    self._fail_task(task, error)
+
+            self._io.closing(fileobj, fail)
+            if own:
+                raise self._stale_wait_error(own[0], True)
 
     def _wake_io(self, task: "Task[Any]") -> None:
         task._wait = None  # IOWaits has already taken it off the descriptor

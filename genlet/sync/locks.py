@@ -15,8 +15,10 @@
 
 A lock is a holder (``_owner``, the task) and a line of waiting tasks (one ``WaitQueue``).
 
-- **Cheap when free.** ``acquire()`` on a free lock writes the owner and returns
-  ``completed(True)``: no suspension (it is not a checkpoint), no Waiter, no park.
+- **Cheap when free.** ``acquire()`` on a free lock writes the owner, marks the task until its
+  ``yield from`` runs (an ``Unwaited``: a forgotten ``yield from`` is explained, see
+  ``traps.py``) and returns ``answer(task, True)``: no suspension (it is not a checkpoint), no
+  Waiter, no park. ``with (yield from lock):`` needs no mark: it cannot be forgotten.
 - **FIFO, no barging.** ``release()`` with tasks waiting hands the lock straight to the first
   of them (``reschedule``): the lock never becomes free in between, so a task that arrives
   later cannot take it first. The rule that keeps this simple: the lock is free only while

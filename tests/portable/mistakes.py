@@ -1,6 +1,7 @@
 # Mistakes get explanations, in the task at fault, and everything else carries on: a
 # generator yielded instead of `yield from`, a number, a tuple, an operation yielded with
-# `yield`, a blocking call never waited on, a failure nobody joined (reported on stderr).
+# `yield`, a blocking call never waited on (also one the task then completes itself, and a
+# free lock's acquire), a failure nobody joined (reported on stderr).
 import genlet
 
 
@@ -27,6 +28,31 @@ def forgets_yield_from():
         return "without waiting for it" in str(exc)
 
 
+def completes_its_own_wait():
+    ch = genlet.Channel()
+    ch.recv()  # registered to wait, never waited on
+    refused = False
+    try:
+        ch.send_nowait("x")  # would hand "x" to that wait: refused, nothing handed over
+    except TypeError as exc:
+        refused = "did nothing" in str(exc)
+    yield
+    receiver = genlet.spawn(ch.recv)
+    yield
+    ch.send_nowait("x")  # the value the refused call kept
+    return refused, (yield from receiver.join())
+
+
+def acquires_without_yield_from(lock):
+    lock.acquire()  # taken, and the task is marked until its `yield from` runs
+    try:
+        yield
+    except TypeError as exc:
+        return str(exc).split(" called ")[1], lock.locked()
+    finally:
+        lock.release()
+
+
 def unobserved():
     yield
     raise KeyError("nobody joins me")
@@ -39,6 +65,10 @@ def main():
         print("hint:", (yield from t.join()))
     t = genlet.spawn(forgets_yield_from)
     print("a blocking call without yield from is explained:", (yield from t.join()))
+    t = genlet.spawn(completes_its_own_wait)
+    print("completing its own forgotten wait is refused, the value kept:", (yield from t.join()))
+    t = genlet.spawn(acquires_without_yield_from, genlet.Lock())
+    print("a free lock's acquire without yield from:", (yield from t.join()))
     genlet.spawn(unobserved, name="orphan")
     yield from genlet.sleep(1)
     print("the kernel carries on after an unjoined failure")
