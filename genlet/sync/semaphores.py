@@ -25,7 +25,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import Unwaited, answer, completed, park, parking_task, reschedule
+from ..kernel.traps import Unwaited, answer, completed, park, parking_task, reschedule, running_kernel
 from ..kernel.waitqueue import WaitQueue
 from ._base import Guard, deadline_after, naming, with_misuse
 
@@ -67,12 +67,15 @@ class Semaphore:
         A free permit is taken at once, and the task is marked until its ``yield from`` runs
         (an ``Unwaited``): a forgotten ``yield from`` is a TypeError, not a silent acquire.
         """
-        task = parking_task()
-        if self._value > 0:
-            self._value -= 1
-            task._wait = self._unwaited
-            return answer(task, True)
-        return self._wait(task, timeout, True)  # type: ignore[no-any-return]
+        if self._value > 0:  # free: take one, with parking_task() inlined (the usual case)
+            kernel = running_kernel()
+            task = None if kernel is None else kernel.current
+            if task is not None and task._wait is None:
+                self._value -= 1
+                task._wait = self._unwaited
+                return answer(task, True)
+        task = parking_task()  # raises the error that explains no task, or an unwaited call
+        return self._wait(task, timeout, True)  # type: ignore[no-any-return]  # (no permit is free)
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from sem):`` take a permit; the block's end gives it back."""
