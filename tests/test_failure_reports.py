@@ -38,20 +38,19 @@ def test_a_join_that_gave_up_does_not_silence_a_later_failure(caplog):
     assert record.exc_info[0] is ZeroDivisionError
 
 
-def test_a_select_that_timed_out_does_not_silence_a_later_failure(caplog):
+def _select_gives_up(t):
+    assert (yield from genlet.select(t.join_op(), timeout=1)) == (None, None)
+
+
+def _joinall_gives_up(t):
+    assert (yield from genlet.joinall([t], timeout=1, raise_error=True)) == []
+
+
+@pytest.mark.parametrize("give_up", [_select_gives_up, _joinall_gives_up])
+def test_a_select_or_joinall_that_timed_out_does_not_silence_a_later_failure(caplog, give_up):
     def main():
         t = genlet.spawn(_fails_at(5), name="late")
-        assert (yield from genlet.select(t.join_op(), timeout=1)) == (None, None)
-        yield from genlet.sleep(10)
-
-    _run(caplog, main)
-    assert len(_reports(caplog, "late")) == 1
-
-
-def test_a_joinall_that_timed_out_does_not_silence_a_later_failure(caplog):
-    def main():
-        t = genlet.spawn(_fails_at(5), name="late")
-        assert (yield from genlet.joinall([t], timeout=1, raise_error=True)) == []
+        yield from give_up(t)
         yield from genlet.sleep(10)
 
     _run(caplog, main)

@@ -187,6 +187,18 @@ def test_iwait_keeps_tasks_that_finished_before_anyone_asked():
     assert vrun(main) == (1, 2, None)
 
 
+def test_iwait_closed_by_another_task_wakes_its_reader():
+    def main():
+        waiter = genlet.iwait([genlet.spawn(after, 10, "late")])
+        reader = genlet.spawn(waiter.next)
+        yield from genlet.sleep(1)
+        waiter.close()
+        assert (yield from reader.join()) is None and genlet.clock() == 1.0
+        assert (yield from waiter.next()) is None
+
+    vrun(main)
+
+
 def test_iwait_does_not_receive_failures(caplog):
     def main():
         t = genlet.spawn(after, 1, None, KeyError("x"), name="bad")

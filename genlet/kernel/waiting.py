@@ -191,7 +191,7 @@ class IWait:
     def _wait(self) -> "Generator[Any, Any, Optional[Task[Any]]]":
         me = self._waiter = parking_task()
         reply = yield from park(me, self, self._deadline, _TIMED_OUT)
-        if reply is _TIMED_OUT:
+        if reply is _TIMED_OUT or reply is None:  # the timeout, or close() from another task
             self.close()
             return None
         return self._hand_out(reply)
@@ -215,10 +215,15 @@ class IWait:
         return True
 
     def close(self) -> None:
-        """Stop listening: the tasks still running are no longer watched."""
+        """Stop listening: the tasks still running are no longer watched; a task waiting in
+        ``next()`` gets None."""
         _withdraw(self._nodes)
         self._nodes = []
         self._left = len(self._finished)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            reschedule(waiter, None)
 
     def __enter__(self) -> "IWait":
         return self
