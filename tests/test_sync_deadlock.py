@@ -45,7 +45,7 @@ def test_classic_two_lock_deadlock_is_named_while_others_run():
     error = vrun(main)
     message = str(error)
     assert message.startswith(
-        "Deadlock: task 'task_b' would wait for RLock 'a', closing a cycle of 2 tasks that each "
+        "task 'task_b' would wait for RLock 'a', closing a cycle of 2 tasks that each "
         "wait for a lock the next one holds:"
     )
     assert "  task 'task_b' waits for RLock 'a' (held by task 'task_a'), at " in message
@@ -139,7 +139,7 @@ def test_lock_taken_twice_by_one_task_is_a_cycle_of_one():
 
     message = vrun(main)
     assert message.startswith(
-        "Deadlock: task 'main-1' would wait for Lock 'once', which it holds itself; a Lock is not "
+        "task 'main-1' would wait for Lock 'once', which it holds itself; a Lock is not "
         "re-entrant (use RLock to take a lock again in the same task)"
     )
 
@@ -198,7 +198,7 @@ def _condition_cycle(timeout):
 def test_deadlock_in_condition_reacquire_is_reported_without_masking():
     caught, trace = vrun(_condition_cycle, None)
     assert len(caught) == 1
-    assert caught[0].startswith("Deadlock: task 'waiter' would wait for Lock 'cond-lock'")
+    assert caught[0].startswith("task 'waiter' would wait for Lock 'cond-lock'")
     assert "task 'blocker' waits for Lock 'other' (held by task 'waiter')" in caught[0]
     assert trace == [("blocker got other", 1)]
 
@@ -251,3 +251,31 @@ def test_a_task_being_cancelled_gets_cancelled_not_deadlock(how):
         assert seen == ["Cancelled"] and second.cancelled()
     else:
         assert seen == ["scope caught it"] and second.successful()
+
+
+def test_a_deadlock_traceback_says_deadlock_once():
+    """str(Deadlock) began with "Deadlock:", so a traceback read "Deadlock: Deadlock: ..."."""
+    import traceback
+
+    def stuck():
+        yield from genlet.Event().wait()
+
+    def cycle():
+        lock = genlet.Lock(name="once")
+        with (yield from lock):
+            with (yield from lock):
+                pass
+
+    last_lines = []
+    for main in (stuck, cycle):
+        with pytest.raises(genlet.Deadlock) as info:
+            vrun(main)
+        text = "".join(traceback.format_exception_only(type(info.value), info.value))
+        assert text.count("Deadlock") == 1 and text.startswith("genlet.kernel.errors.Deadlock: ")
+        last_lines.append(text.splitlines()[0])
+    assert last_lines == [
+        "genlet.kernel.errors.Deadlock: every task is waiting, and nothing (no timer, no IO, no "
+        "thread) can wake any of them:",
+        "genlet.kernel.errors.Deadlock: task 'cycle-1' would wait for Lock 'once', which it holds "
+        "itself; a Lock is not re-entrant (use RLock to take a lock again in the same task)",
+    ]

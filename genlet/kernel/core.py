@@ -553,7 +553,7 @@ class Kernel(Outside):
             if main_task._flags & DONE:
                 break
             if self._stuck():
-                title = "Deadlock: every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them."
+                title = "every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them:"
                 raise Deadlock(self.dump(title), self.dump(title, locations=False))
             self._wait_for_events(None)
 

@@ -50,6 +50,8 @@ class TaskCancelled(Exception):
 class Deadlock(Exception):
     """Nothing can ever wake the blocked tasks; the message is a dump of who waits on what.
 
+    The message does not begin with "Deadlock": a traceback names the class before it.
+
     ``summary`` is the same dump without file locations: the same text on every interpreter
     (MicroPython cannot tell where a generator is suspended), for logs and tests to compare.
     """

@@ -109,12 +109,12 @@ def _error(cycle: "List[Tuple[Any, Any]]") -> Deadlock:
     task, lock = cycle[0]
     if len(cycle) == 1:
         head = (
-            "Deadlock: task %r would wait for %s, which it holds itself; a Lock is not "
+            "task %r would wait for %s, which it holds itself; a Lock is not "
             "re-entrant (use RLock to take a lock again in the same task)" % (task.name, lock.describe())
         )
     else:
         head = (
-            "Deadlock: task %r would wait for %s, closing a cycle of %d tasks that each wait for "
+            "task %r would wait for %s, closing a cycle of %d tasks that each wait for "
             "a lock the next one holds:" % (task.name, lock.describe(), len(cycle))
         )
     lines, plain = [head], [head]  # with file locations where the interpreter has them; without
