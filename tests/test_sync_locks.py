@@ -1,5 +1,7 @@
 """Lock, RLock, Semaphore, BoundedSemaphore, Condition: behaviour, hand-offs, bad input."""
 
+import logging
+
 import pytest
 
 import genlet
@@ -137,7 +139,7 @@ def test_lock_names_in_reports_and_task_dump():
         yield from named.acquire()
         t = genlet.spawn(holder, named, 1, [], "x")
         yield
-        assert t.waiting_on == "Lock 'db' acquire"
+        assert t.waiting_on == "Lock 'db' acquire (held by task 'main-1')"
         assert "held by" in repr(named) and "1 waiting" in repr(named)
         named.release()
         yield from t.join()
@@ -159,7 +161,7 @@ def test_rlock_counts_reentries():
             assert lock.locked() and lock._count == 1
             t = genlet.spawn(holder, lock, 1, [], "other")
             yield from genlet.sleep(1)
-            assert t.waiting_on == "RLock 'r' acquire"
+            assert t.waiting_on == "RLock 'r' acquire (held by task 'main-1')"
         yield from t.join()
         assert not lock.locked()
 
@@ -421,10 +423,66 @@ def test_condition_wait_cancelled_still_reacquires_the_lock():
         yield from cond.acquire()  # hold the lock while w's wait is cancelled
         w.cancel()
         yield from genlet.sleep(1)
-        assert not w.done() and w.waiting_on.endswith("acquire")  # taking the lock back, shielded
+        assert not w.done() and w.waiting_on.endswith("acquire (held by task 'main-2')")  # taking it back, shielded
         cond.release()
         yield from w.wait()
         assert w.cancelled() and not cond.locked() and len(cond._waiters) == 0
 
     vrun(main)
     assert trace == ["cancelled"]
+
+
+# -- a task that ends holding a lock (issue 14) ---------------------------------------------------
+
+
+def forgets_to_release(lock):
+    yield from lock.acquire()  # and never lock.release()
+
+
+@pytest.mark.parametrize("kind", ["Lock", "RLock"])
+def test_a_task_that_ended_holding_a_lock_is_reported_when_somebody_asks_for_it(kind, caplog):
+    """Nothing said that a task had ended with a lock held: the next task just waited."""
+
+    def main():
+        lock = getattr(genlet, kind)(name="x")
+        yield from genlet.spawn(forgets_to_release, lock, name="w").join()
+        assert (yield from lock.acquire(timeout=1)) is False
+        assert (yield from lock.acquire(timeout=1)) is False  # reported once, not at each ask
+        return genlet.clock()
+
+    with caplog.at_level(logging.WARNING, logger="genlet"):
+        assert vrun(main) == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "task 'w' ended while holding %s 'x', so it stays locked for good (task 'main-1' asks for "
+        "it): release a lock in a `finally:` block, or hold it with `with (yield from lock):`, "
+        "which releases it however the block ends" % kind
+    ]
+
+
+def test_a_deadlock_dump_says_who_holds_the_lock_and_that_it_has_finished(caplog):
+    def main():
+        lock = genlet.Lock(name="x")
+        yield from genlet.spawn(forgets_to_release, lock, name="w").join()
+        yield from lock.acquire()
+
+    with caplog.at_level(logging.WARNING, logger="genlet"):
+        with pytest.raises(genlet.Deadlock) as info:
+            vrun(main)
+    assert "task 1 'main-1' WAITING on Lock 'x' acquire (held by task 'w', which has finished)" in (
+        info.value.summary
+    )
+    assert "task 'w' ended while holding Lock 'x'" in caplog.text
+
+
+def test_a_condition_whose_lock_was_left_held_is_reported_too(caplog):
+    def main():
+        cond = genlet.Condition(genlet.Lock(name="c"))
+        yield from genlet.spawn(forgets_to_release, cond, name="w").join()
+        with genlet.move_on_after(1):
+            with (yield from cond):
+                pass
+        return genlet.clock()
+
+    with caplog.at_level(logging.WARNING, logger="genlet"):
+        assert vrun(main) == 1
+    assert "task 'w' ended while holding Lock 'c'" in caplog.text

@@ -29,7 +29,9 @@ A lock is a holder (``_owner``, the task) and a line of waiting tasks (one ``Wai
   ``Cancelled`` arrives, and the block's end releases the lock. Nothing is lost.
 - **Owned.** Only the owner may release; another task gets a RuntimeError that says who
   holds it. An RLock counts re-entries by its owner; a Lock taken twice by one task is a
-  deadlock of one, and is reported as one (see ``deadlock.py``).
+  deadlock of one, and is reported as one (see ``deadlock.py``). An owner that ends holding
+  the lock leaves it locked for good: reported when a task next asks for it
+  (``_ended_holding``), and task dumps name the holder of the lock a task waits for.
 """
 
 try:
@@ -37,6 +39,7 @@ try:
 except ImportError:
     pass
 
+from ..kernel import report
 from ..kernel.cancel import CancelScope
 from ..kernel.traps import Unwaited, answer, completed, current_task, park, park_for_hand_off, parking_task, reschedule, running_kernel
 from ..kernel.waitqueue import WaitQueue
@@ -51,15 +54,16 @@ _RACQUIRE = Unwaited("RLock.acquire()", "yield from rlock.acquire()")
 class LockBase:
     """What Lock and RLock share: the owner, the line of waiters, the name, the guard."""
 
-    __slots__ = ("_owner", "_waiters", "_guard", "name", "_label")
+    __slots__ = ("_owner", "_waiters", "_guard", "name", "_label", "_reported")
 
     _kind = "Lock"
 
     def __init__(self, name: "Optional[str]" = None) -> None:
         self._owner = None  # type: Any  # the Task holding it, or None
-        self._waiters = WaitQueue(self, "acquire")
+        self._waiters = _Line(self, "acquire")
         self._guard = Guard(self)
         self.name, self._label = naming(self._kind, name)
+        self._reported = None  # type: Any  # the finished owner reported already (_ended_holding)
 
     def locked(self) -> bool:
         return self._owner is not None
@@ -73,11 +77,39 @@ class LockBase:
         ``reply`` is what the waiter gets when the lock is handed to it: True for
         ``acquire()``, the guard for ``yield from lock``.
         """
+        if self._owner.done():
+            self._ended_holding(task)
         if timeout is None:
             deadlock.check(task, self)  # raises Deadlock if this wait would close a cycle
             return park_for_hand_off(task, self._waiters.push(task, reply))
         deadline = deadline_after(task, timeout, "%s.acquire()" % self._kind)
         return park(task, self._waiters.push(task, reply), deadline, False)
+
+    def _ended_holding(self, task: "Any") -> None:
+        """Report (once) that the owner has finished with the lock held: ``task`` asks for it.
+
+        Discussion: nobody can ever release it now (only its owner may), so this is a bug
+        worth a report; but the kernel cannot see which locks a task holds when it ends, and
+        keeping count in every acquire and release would slow the uncontended path. So the
+        lock notices when a task asks for it: the first time that cannot succeed at once. A
+        task dump (and a ``Deadlock``) says who holds it and that it has finished (``_Line``).
+        """
+        owner = self._owner
+        if owner is self._reported:
+            return
+        self._reported = owner
+        report.error(
+            "task %r ended while holding %s, so it stays locked for good (task %r asks for it): "
+            "release a lock in a `finally:` block, or hold it with `with (yield from lock):`, "
+            "which releases it however the block ends" % (owner.name, self._label, task.name)
+        )
+
+    def _holder(self) -> str:
+        """`` (held by task 'w')`` for task dumps; None if it is free."""
+        owner = self._owner
+        if owner is None:
+            return ""
+        return " (held by task %r%s)" % (owner.name, ", which has finished" if owner.done() else "")
 
     def _hand_off(self) -> bool:
         """Give the lock to the first waiter; False if nobody waits."""
@@ -275,6 +307,16 @@ class RLock(LockBase):
         return "<%s held %d time(s) by %r, %d waiting>" % (self._label, self._count, owner.name, len(self._waiters))
 
 
+class _Line(WaitQueue):
+    """A lock's line of waiting tasks: in task dumps it names the holder too, as in
+    ``Lock 'db' acquire (held by task 'writer')``."""
+
+    __slots__ = ()
+
+    def describe(self) -> str:
+        return WaitQueue.describe(self) + self.owner._holder()  # type: ignore[no-any-return]
+
+
 def reacquire(lock: LockBase, task: "Any", count: int) -> "Generator[Any, Any, None]":
     """Take ``lock`` back for ``task`` after a Condition wait, even if the task is cancelled.
 
@@ -285,6 +327,8 @@ def reacquire(lock: LockBase, task: "Any", count: int) -> "Generator[Any, Any, N
     if lock._owner is None:
         lock._owner = task
     else:
+        if lock._owner.done():
+            lock._ended_holding(task)
         deadlock.check(task, lock, shielded=True)
         with CancelScope(shield=True):
             yield from park(task, lock._waiters.push(task, None))

@@ -80,6 +80,22 @@ def handoff():
     print("hand-off:", events, "lock free:", not lock.locked())
 
 
-for part in (fifo, timeouts, reentrant, wrong_owner, handoff):
+def left_held():
+    # A task that ends holding a lock leaves it locked for good: the next task that asks for
+    # it is told so (on the genlet logger, or stderr without logging), and task dumps name
+    # the holder.
+    lock = genlet.Lock(name="x")
+
+    def forgets():
+        yield from lock.acquire()
+
+    yield from genlet.spawn(forgets, name="w").join()
+    asker = genlet.spawn(lock.acquire, name="asker")
+    yield
+    print("left held:", asker.waiting_on)
+    yield from asker.kill()
+
+
+for part in (fifo, timeouts, reentrant, wrong_owner, handoff, left_held):
     log = []
     genlet.run(part, clock=genlet.VirtualClock())
