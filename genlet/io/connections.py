@@ -23,7 +23,7 @@ except ImportError:
     pass
 
 from ..kernel.cancel import fail_after
-from ..kernel.errors import TimeoutError
+from ..kernel.errors import TimeoutError, plural
 from .addresses import literal_family, resolve, resolve_now
 from .errors import strerror, translate
 from .sockets import Socket
@@ -85,7 +85,7 @@ def _within(timeout: "Optional[float]", operation: "Any", what: str) -> "Generat
             return (yield from operation)
     except TimeoutError:
         if scope.cancelled_caught:
-            raise TimeoutError("%s did not connect within %r seconds" % (what, timeout))
+            raise TimeoutError("%s did not connect within %s" % (what, plural(timeout, "second")))
         raise
 
 

@@ -64,8 +64,25 @@ def getaddrinfo(
     raised in the task. IP literals are answered at once (no thread, not a checkpoint).
     """
     if _numeric(host, port):
-        return completed(socket.getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST))
-    return run_in_thread(socket.getaddrinfo, host, port, family, type, proto, flags)
+        return completed(_getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST))
+    return run_in_thread(_getaddrinfo, host, port, family, type, proto, flags)
+
+
+def _getaddrinfo(host: "Any", port: "Any", family: int, type: int, proto: int, flags: int) -> "Any":
+    """``socket.getaddrinfo``, whose error names the host and port it could not resolve.
+
+    Discussion: the resolver's own message ("Name or service not known") names neither, and a
+    program that connects to several hosts cannot tell which one failed.
+    """
+    try:
+        return socket.getaddrinfo(host, port, family, type, proto, flags)
+    except socket.gaierror as error:
+        if isinstance(host, bytes):
+            host = host.decode("ascii", "replace")
+        if isinstance(port, bytes):
+            port = port.decode("ascii", "replace")
+        reason = error.strerror or str(error)
+        raise socket.gaierror(error.errno, "cannot resolve %r port %r: %s" % (host, port, reason)) from error
 
 
 def getnameinfo(sockaddr: "Tuple[Any, ...]", flags: int = 0) -> "Generator[Any, Any, Tuple[str, str]]":

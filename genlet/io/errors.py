@@ -21,7 +21,7 @@ except ImportError:
     pass
 
 from ..kernel._typing import TYPE_CHECKING
-from ..kernel.errors import TimeoutError, _builtin
+from ..kernel.errors import TimeoutError, _builtin, plural
 
 
 def _errno_value(name: str, default: int) -> int:
@@ -147,9 +147,9 @@ class IncompleteRead(EOFError):
 
     def __init__(self, partial: bytes, expected: "Optional[int]", what: str = "") -> None:
         if expected is None:
-            message = "the stream ended after %d bytes, before %s" % (len(partial), what or "the separator")
+            message = "the stream ended after %s, before %s" % (plural(len(partial), "byte"), what or "the separator")
         else:
-            message = "the stream ended after %d of the %d bytes asked for" % (len(partial), expected)
+            message = "the stream ended after %d of the %s asked for" % (len(partial), plural(expected, "byte"))
         super().__init__(message)
         self.partial = partial
         self.expected = expected

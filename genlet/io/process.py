@@ -33,7 +33,7 @@ except ImportError:
 
 from ..kernel.cancel import CancelScope, fail_after
 from ..kernel.core import spawn
-from ..kernel.errors import TimeoutError
+from ..kernel.errors import TimeoutError, plural
 from ..kernel.waiting import joinall
 from ..kernel.traps import completed, read_wait, sleep
 from .errors import BrokenPipeError
@@ -247,7 +247,7 @@ def run_process(
                     out, err = yield from process._communicate(input)
             except TimeoutError:
                 if scope.cancelled_caught:
-                    raise TimeoutError("run_process: %r did not finish within %r seconds; it was killed" % (args, timeout))
+                    raise TimeoutError("run_process: %r did not finish within %s; it was killed" % (args, plural(timeout, "second")))
                 raise
     except GeneratorExit:
         process.close()

@@ -28,6 +28,7 @@ except ImportError:
     pass
 
 from ..kernel.traps import completed
+from ..kernel.errors import plural
 from .errors import IncompleteRead, LimitExceeded
 
 DEFAULT_LIMIT = 65536  # the longest line readline() accepts by default
@@ -155,8 +156,8 @@ class Stream:
                     return data
                 raise IncompleteRead(data, None, "the separator %r arrived" % (separator,))
         raise LimitExceeded(
-            "%s: no %r within the first %d bytes; pass a larger limit (%s(limit=...)), or "
-            "read the data with read(n)" % (what, separator, limit, what),
+            "%s: no %r within the first %s; pass a larger limit (%s(limit=...)), or "
+            "read the data with read(n)" % (what, separator, plural(limit, "byte"), what),
             limit,
         )
 

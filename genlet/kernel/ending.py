@@ -21,7 +21,7 @@ except ImportError:
 
 from . import report
 from ._typing import TYPE_CHECKING
-from .errors import Cancelled
+from .errors import Cancelled, plural
 from .task import DAEMON, DONE
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def shutdown(kernel: "Kernel", warn: bool) -> None:
     if named and warn:
         shown = ", ".join("%r (%s)" % (t.name, t.waiting_on or t.state) for t in named[:10])
         more = " and %d more" % (len(named) - 10) if len(named) > 10 else ""
-        report.warning("run() is ending with %d task(s) still running; cancelling %s%s" % (len(named), shown, more))
+        report.warning("run() is ending with %s still running; cancelling %s%s" % (plural(len(named), "task"), shown, more))
     kernel._swallowed = {}
     kernel._late_code = None  # spawn's fast path is closed: every spawn is cancelled now
     kernel._interrupted = False

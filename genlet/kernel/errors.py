@@ -130,6 +130,11 @@ def stray_cancelled(task: "Any", cancelled: Cancelled) -> RuntimeError:
     return error
 
 
+def plural(count: "Any", noun: str) -> str:
+    """``plural(1, "second")`` is ``'1 second'``, ``plural(2.5, "second")`` ``'2.5 seconds'``."""
+    return "%r %s" % (count, noun if count == 1 else noun + "s")
+
+
 def describe(value: "Optional[object]", limit: int = 60) -> str:
     """A short repr for error messages: never huge, never raising."""
     try:

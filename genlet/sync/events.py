@@ -26,7 +26,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.errors import TimeoutError, WouldBlock
+from ..kernel.errors import TimeoutError, WouldBlock, plural
 from ..kernel.select import Op
 from ..kernel.traps import Failure, completed, park, parking_task, refuse_own_wait, reschedule
 from ..kernel.waitqueue import Waiter, WaitQueue
@@ -177,7 +177,7 @@ class AsyncResult:
         if timeout is None:
             return park(task, self._waiters.push(task))  # type: ignore[no-any-return]
         deadline = deadline_after(task, timeout, "AsyncResult.get()")
-        expired = Failure(TimeoutError("%s.get() timed out after %r seconds" % (self._label, timeout)))
+        expired = Failure(TimeoutError("%s.get() timed out after %s" % (self._label, plural(timeout, "second"))))
         return park(task, self._waiters.push(task), deadline, expired)  # type: ignore[no-any-return]
 
     def get_nowait(self) -> "Any":

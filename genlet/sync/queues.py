@@ -54,7 +54,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.errors import TimeoutError, WouldBlock, describe
+from ..kernel.errors import TimeoutError, WouldBlock, describe, plural
 from ..kernel.select import Op
 from ..kernel.traps import DONE, Failure, completed, park, parking_task, refuse_own_wait, reschedule
 from ..kernel.waitqueue import Waiter, WaitQueue
@@ -140,7 +140,7 @@ class Queue:
         if timeout is None:
             return park(task, self._putters.push(task, item))  # type: ignore[no-any-return]
         deadline = deadline_after(task, timeout, "%s.put()" % self._kind)
-        expired = Failure(TimeoutError("%s.put() timed out after %r seconds: still full" % (self._label, timeout)))
+        expired = Failure(TimeoutError("%s.put() timed out after %s: still full" % (self._label, plural(timeout, "second"))))
         return park(task, self._putters.push(task, item), deadline, expired)  # type: ignore[no-any-return]
 
     def put_nowait(self, item: "Any") -> None:
@@ -198,7 +198,7 @@ class Queue:
         if timeout is None:
             return park(task, self._getters.push(task))  # type: ignore[no-any-return]
         deadline = deadline_after(task, timeout, "%s.get()" % self._kind)
-        expired = Failure(TimeoutError("%s.get() timed out after %r seconds: still empty" % (self._label, timeout)))
+        expired = Failure(TimeoutError("%s.get() timed out after %s: still empty" % (self._label, plural(timeout, "second"))))
         return park(task, self._getters.push(task), deadline, expired)  # type: ignore[no-any-return]
 
     def get_nowait(self) -> "Any":
