@@ -632,7 +632,7 @@ def test_close_with_tasks_alive_says_how_to_finish_them():
         yield from genlet.sleep(10)
 
     task = kernel.spawn(sleeper)
-    with pytest.raises(RuntimeError, match=r"1 task\(s\).*cancel.*step\(\)") as error:
+    with pytest.raises(RuntimeError, match=r"1 task still alive.*cancel.*step\(\)") as error:
         kernel.close()
     for line in ["task.cancel()", "while kernel.tasks(): kernel.step()"]:
         assert line in str(error.value)

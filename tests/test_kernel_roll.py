@@ -208,7 +208,7 @@ def test_shutdown_and_close_count_the_live_tasks():
     try:
         kernel.close()
     except RuntimeError as error:
-        assert "2 task(s) are still alive" in str(error)
+        assert "2 tasks still alive" in str(error)
     else:
         raise AssertionError("close() with live tasks must refuse")
     for task in tasks:

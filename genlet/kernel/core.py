@@ -42,10 +42,10 @@ from ._typing import TYPE_CHECKING
 from . import ending, report
 from .cancel import cancel_target
 from .clock import default_clock
-from .errors import Cancelled, Deadlock, TaskCancelled, describe, stray_cancelled
-from .outside import Outside, allocate_lock
+from .errors import Cancelled, Deadlock, TaskCancelled, describe, plural, stray_cancelled
+from .outside import Outside, allocate_lock, get_ident
 from .prng import Random
-from .task import CANCELLED, DAEMON, DONE, ENROLLED, FAILED, FUNCTION, OBSERVED, REPORTED, NotStarted, Task, new_task, spawn_now, starts_late
+from .task import CANCELLED, DAEMON, DONE, ENROLLED, FAILED, FUNCTION, ID_STEP, OBSERVED, REPORTED, NotStarted, Task, new_task, spawn_now, starts_late
 from .timers import REPLY, TARGET, Timers
 from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, reschedule, running_kernel, set_running_kernel
 
@@ -56,6 +56,7 @@ _ENDED = object()  # what _resume returns when the task finished instead of yiel
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
 _MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
 _MIN_PRUNE = 64  # the fewest finished tasks the roll of tasks drops at once (see _enrol)
+_RUNNING = set()  # type: Any  # the kernels running now, in any thread (see _deadlock)
 
 
 class Kernel(Outside):
@@ -78,10 +79,12 @@ class Kernel(Outside):
         self._roll = []  # type: List[Task[Any]]  # the live tasks that have started, in order (see _enrol)
         self._dead = 0  # how many tasks on the roll have finished
         self._prune_at = _MIN_PRUNE
-        self._next_id = 0
+        self._id_bits = 0  # the last task's id, shifted into place in _flags (see Task.id)
         self.external = 0  # outside work in flight that may wake a task (thread jobs, signals)
         self._calls = []  # type: List[Any]  # callbacks queued by other threads
         self._calls_lock = allocate_lock()
+        self._needs_waker = self._calls_lock is not None  # (see _make_waker)
+        self._thread = 0
         self._interrupted = False
         self.task_locals = {}  # type: Dict[Task[Any], Dict[int, Dict[str, Any]]]  # genlet.local()
         self._halt = False  # stop running passes back to back: main ended, fatal error, Ctrl-C
@@ -464,9 +467,9 @@ class Kernel(Outside):
                 timeout = max_wait
             if timeout is not None and timeout > _MAX_BLOCK:
                 timeout = _MAX_BLOCK  # epoll and poll overflow past ~24 days: wake up, look again
-        if timeout != 0 and self._sigint_needs_waker:  # it may block: Ctrl-C must wake it
-            io = self._waker_for_sigint()
-            timeout = 0.0 if self._interrupted else timeout
+        if timeout != 0 and self._needs_waker:  # it may block: a thread or Ctrl-C must wake it
+            io = self._make_waker()
+            timeout = 0.0 if self._interrupted or self._calls else timeout
         outside = self.external or (io is not None and io.count)  # real things that may wake us
         woken = 0
         if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
@@ -543,6 +546,7 @@ class Kernel(Outside):
 
     def _drive(self, main_task: "Task[Any]") -> None:
         self._main = main_task
+        self._halt = False  # (a kernel run again: the last run's end must not halt this one)
         while not main_task._flags & DONE:
             if self._ready:
                 self._run_passes()
@@ -553,9 +557,21 @@ class Kernel(Outside):
             if main_task._flags & DONE:
                 break
             if self._stuck():
-                title = "every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them:"
-                raise Deadlock(self.dump(title), self.dump(title, locations=False))
+                raise self._deadlock()
             self._wait_for_events(None)
+
+    def _deadlock(self) -> Deadlock:
+        """Discussion: a task of a kernel running in another thread cannot wake these (a
+        primitive belongs to one kernel: see ``_foreign_wake``), and a program that meant it to
+        would see only this; so the message says so when another kernel is running."""
+        title = "every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them:"
+        if len(_RUNNING) > 1:
+            title = title[:-1] + (
+                ". Another genlet kernel is running in another thread, and its tasks cannot wake "
+                "these: a primitive belongs to one kernel. Hand work from thread to thread with "
+                "kernel.call_from_thread(fn, *args), e.g. kernel.call_from_thread(event.set):"
+            )
+        return Deadlock(self.dump(title), self.dump(title, locations=False))
 
     def _enter(self) -> None:
         other = running_kernel()
@@ -576,8 +592,11 @@ class Kernel(Outside):
             )
         set_running_kernel(self)
         self._stepping = True
+        self._thread = get_ident()
+        _RUNNING.add(self)
 
     def _leave(self) -> None:
+        _RUNNING.discard(self)
         self._stepping = False
         set_running_kernel(None)
 
@@ -586,12 +605,13 @@ class Kernel(Outside):
         alive = len(self.tasks())
         if alive:
             raise RuntimeError(
-                "close(): %d task(s) are still alive; finish them first: task.cancel() each one, "
-                "then `while kernel.tasks(): kernel.step()`" % alive
+                "close(): %s still alive; finish them first: task.cancel() each one, "
+                "then `while kernel.tasks(): kernel.step()`" % plural(alive, "task")
             )
         if self._waker is not None:
             self._waker.close()
             self._waker = None
+            self._needs_waker = self._calls_lock is not None
         if self._io is not None:
             self._io.poller.close()
             self._io = None
@@ -641,7 +661,9 @@ def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = 
         task._gen = kernel._not_started
         task._kernel = kernel
         task._value = args
-        task._flags = DAEMON if daemon else 0
+        bits = kernel._id_bits + ID_STEP  # its id, in spawn order (see Task.id)
+        kernel._id_bits = bits
+        task._flags = bits | DAEMON if daemon else bits
         task._wait = task._cancel = task._timer = task._scopes = task._joiners = None
         kernel._ready.append(task)
         return task

@@ -8,10 +8,14 @@ Three ways in, each made only when first needed:
 - **other threads**: ``call_from_thread(fn, *args)`` queues a call and writes to the waker, a
   socket pair the poller watches, so a kernel blocked in ``poll`` wakes up at once. Work in
   flight outside the kernel (a thread job, a signal being waited for) is counted in
-  ``kernel.external``, so that deadlock detection knows something may still wake a task;
+  ``kernel.external``, so that deadlock detection knows something may still wake a task.
+  Nothing else crosses threads: a primitive (an Event, a Lock, a Channel) belongs to the
+  kernel whose tasks wait on it, and waking one of them from another thread is refused
+  (``_foreign_wake``);
 - **Ctrl-C**: ``run`` installs a SIGINT handler (main thread only) that sets a flag and wakes
   the poller; the run loop then cancels every task and raises ``KeyboardInterrupt``. Pressed a
-  second time, it raises at once, for a task stuck in a loop that never yields.
+  second time, it raises at once, for a task stuck in a loop that never yields; the first
+  press says so on stderr when it lands while a task runs (``_sigint_hint``).
 """
 
 try:
@@ -20,6 +24,13 @@ except ImportError:
     pass
 
 from .poller import IOWaits, best_poller, make_waker
+
+try:
+    from _thread import get_ident as get_ident  # (re-exported: the kernel records its thread)
+except ImportError:  # no threads: one kernel, in the one thread there is
+
+    def get_ident() -> int:
+        return 0
 
 
 def allocate_lock() -> "Any":
@@ -40,8 +51,11 @@ class Outside:
     _calls_lock = None  # type: Any
     _interrupted = False
     _halt = False
+    _stepping = False
+    _thread = 0  # the thread that last ran the kernel (``get_ident()``)
+    current = None  # type: Any
     external = 0  # outside work in flight that may wake a task (thread jobs, signal waits)
-    _sigint_needs_waker = False  # Ctrl-C is ours, and the waker is not made yet
+    _needs_waker = False  # the waker is not made yet, and a thread or Ctrl-C may need it
 
     def _ensure_io(self) -> IOWaits:
         if self._io is None:
@@ -60,7 +74,13 @@ class Outside:
         return self._waker
 
     def call_from_thread(self, fn: "Callable[..., Any]", *args: "Any") -> None:
-        """Run ``fn(*args)`` in the kernel's thread, soon; safe to call from any thread."""
+        """Run ``fn(*args)`` in the kernel's thread, soon; safe to call from any thread.
+
+        Discussion: the waker is made only before the kernel first blocks (``_make_waker``), so
+        a run that never blocks makes none. A call queued before the waker exists is not
+        missed: the kernel looks at the queue right after making the waker, and this reads
+        the waker right after queueing, so one of the two sees the other.
+        """
         if self._calls_lock is None:
             raise RuntimeError("this interpreter has no threads (no _thread module)")
         with self._calls_lock:
@@ -84,14 +104,7 @@ class Outside:
         return self._ensure_io().poller.fileno()  # type: ignore[no-any-return]
 
     def _install_sigint(self) -> "Any":
-        """In the main thread, make Ctrl-C cancel everything (through the waker).
-
-        Discussion: the waker (a socket pair and a poller; the first one in a process imports
-        ``socket`` and ``selectors``, about 2 ms, a fiftieth of spawning and joining 100,000
-        small tasks) is needed only to cut short a wait for events. So it is made before the
-        kernel first blocks (``_waker_for_sigint``), not here: a run that never blocks never
-        makes one.
-        """
+        """In the main thread, make Ctrl-C cancel everything (through the waker)."""
         try:
             import signal
             import threading
@@ -101,7 +114,6 @@ class Outside:
             return None
         if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             return None  # somebody else handles Ctrl-C: leave it to them
-        self._sigint_needs_waker = True
 
         def on_sigint(signum: int, frame: "Any") -> None:
             if self._interrupted:
@@ -111,18 +123,115 @@ class Outside:
             waker = self._waker
             if waker is not None:
                 waker.wake()
+            if self.current is not None:
+                self._sigint_hint(frame)
 
         previous = signal.signal(signal.SIGINT, on_sigint)
 
         def restore() -> None:
-            self._sigint_needs_waker = False
             signal.signal(signal.SIGINT, previous)
 
         return restore
 
-    def _waker_for_sigint(self) -> "Any":
-        """Before the first wait that may block: make the waker Ctrl-C needs; return the IO
-        waits. Ctrl-C may have come before the waker: then ``_interrupted`` is already set."""
-        self._sigint_needs_waker = False
+    def _sigint_hint(self, frame: "Any") -> None:
+        """The first Ctrl-C landed while a task runs: say which, and where, on stderr.
+
+        Discussion: the run loop notices Ctrl-C only when the task yields. A task in a loop
+        with no checkpoint never does, and without a word Ctrl-C would seem to do nothing.
+        The frame the handler interrupted is where the task is now (or a function it called).
+        """
+        import sys
+
+        task = self.current
+        frame = _task_frame(frame)
+        if task is None or frame is None:
+            return  # it landed in the kernel, which looks at the flag next
+        code = frame.f_code
+        sys.stderr.write(
+            "genlet: Ctrl-C: stopping every task at its next checkpoint; task %r is running at "
+            "%s:%d in %s(). If it never yields (a loop with no checkpoint), press Ctrl-C again "
+            "to interrupt it there, and add a `yield` to the loop.\n" % (task.name, code.co_filename, frame.f_lineno, code.co_name)
+        )
+
+    def _make_waker(self) -> "Any":
+        """Before the kernel first blocks: make the waker; return the IO waits.
+
+        Discussion: the waker (a socket pair and a poller; the first one in a process imports
+        ``socket`` and ``selectors``, about 2 ms, a fiftieth of spawning and joining 100,000
+        small tasks) is needed only to cut a wait for events short: for Ctrl-C, and for a call
+        from another thread. So it is made here, not at ``run``: a run that never blocks never
+        makes one. A call or Ctrl-C that came before it is seen by the caller, which looks at
+        ``_calls`` and ``_interrupted`` after this (see ``call_from_thread``).
+        """
+        self._needs_waker = False
         self.ensure_waker()
         return self._io
+
+    # -- one kernel per primitive ------------------------------------------------------------
+    def _foreign_wake(self, queue: "Any", task: "Any") -> None:
+        """``queue`` is about to wake ``task``, one of this kernel's tasks, in a thread where
+        this kernel is not the one running: refuse, unless it is safe (see the Discussion).
+
+        Discussion: a wake-up puts the task on its kernel's ready list. From another thread
+        that races the kernel, which may be blocked in ``poll`` and never look (a late wake),
+        or may find no task it can run and report a false ``Deadlock``. So a primitive
+        belongs to the kernel whose tasks wait on it, and ``WaitQueue.pop`` asks here before it
+        takes a waiter of another kernel out of line: nothing is handed over, and the error
+        says how to cross threads (``call_from_thread``). It is safe only in the kernel's own
+        thread while the kernel is not running: an embedding program between two ``step()``
+        calls, or after ``run`` has ended.
+        """
+        if not self._stepping and self._thread == get_ident():
+            return
+        owner = queue.owner
+        text = owner.describe() if hasattr(owner, "describe") else queue.describe()
+        raise RuntimeError(
+            "%s belongs to the genlet kernel running in %s (task %r waits on it there), but "
+            "was used from %s: a primitive belongs to one kernel, and only that kernel's "
+            "thread may wake its tasks. From another thread, hand the call to that kernel: "
+            "kernel.call_from_thread(fn, *args), e.g. kernel.call_from_thread(event.set)"
+            % (text, thread_name(self._thread), task.name, _here())
+        )
+
+
+def _task_frame(frame: "Any") -> "Any":
+    """The innermost frame of the running task's own code, from where a signal landed; None
+    if it landed in the kernel (or in genlet code the kernel called), not in a task's code.
+
+    Discussion: a task's frames are called by the run loop (``core.py``), so the walk out
+    from the signal's frame stops there; genlet's own frames on the way (``spawn`` called
+    in a loop, say) are passed over, to name the line in the user's code.
+    """
+    import os
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    kernel = os.path.join(package, "kernel", "core.py")
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if filename == kernel:
+            return None
+        if not filename.startswith(package + os.sep):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def thread_name(ident: int) -> str:
+    """``"thread 'worker'"`` for a thread's ident, as well as it can be named."""
+    try:
+        import threading
+    except ImportError:
+        return "thread %d" % ident
+    for thread in threading.enumerate():
+        if thread.ident == ident:
+            return "thread %r" % thread.name
+    return "thread %d" % ident
+
+
+def _here() -> str:
+    from .traps import running_kernel
+
+    kernel = running_kernel()
+    if kernel is not None:
+        return "%s, which runs another kernel" % thread_name(get_ident())
+    return "%s, which runs no kernel" % thread_name(get_ident())

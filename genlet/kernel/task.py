@@ -47,7 +47,8 @@ NAMED = 32  # _name was given by the user (else it is the function's name)
 OBSERVED = 64  # its failure was received (see Kernel._wake_joiners), or will be: not reported
 REPORTED = 128  # its failure went to the log already
 ENROLLED = 256  # on the kernel's roll of tasks that have started (see Kernel._enrol)
-_ID_SHIFT = 9  # the bits above these hold the task's id, once it has one (see Task.id)
+_ID_SHIFT = 9  # the bits above these hold the task's id (see Task.id)
+ID_STEP = 1 << _ID_SHIFT  # what each spawn adds to the kernel's count (Kernel._id_bits)
 
 _JOIN = "join"  # Waiter.value of a join (gets the outcome); None means wait (gets None)
 
@@ -69,20 +70,16 @@ class Task(Generic[T]):
     # -- what it is ------------------------------------------------------------------------
     @property
     def id(self) -> int:
-        """A small number, unique in its kernel, given when first asked for.
+        """A small number, unique in its kernel: 1 for the first task spawned, 2 for the next.
 
-        Discussion: most tasks are never named in a log, so numbering them at spawn would cost
-        an int object each (ints above 256 are separate objects). gevent's ``minimal_ident``
-        is lazy for the same reason. It is kept in ``_flags``, above the state bits, rather
-        than in a slot of its own that nearly every task would carry empty.
+        Discussion: the id is the task's place in spawn order, so that names (``worker-3``)
+        are the same from run to run, whoever asks first. It is kept in ``_flags``, above the
+        state bits, rather than in a slot of its own: the kernel keeps its count already
+        shifted (``_id_bits``), so numbering a task at spawn is one addition and no store more
+        than setting its flags (gevent numbers its greenlets lazily, when first asked, and so
+        did genlet, which made names depend on who asked first).
         """
-        task_id = self._flags >> _ID_SHIFT
-        if not task_id:
-            kernel = self._kernel
-            kernel._next_id += 1
-            task_id = kernel._next_id
-            self._flags |= task_id << _ID_SHIFT
-        return task_id
+        return self._flags >> _ID_SHIFT
 
     @property
     def name(self) -> str:
@@ -357,7 +354,9 @@ def new_task(kernel: "Any", gen: "Any", name: "Any", flags: int, value: "Any" = 
     task._name = name
     task._gen = gen
     task._kernel = kernel
-    task._flags = flags
+    bits = kernel._id_bits + ID_STEP  # its id, in spawn order (see Task.id)
+    kernel._id_bits = bits
+    task._flags = flags | bits
     task._value = value  # read at every switch: always the task's own
     task._wait = task._cancel = None
     if SLOTS:  # the others start as None: slots must be set; elsewhere they are class attributes

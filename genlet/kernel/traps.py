@@ -175,6 +175,7 @@ def _set_running_kernel(kernel: "Optional[Kernel]") -> None:
 
 running_kernel = _running_kernel
 set_running_kernel = _set_running_kernel
+KERNEL_PER_THREAD = _threading is not None  # else one kernel runs at a time (MicroPython)
 KERNEL_IN_CONTEXT = False  # True when the running kernel is kept in a ContextVar
 
 if _sys.implementation.name == "cpython" and not getattr(_sys.flags, "thread_inherit_context", 0):

@@ -18,6 +18,8 @@ try:
 except ImportError:
     pass
 
+from .traps import KERNEL_PER_THREAD, running_kernel
+
 
 class Waiter:
     __slots__ = ("task", "value", "queue", "prev", "next")
@@ -104,12 +106,18 @@ class WaitQueue:
     def pop(self) -> "Optional[Waiter]":
         """Take the Waiter at the front out of line; None if the line is empty.
 
+        Refused (RuntimeError) when the waiter's task belongs to a kernel that runs in another
+        thread: see ``Kernel._foreign_wake``. The line is left as it was.
+
         Discussion: a popped Waiter keeps its ``queue``, so that it can still say what its task
         waited on (``describe``) when ``reschedule`` explains a wait the running task never
         yielded for. It is out of line all the same: ``remove`` leaves it alone.
         """
         node = self._head
         if node is not None:  # remove(node), unrolled: the hot path of every hand-off
+            task = node.task  # (None for a hook: a group that watches tasks end)
+            if KERNEL_PER_THREAD and task is not None and task._kernel is not running_kernel():
+                task._kernel._foreign_wake(self, task)  # another thread's task: raises, unless safe
             after = node.next
             self._head = after
             if after is None:
