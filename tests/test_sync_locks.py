@@ -423,7 +423,7 @@ def test_condition_wait_cancelled_still_reacquires_the_lock():
         yield from cond.acquire()  # hold the lock while w's wait is cancelled
         w.cancel()
         yield from genlet.sleep(1)
-        assert not w.done() and w.waiting_on.endswith("acquire (held by task 'main-2')")  # taking it back, shielded
+        assert not w.done() and w.waiting_on.endswith("acquire (held by task 'main-1')")  # taking it back, shielded
         cond.release()
         yield from w.wait()
         assert w.cancelled() and not cond.locked() and len(cond._waiters) == 0
