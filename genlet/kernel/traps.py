@@ -406,16 +406,23 @@ def sleep(seconds: float) -> "Generator[Any, Any, None]":
     return park(task, SLEEPING, task._kernel.clock.now() + seconds)  # type: ignore[no-any-return]
 
 
-def read_wait(fileobj: "Any") -> "Generator[Any, Any, None]":
-    """``yield from read_wait(sock)``: park until ``fileobj`` (or a descriptor) is readable."""
+def read_wait(fileobj: "Any", deadline: "Optional[float]" = None, timeout_reply: "Any" = None) -> "Generator[Any, Any, Any]":
+    """``yield from read_wait(sock)``: park until ``fileobj`` (or a descriptor) is readable.
+
+    With a ``deadline`` (kernel clock), the wait ends there if the descriptor is still not
+    readable, and returns ``timeout_reply`` (a ``Failure`` is raised) instead of None.
+    """
     task = parking_task()
-    return park(task, task._kernel._io_wait(task, fileobj, 1))  # type: ignore[no-any-return]
+    return park(task, task._kernel._io_wait(task, fileobj, 1), deadline, timeout_reply)  # type: ignore[no-any-return]
 
 
-def write_wait(fileobj: "Any") -> "Generator[Any, Any, None]":
-    """``yield from write_wait(sock)``: park until ``fileobj`` (or a descriptor) is writable."""
+def write_wait(fileobj: "Any", deadline: "Optional[float]" = None, timeout_reply: "Any" = None) -> "Generator[Any, Any, Any]":
+    """``yield from write_wait(sock)``: park until ``fileobj`` (or a descriptor) is writable.
+
+    ``deadline`` and ``timeout_reply``: as for ``read_wait``.
+    """
     task = parking_task()
-    return park(task, task._kernel._io_wait(task, fileobj, 2))  # type: ignore[no-any-return]
+    return park(task, task._kernel._io_wait(task, fileobj, 2), deadline, timeout_reply)  # type: ignore[no-any-return]
 
 
 def notify_closing(fileobj: "Any") -> None:
