@@ -2,6 +2,7 @@
 
 import os
 import socket
+import struct
 
 import genlet
 
@@ -59,3 +60,9 @@ def tcp_pair():
     server, _ = listener.accept()
     listener.close()
     return client, server
+
+
+def reset(stream):
+    """Close with SO_LINGER 0: the peer gets RST instead of FIN."""
+    stream.transport.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    stream.close()

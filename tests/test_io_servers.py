@@ -34,7 +34,10 @@ def test_echo_on_port_zero():
             lines = [(yield from stream.readline()), (yield from stream.readline())]
         server.close()
         yield from serving.join()
-        assert server.statistics() == {"connections": 0, "accepted": 1, "serving": False, "closed": True}
+        assert server.statistics() == {
+            "connections": 0, "accepted": 1, "idle_timeouts": 0, "peer_resets": 0, "handler_errors": 0,
+            "handshake_failures": 0, "serving": False, "closed": True,
+        }  # fmt: skip
         return lines
 
     with NoLeaks():
@@ -117,16 +120,17 @@ def test_a_failing_handler_is_logged_and_the_others_carry_on(caplog):
         after = yield from client(port, b"c\n")
         server.close()
         yield from serving.join()
-        return replies, after
+        return replies, after, server.statistics()
 
     with caplog.at_level(logging.ERROR, logger="genlet"), NoLeaks():
-        replies, after = iorun(main)
+        replies, after, stats = iorun(main)
     assert replies == [b"fine: a\n", b"", b"fine: b\n"]  # the broken one's connection was closed
     assert after == b"fine: c\n"
     failures = [r for r in caplog.records if r.name == "genlet" and r.levelno == logging.ERROR]
     assert len(failures) == 1
     assert "handler" in failures[0].getMessage() and "127.0.0.1:" in failures[0].getMessage()
     assert failures[0].exc_info[0] is ValueError  # the traceback is in the log
+    assert stats["handler_errors"] == 1 and stats["peer_resets"] == stats["idle_timeouts"] == 0
 
 
 def test_a_handler_that_is_not_a_generator_gets_an_explanation(caplog):

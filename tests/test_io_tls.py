@@ -173,12 +173,34 @@ def test_the_server_gives_up_on_a_client_that_never_says_hello(contexts, caplog)
             waited = genlet.clock() - start
         server.close()
         yield from serving.join()
-        return end, waited
+        return end, waited, server.statistics()["handshake_failures"]
 
     with caplog.at_level(logging.WARNING, logger="genlet"), NoLeaks():
-        end, waited = iorun(main)
-    assert end == b"" and 10 <= waited < 10.5
+        end, waited, failures = iorun(main)
+    assert end == b"" and 10 <= waited < 10.5 and failures == 1
     assert "TLS handshake" in caplog.text and "Timeout" in caplog.text
+
+
+def test_a_silent_tls_client_is_dropped_after_idle_timeout(contexts):
+    server_context, client_context = contexts
+
+    def main():
+        server = tcp_server("127.0.0.1", 0, echo, ssl=server_context, idle_timeout=3)
+        serving = genlet.spawn(server.serve_forever)
+        stream = yield from open_connection("127.0.0.1", server.address[1], ssl=client_context)
+        with stream:
+            yield from stream.write(b"one\n")
+            echoed = yield from stream.readline()
+            start = genlet.clock()
+            end = yield from stream.read()  # then silence, until the server hangs up
+            waited = genlet.clock() - start
+        server.close()
+        yield from serving.join()
+        return echoed, end, waited, server.statistics()["idle_timeouts"]
+
+    with NoLeaks():
+        echoed, end, waited, idle = iorun(main)
+    assert echoed == b"one\n" and end == b"" and 3 <= waited < 3.5 and idle == 1
 
 
 def test_wrap_checks_its_context():

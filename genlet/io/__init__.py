@@ -14,7 +14,7 @@ so ``import genlet.io`` costs nothing and imports neither ``socket``, ``ssl``, `
 - connections: ``open_connection``, ``open_unix_connection``, ``udp_socket``, ``sockaddr``;
 - servers: ``tcp_server``, ``unix_server``, ``Server``;
 - errors: ``ConnectionError`` and its kin (one spelling on every interpreter),
-  ``IncompleteRead``, ``LimitExceeded``, ``TimeoutError``;
+  ``IdleTimeout``, ``IncompleteRead``, ``LimitExceeded``, ``TimeoutError``;
 - pipes and subprocesses: ``fd_stream``, ``FileDescriptor``, ``run_process``, ``Process``,
   ``PIPE``, ``STDOUT``, ``DEVNULL``;
 - threads: ``run_in_thread``, ``from_thread`` (a bounded pool of worker threads);
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         ConnectionError,
         ConnectionRefusedError,
         ConnectionResetError,
+        IdleTimeout,
         IncompleteRead,
         LimitExceeded,
         TimeoutError,
@@ -62,6 +63,7 @@ _LAZY = {
     "ConnectionError": "errors",
     "ConnectionRefusedError": "errors",
     "ConnectionResetError": "errors",
+    "IdleTimeout": "errors",
     "IncompleteRead": "errors",
     "LimitExceeded": "errors",
     "TimeoutError": "errors",
@@ -82,7 +84,7 @@ _LAZY = {
 
 __all__ = [
     "BrokenPipeError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
-    "ConnectionResetError", "DEVNULL", "FileDescriptor", "IncompleteRead", "LimitExceeded", "PIPE",
+    "ConnectionResetError", "DEVNULL", "FileDescriptor", "IdleTimeout", "IncompleteRead", "LimitExceeded", "PIPE",
     "Process", "STDOUT", "Server", "Socket", "Stream", "TLSSocket", "TimeoutError", "catch_signals",
     "fd_stream", "from_thread", "getaddrinfo", "getnameinfo", "open_connection", "open_unix_connection",
     "run_in_thread", "run_process", "signal_wait", "sockaddr", "tcp_server", "udp_socket", "unix_server",

@@ -8,7 +8,8 @@ subclass of ``OSError`` (with the same family tree) elsewhere; and ``translate(e
 bare ``OSError`` into the matching class. The socket layer translates every error it lets out,
 so ``except genlet.io.ConnectionResetError`` catches a reset on every interpreter.
 
-Also here: ``IncompleteRead`` (the stream ended before ``read_exactly`` had its bytes),
+Also here: ``IdleTimeout`` (a connection waited longer than its ``idle_timeout``),
+``IncompleteRead`` (the stream ended before ``read_exactly`` had its bytes),
 ``LimitExceeded`` (``readline`` found no newline within its limit), and the test for "this
 call would block" that every non-blocking call in genlet.io uses.
 """
@@ -155,6 +156,26 @@ class IncompleteRead(EOFError):
         self.expected = expected
 
 
+class IdleTimeout(TimeoutError):
+    """A read or a write on a connection waited longer than its ``idle_timeout``.
+
+    A ``TimeoutError``. ``.address`` is the peer (as text), ``.seconds`` the bound, ``.reading``
+    says which way: True, the peer sent nothing; False, it took nothing we sent (it stopped
+    reading). Nothing was read or written by the call that raised it: the connection is still
+    usable, for a goodbye ("408 Request Timeout") before closing it.
+    """
+
+    def __init__(self, address: str, seconds: float, reading: bool = True) -> None:
+        if reading:
+            message = "no data from %s for %g s (idle_timeout)" % (address, seconds)
+        else:
+            message = "%s took nothing we sent for %g s: it stopped reading (idle_timeout)" % (address, seconds)
+        super().__init__(message)
+        self.address = address
+        self.seconds = seconds
+        self.reading = reading
+
+
 class LimitExceeded(ValueError):
     """``readline`` / ``read_until`` read ``limit`` bytes without finding the separator.
 
@@ -168,6 +189,6 @@ class LimitExceeded(ValueError):
 
 __all__ = [
     "BrokenPipeError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
-    "ConnectionResetError", "IncompleteRead", "LimitExceeded", "TimeoutError", "translate",
+    "ConnectionResetError", "IdleTimeout", "IncompleteRead", "LimitExceeded", "TimeoutError", "translate",
     "would_block",
 ]  # fmt: skip

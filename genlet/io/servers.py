@@ -23,6 +23,12 @@ The server supervises its handlers:
 
 - a handler that raises is logged (with its traceback, on the ``genlet`` logger) and its
   connection closed; the server and the other handlers carry on;
+- but a connection that its peer reset (or broke: a broken pipe, an abort) is the peer's doing,
+  not a bug: one DEBUG line, and a count in ``statistics()``;
+- with ``idle_timeout`` (seconds; None by default), a read or a write of the connection that
+  waits longer raises ``IdleTimeout`` in the handler; if the handler lets it out, the
+  connection is closed quietly (one DEBUG line, counted), so silent clients cannot hold every
+  slot forever;
 - every connection is closed when its handler ends, however it ends;
 - with ``max_connections``, the server stops accepting while that many handlers run (the
   waiting clients queue in the listen backlog);
@@ -47,12 +53,13 @@ from ..kernel.traps import current_task, park, parking_task, reschedule, sleep
 from ..kernel.waitqueue import WaitQueue
 from .addresses import address_text, readable, resolve_now
 from .connections import _explained, set_nodelay
-from .errors import ECONNABORTED, EINTR
+from .errors import ECONNABORTED, EINTR, ETIMEDOUT, ConnectionError, IdleTimeout
 from .sockets import Socket
 from .streams import DEFAULT_LIMIT, Stream
 
 _OUT_OF_RESOURCES = (24, 23, 105, 12)  # EMFILE, ENFILE, ENOBUFS, ENOMEM: back off, then retry
 _ACCEPTS_PER_CHECKPOINT = 32  # let the handlers run at least this often while clients pour in
+DEFAULT_IDLE_TIMEOUT = None  # no bound unless asked for: why, in docs/io.md ("idle_timeout")
 
 
 class Server:
@@ -68,6 +75,7 @@ class Server:
         handshake_timeout: "Optional[float]" = 60.0,
         address: "Any" = None,
         unix_path: "Optional[str]" = None,
+        idle_timeout: "Optional[float]" = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         self.listener = listener
         self.handler = handler
@@ -75,6 +83,7 @@ class Server:
         self.max_connections = max_connections
         self.limit = limit
         self.handshake_timeout = handshake_timeout
+        self.idle_timeout = idle_timeout
         self._address = address
         self._unix_path = unix_path
         self._handlers = {}  # type: Dict[Any, Socket]  # the tasks serving connections now
@@ -83,6 +92,7 @@ class Server:
         self._closing = False
         self._grace = 5.0  # type: Optional[float]
         self.accepted = 0  # connections accepted so far
+        self._ended = {"idle_timeouts": 0, "peer_resets": 0, "handler_errors": 0, "handshake_failures": 0}
 
     @property
     def address(self) -> "Any":
@@ -105,13 +115,17 @@ class Server:
         return len(self._handlers)
 
     def statistics(self) -> "Any":
-        """A dict: connections now, accepted so far, serving, closed."""
-        return {
-            "connections": len(self._handlers),
-            "accepted": self.accepted,
-            "serving": self._serving is not None,
-            "closed": self._closing,
-        }
+        """A dict (a snapshot): connections now, accepted so far, how many ended badly, and how.
+
+        ``idle_timeouts``: closed because a read or write waited ``idle_timeout`` seconds;
+        ``peer_resets``: the peer reset or broke the connection; ``handler_errors``: a handler
+        raised (logged with its traceback); ``handshake_failures``: a TLS handshake failed.
+        """
+        stats = {"connections": len(self._handlers), "accepted": self.accepted}  # type: Dict[str, Any]
+        stats.update(self._ended)
+        stats["serving"] = self._serving is not None
+        stats["closed"] = self._closing
+        return stats
 
     # -- serving ----------------------------------------------------------------------------
     def serve_forever(self) -> "Generator[Any, Any, None]":
@@ -183,6 +197,7 @@ class Server:
                 if tls is None:
                     return
                 sock = tls
+            sock.idle_timeout = self.idle_timeout
             stream = Stream(sock, self.limit)
             job = self.handler(stream, address)
             if not hasattr(job, "send"):
@@ -192,9 +207,31 @@ class Server:
                 )
             yield from job
         except Exception as exc:
-            report.failure("handler %s() for connection %s failed" % (_name(self.handler), address_text(address)), exc)
+            self._handler_failed(exc, sock, address)
         finally:
             self._handler_ended(me, sock)
+
+    def _handler_failed(self, exc: Exception, sock: Socket, address: "Any") -> None:
+        """Log a handler's failure: a traceback for a bug, one DEBUG line for the peer's doing.
+
+        Discussion: whose fault? Only an error that this connection's own socket raised (the
+        socket remembers the last one) can be the peer's: an idle timeout, a reset, a broken
+        pipe, an abort, a TCP timeout. The same error from another socket (a backend the
+        handler talks to) or one the handler raised itself is the handler's business, and
+        keeps its traceback.
+        """
+        kind = None
+        if exc is sock._error:
+            if isinstance(exc, IdleTimeout):
+                kind = "idle_timeouts"
+            elif isinstance(exc, ConnectionError) or getattr(exc, "errno", None) == ETIMEDOUT:
+                kind = "peer_resets"
+        if kind is None:
+            self._ended["handler_errors"] += 1
+            report.failure("handler %s() for connection %s failed" % (_name(self.handler), address_text(address)), exc)
+            return
+        self._ended[kind] += 1
+        _debug("connection %s closed: %s: %s", address_text(address), type(exc).__name__, exc)
 
     def _handshake(self, sock: Socket, address: "Any") -> "Generator[Any, Any, Any]":
         from .tls import wrap
@@ -205,6 +242,7 @@ class Server:
             with fail_after(self.handshake_timeout):
                 return (yield from wrap(sock, self.ssl, server_side=True))
         except Exception as exc:  # a client's failure, not ours: a line in the log is enough
+            self._ended["handshake_failures"] += 1
             report.warning("TLS handshake with %s failed: %r" % (address_text(address), exc))
             return None
 
@@ -271,17 +309,26 @@ class Server:
         return "<Server %s %s, %d connections>" % (address_text(self.address), state, len(self._handlers))
 
 
+def _debug(message: str, *args: "Any") -> None:
+    """One line at DEBUG on the ``genlet`` logger (formatted only if someone listens)."""
+    logger = report.logger
+    if logger is not None:
+        logger.debug(message, *args)
+
+
 def _name(fn: "Any") -> str:
     return getattr(fn, "__name__", None) or repr(fn)
 
 
-def _check_handler(handler: "Any", ssl: "Any", max_connections: "Optional[int]") -> None:
+def _check_handler(handler: "Any", ssl: "Any", max_connections: "Optional[int]", idle_timeout: "Any") -> None:
     if not callable(handler):
         raise TypeError("the server's handler must be a generator function handler(stream, address), got %r" % (handler,))
     if ssl is True:
         raise TypeError("a server needs an ssl.SSLContext with its certificate loaded, not ssl=True")
     if max_connections is not None and max_connections < 1:
         raise ValueError("max_connections must be at least 1 (or None for no limit), got %r" % (max_connections,))
+    if idle_timeout is not None and not idle_timeout > 0:
+        raise ValueError("idle_timeout must be a number of seconds above 0 (or None: no bound), got %r" % (idle_timeout,))
 
 
 def tcp_server(
@@ -295,15 +342,17 @@ def tcp_server(
     reuse_port: bool = False,
     limit: int = DEFAULT_LIMIT,
     handshake_timeout: "Optional[float]" = 60.0,
+    idle_timeout: "Optional[float]" = DEFAULT_IDLE_TIMEOUT,
 ) -> Server:
     """Bind to ``(host, port)`` and listen, now; return the ``Server`` (a plain call).
 
     ``host`` None or ``""`` means every interface; ``port`` 0 lets the system pick one
     (``server.address`` says which). ``ssl``: an ``ssl.SSLContext`` with a certificate, to
     serve TLS (each handshake runs in the connection's own task, bounded by
-    ``handshake_timeout``).
+    ``handshake_timeout``). ``idle_timeout``: the seconds one read or write of a connection
+    may wait for its peer before it raises ``IdleTimeout`` (None: no bound; see the module doc).
     """
-    _check_handler(handler, ssl, max_connections)
+    _check_handler(handler, ssl, max_connections, idle_timeout)
     family, address = resolve_now(host, port, socket.SOCK_STREAM, passive=True)[0]
     sock = Socket(socket.socket(family, socket.SOCK_STREAM))
     try:
@@ -316,7 +365,7 @@ def tcp_server(
     except OSError as exc:
         sock.close()
         raise _explained(exc, "tcp_server: cannot listen on %s port %s" % (host or "*", port)) from None
-    return Server(sock, handler, ssl, max_connections, limit, handshake_timeout, (host, port))
+    return Server(sock, handler, ssl, max_connections, limit, handshake_timeout, (host, port), idle_timeout=idle_timeout)
 
 
 def unix_server(
@@ -327,13 +376,14 @@ def unix_server(
     max_connections: "Optional[int]" = None,
     limit: int = DEFAULT_LIMIT,
     handshake_timeout: "Optional[float]" = 60.0,
+    idle_timeout: "Optional[float]" = DEFAULT_IDLE_TIMEOUT,
 ) -> Server:
     """Listen on a unix socket at ``path``, now; return the ``Server`` (a plain call).
 
     A stale socket file left at ``path`` by an earlier server is replaced; ``close()``
     removes the file.
     """
-    _check_handler(handler, ssl, max_connections)
+    _check_handler(handler, ssl, max_connections, idle_timeout)
     family = getattr(socket, "AF_UNIX", None)
     if family is None:
         raise OSError(95, "this interpreter has no unix sockets (socket.AF_UNIX)")
@@ -345,7 +395,7 @@ def unix_server(
     except OSError as exc:
         sock.close()
         raise _explained(exc, "unix_server: cannot listen on %r" % (path,)) from None
-    return Server(sock, handler, ssl, max_connections, limit, handshake_timeout, path, unix_path=path)
+    return Server(sock, handler, ssl, max_connections, limit, handshake_timeout, path, path, idle_timeout)
 
 
 def _remove_socket_file(path: str) -> None:

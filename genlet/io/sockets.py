@@ -37,9 +37,9 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import DONE, notify_closing, read_wait, write_wait
+from ..kernel.traps import DONE, clock, notify_closing, read_wait, write_wait
 from .addresses import address_text
-from .errors import EISCONN, WOULD_BLOCK, translate
+from .errors import EISCONN, WOULD_BLOCK, IdleTimeout, translate
 
 FAIR_SHARE = 64  # receives in a row without waiting, after which the next one checkpoints
 
@@ -50,7 +50,7 @@ class Socket:
     ``Socket(sock)`` takes a standard ``socket.socket`` (and owns it from then on).
     """
 
-    __slots__ = ("_sock", "_closed", "_streak", "_drained")
+    __slots__ = ("_sock", "_closed", "_streak", "_drained", "idle_timeout", "_error")
 
     def __init__(self, sock: "Any") -> None:
         if isinstance(sock, Socket):
@@ -62,6 +62,8 @@ class Socket:
         self._closed = False
         self._streak = 0  # receives in a row that did not wait (see the Discussion on fairness)
         self._drained = False  # the last receive emptied the socket (see recv)
+        self.idle_timeout = None  # type: Optional[float]  # bounds each wait (see _idle_wait)
+        self._error = None  # type: Optional[OSError]  # the last error it raised (see _failed)
 
     # -- receiving --------------------------------------------------------------------------
     def recv(self, maxsize: int, flags: int = 0) -> "Generator[Any, Any, bytes]":
@@ -77,7 +79,7 @@ class Socket:
         if self._drained:
             self._drained = False
             self._streak = 0
-            yield from read_wait(sock)
+            yield from self._wait(read_wait)
         elif self._streak >= FAIR_SHARE:
             self._streak = 0
             yield
@@ -86,9 +88,9 @@ class Socket:
                 data = sock.recv(maxsize, flags) if flags else sock.recv(maxsize)
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
+                    raise self._failed(exc)
                 self._streak = 0
-                yield from read_wait(sock)
+                yield from self._wait(read_wait)
                 continue
             if 0 < len(data) < maxsize:
                 self._drained = True
@@ -110,9 +112,9 @@ class Socket:
                 return sock.recv_into(buffer, nbytes, flags)  # type: ignore[no-any-return]
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
+                    raise self._failed(exc)
             self._streak = 0
-            yield from read_wait(sock)
+            yield from self._wait(read_wait)
 
     def recvfrom(self, maxsize: int, flags: int = 0) -> "Generator[Any, Any, Tuple[bytes, Any]]":
         """``yield from sock.recvfrom(n)``: ``(data, address)`` of one datagram."""
@@ -126,9 +128,9 @@ class Socket:
                 return sock.recvfrom(maxsize, flags) if flags else sock.recvfrom(maxsize)  # type: ignore[no-any-return]
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
+                    raise self._failed(exc)
             self._streak = 0
-            yield from read_wait(sock)
+            yield from self._wait(read_wait)
 
     def accept(self) -> "Generator[Any, Any, Tuple[Socket, Any]]":
         """``yield from listener.accept()``: ``(Socket, address)`` of the next connection."""
@@ -138,10 +140,42 @@ class Socket:
                 client, address = sock.accept()
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
+                    raise self._failed(exc)
             else:
                 return Socket(client), address
-            yield from read_wait(sock)
+            yield from read_wait(sock)  # waiting for clients is not idling: never bounded
+
+    # -- waiting ----------------------------------------------------------------------------
+    def _wait(self, wait: "Any") -> "Generator[Any, Any, None]":
+        """``wait(sock)`` (``read_wait`` or ``write_wait``), bounded by ``idle_timeout`` if set."""
+        if self.idle_timeout is None:
+            return wait(self._sock)  # type: ignore[no-any-return]
+        return self._idle_wait(wait)
+
+    def _idle_wait(self, wait: "Any") -> "Generator[Any, Any, None]":
+        """Wait at most ``idle_timeout`` seconds; then raise ``IdleTimeout`` (nothing is lost).
+
+        Discussion: each wait is bounded on its own, so the bound is on silence, not on the
+        whole conversation: a peer that sends a byte every few seconds keeps the connection
+        alive, as it should; a handler that is busy elsewhere (a database, a sleep) is not
+        waiting here, and is never timed out. Only a call that has to wait pays for the bound:
+        one deadline on the wait itself (cheaper than a cancel scope around it).
+        """
+        seconds = self.idle_timeout
+        ready = yield from wait(self._sock, clock() + seconds, False)  # type: ignore[operator]
+        if ready is False:  # the deadline's reply: nothing happened for `seconds`
+            raise self._failed(IdleTimeout(_peer(self._sock), seconds, wait is read_wait))  # type: ignore[arg-type]
+
+    def _failed(self, exc: OSError) -> OSError:
+        """The exception to raise for ``exc`` (translated, see errors.py), remembered.
+
+        Discussion: a server asks its connection's socket for the last error it raised, to tell
+        the peer's doing (this socket was reset) from a handler's own failure (a reset from a
+        backend the handler talks to, or a bug): only the second deserves a traceback.
+        """
+        error = translate(exc)
+        self._error = error
+        return error
 
     # -- sending ----------------------------------------------------------------------------
     def send(self, data: "Any", flags: int = 0) -> "Generator[Any, Any, int]":
@@ -152,8 +186,8 @@ class Socket:
                 return sock.send(data, flags) if flags else sock.send(data)  # type: ignore[no-any-return]
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
-            yield from write_wait(sock)
+                    raise self._failed(exc)
+            yield from self._wait(write_wait)
 
     def sendall(self, data: "Any", flags: int = 0) -> "Generator[Any, Any, None]":
         """``yield from sock.sendall(data)``: returns once every byte is handed to the system."""
@@ -162,19 +196,19 @@ class Socket:
             sent = sock.send(data, flags) if flags else sock.send(data)
         except OSError as exc:
             if exc.errno not in WOULD_BLOCK:
-                raise translate(exc)
+                raise self._failed(exc)
             sent = 0
         total = len(data)
         if sent == total:
             return  # the usual case: one system call, nothing else
         view = memoryview(data)
         while sent < total:
-            yield from write_wait(sock)
+            yield from self._wait(write_wait)
             try:
                 sent += sock.send(view[sent:], flags) if flags else sock.send(view[sent:])
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
+                    raise self._failed(exc)
 
     def sendto(self, data: "Any", address: "Any") -> "Generator[Any, Any, int]":
         """``yield from sock.sendto(data, address)``: send one datagram; the bytes sent."""
@@ -184,8 +218,8 @@ class Socket:
                 return sock.sendto(data, address)  # type: ignore[no-any-return]
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
-            yield from write_wait(sock)
+                    raise self._failed(exc)
+            yield from self._wait(write_wait)
 
     # -- connecting -------------------------------------------------------------------------
     def connect(self, address: "Any") -> "Generator[Any, Any, None]":
@@ -195,7 +229,7 @@ class Socket:
             return
         except OSError as exc:
             if exc.errno not in WOULD_BLOCK and exc.errno != EISCONN:
-                raise translate(exc)
+                raise self._failed(exc)
         yield from write_wait(self._sock)
         self._check_connected(address)
 
@@ -214,13 +248,13 @@ class Socket:
             if code:
                 import os
 
-                raise translate(OSError(code, os.strerror(code)))  # the class its errno calls for
+                raise self._failed(OSError(code, os.strerror(code)))  # the class its errno calls for
             return
         try:
             sock.connect(address)
         except OSError as exc:
             if exc.errno != EISCONN:
-                raise translate(exc)
+                raise self._failed(exc)
 
     def shutdown(self, how: int) -> "Generator[Any, Any, None]":
         """``yield from sock.shutdown(socket.SHUT_WR)``: half-close (plain sockets never wait)."""
@@ -230,7 +264,7 @@ class Socket:
         try:
             sock.shutdown(how)
         except OSError as exc:
-            raise translate(exc)
+            raise self._failed(exc)
         return DONE  # type: ignore[no-any-return]
 
     # -- plain calls ------------------------------------------------------------------------
@@ -295,6 +329,14 @@ class Socket:
             return "<Socket fd=%d %s>" % (self._sock.fileno(), _endpoints(self._sock))
         except Exception:
             return "<Socket %r>" % (self._sock,)
+
+
+def _peer(sock: "Any") -> str:
+    """The peer's address as text, for a message ("the peer" if the system cannot tell)."""
+    try:
+        return address_text(sock.getpeername())
+    except Exception:
+        return "the peer"
 
 
 def _endpoints(sock: "Any") -> str:

@@ -27,7 +27,7 @@ except ImportError:
     pass
 
 from ..kernel.traps import notify_closing, read_wait, write_wait
-from .errors import WOULD_BLOCK, translate
+from .errors import WOULD_BLOCK
 from .sockets import FAIR_SHARE, Socket
 
 _WantRead = _WantWrite = None  # type: Any  # ssl.SSLWantReadError, ssl.SSLWantWriteError
@@ -62,7 +62,6 @@ class TLSSocket(Socket):
         need it readable: OpenSSL says which with SSLWantReadError / SSLWantWriteError. A plain
         "would block" from the socket below means ``would_block`` (read_wait or write_wait).
         """
-        sock = self._sock
         while True:
             try:
                 return call(*args)
@@ -72,9 +71,9 @@ class TLSSocket(Socket):
                 wait = write_wait
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
-                    raise translate(exc)
+                    raise self._failed(exc)
                 wait = would_block
-            yield from wait(sock)
+            yield from self._wait(wait)
 
     def _fair(self) -> bool:
         """Count a receive; True when it is time for a fairness checkpoint (see sockets.py)."""
