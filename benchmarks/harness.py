@@ -23,6 +23,29 @@ LIBS = (
 
 REGISTRY = {}  # workload name -> Workload, in the order the files declare them
 
+# How each library is run: the interpreter options its measuring processes get, and what the
+# results page says about it. Every library runs at its best documented setting, so that a
+# figure compares the libraries, not how they happened to be started.
+SETTINGS = {
+    "genlet": ((), "defaults (it has no `assert`s to strip)"),
+    "asyncio": ((), "the default event loop, debug mode off (its faster loop is the uvloop row)"),
+    "uvloop": ((), "asyncio on uvloop's event loop, asyncio's fastest setting"),
+    "trio": ((), "defaults (trio documents no faster setting)"),
+    # Discussion: curio checks its invariants with `assert`s on its hot paths (its kernel's
+    # `assert task not in ready` scans the ready queue at every reschedule) and is meant to
+    # be measured with them stripped.
+    "curio": (("-O",), "run under `python -O`: its `assert`s scan lists on its hot paths"),
+    "gevent": ((), "its default hub and loop"),
+    "eventlet": ((), "its default hub"),
+    "tinyio": ((), "defaults"),
+}
+
+
+def interpreter_options(lib):
+    """The options (``-O``) the interpreter gets for ``lib``'s rows; none for the floor."""
+    package = package_of(lib)
+    return list(SETTINGS[package][0]) if package in SETTINGS else []
+
 
 def package_of(lib):
     """The module a library row needs, or None (the floor needs nothing)."""

@@ -32,7 +32,27 @@ def probe(lib):
         module = __import__(package)
     except Exception as error:
         return {"missing": "%s: %s" % (type(error).__name__, error)}
-    return {"version": version_of(package, module)}
+    found = {"version": version_of(package, module)}
+    chose = chosen_here(package)
+    if chose:
+        found["chose"] = chose
+    return found
+
+
+def chosen_here(package):
+    """What the library picked by itself on this machine (gevent's loop, eventlet's hub), or ""."""
+    try:
+        if package == "gevent":
+            import gevent
+
+            return "loop %s" % gevent.config.loop.__module__
+        if package == "eventlet":
+            import eventlet.hubs
+
+            return "hub %s" % eventlet.hubs.get_hub().__class__.__module__
+    except Exception:  # a detail for the page: never a reason to fail the probe
+        pass
+    return ""
 
 
 def main():

@@ -9,13 +9,16 @@
 How a figure is made: the driver asks each interpreter which libraries it can import
 (``probe.py``), then runs every (workload, library) pair in a new process pinned to one CPU with
 ``taskset`` (``worker.py``), ``--repeat`` times (default 3), each time in a fresh process, and
-keeps the best figure and the spread between repeats. Server workloads (echo) get a fresh
+keeps the best figure and the spread between repeats. Each library's processes get its
+interpreter options (``harness.SETTINGS``: curio runs under ``-O``), its best documented setting. Server workloads (echo) get a fresh
 server process per repeat and the one shared client, pinned to another CPU. With ``--quick``
 the sizes are tiny, each library's jobs share one process, and the processes run side by side,
 unpinned: the run takes seconds and its figures mean nothing (it checks that all of it works).
 
 Besides CPython (this interpreter) it runs switch, floor, spawn and ping-pong on PyPy
-(``pypy3``) and the MicroPython set (``mpy.py``), each in its own table. A library that does
+(``--pypy``: ``pypy3``, or the python of a PyPy venv with the peers installed) and the
+MicroPython set (``mpy.py``), each in its own table. On PyPy, a peer that does not install
+there (``NOT_ON_PYPY``) has a row that says why. A library that does
 not import, an interpreter that is missing, or a genlet feature that has not landed yet gets a
 row saying so: nothing is dropped silently.
 """
@@ -35,9 +38,16 @@ if __name__ == "__main__" and not __package__:  # `python benchmarks/run.py`
     sys.path[0] = ROOT  # (and not benchmarks/, whose files must not shadow the stdlib)
 
 from benchmarks import load, mpy, report, tables  # noqa: E402
-from benchmarks.harness import LIBS  # noqa: E402
+from benchmarks.harness import LIBS, interpreter_options, package_of  # noqa: E402
 
 PYPY_WORKLOADS = ("switch", "floor", "spawn", "ping-pong")
+# The peers that do not install on PyPy (7.3, Python 3.9), and why: their rows say so.
+NOT_ON_PYPY = {
+    "uvloop": "uvloop is built for CPython only",
+    "gevent": "gevent has no wheel for PyPy (building it from source needs pypy3-dev and a C compiler)",
+    "tinyio": "tinyio needs Python 3.11 or later",
+}
+PYPY_VENV = "pypy3 -m venv DIR && DIR/bin/pip install -e '.[bench]', then pass --pypy DIR/bin/python"
 ALWAYS_LISTED = ("genlet", "asyncio", "uvloop", "trio", "curio", "gevent", "eventlet", "tinyio")
 
 
@@ -52,7 +62,7 @@ def parse_args(argv):
     parser.add_argument("--plot", metavar="FILE.svg", help="draw genlet against each peer (matplotlib)")
     parser.add_argument("--report", metavar="FILE.md", help="write the results page (docs/benchmarks.md)")
     parser.add_argument("--cpu", type=int, metavar="N", help="the CPU to pin measurements to")
-    parser.add_argument("--pypy", default="pypy3", metavar="PATH", help="the PyPy to run (default pypy3)")
+    parser.add_argument("--pypy", default="pypy3", metavar="PATH", help="the PyPy to run (default pypy3): a PyPy venv's python measures the peers installed in it")
     parser.add_argument("--no-pypy", action="store_true", help="skip the PyPy table")
     parser.add_argument(
         "--timeout", type=float, default=300, metavar="S",
@@ -141,9 +151,11 @@ class Runner:
         return json.loads(out)
 
     def worker(self, interpreter, jobs, repeat):
-        """Run ``jobs`` ((workload, lib) pairs) in one worker process; one record per job."""
+        """Run ``jobs`` ((workload, lib) pairs, all of one library) in one worker process, with
+        that library's interpreter options (``harness.SETTINGS``); one record per job."""
         names = ["%s:%s" % (workload.name, lib) for workload, lib in jobs]
-        command = [interpreter, "-m", "benchmarks.worker", "--size", self.size, "--repeat", str(repeat)]
+        command = [interpreter] + interpreter_options(jobs[0][1])
+        command += ["-m", "benchmarks.worker", "--size", self.size, "--repeat", str(repeat)]
         status, out, err = self.call(command + names)
         lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         records = {(record["workload"], record["lib"]): record for record in lines}
@@ -155,7 +167,8 @@ class Runner:
 
     def serve(self, interpreter, workload, lib, runs):
         """Measure a server workload: a fresh server process, and ``runs`` runs of the client."""
-        command = self.pinned([interpreter, "-m", "benchmarks.worker", "--serve", "%s:%s" % (workload.name, lib)])
+        command = [interpreter] + interpreter_options(lib)
+        command = self.pinned(command + ["-m", "benchmarks.worker", "--serve", "%s:%s" % (workload.name, lib)])
         with tempfile.TemporaryFile("w+") as errors:
             server = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=errors, universal_newlines=True
@@ -289,9 +302,29 @@ def run_interpreter(runner, label, interpreter, workloads):
         why = "%s could not be run%s" % (interpreter, hint)
         rows = [dict(failed(w.name, "genlet", why), status="missing") for w in workloads]
         return tables.finish(rows, label, workloads), {"python": interpreter + " (missing)", "libs": {}}
+    if label == "PyPy":
+        explain_pypy(found["libs"], runner.notices)
     jobs, rows = plan(workloads, found["libs"], runner.libs)
     rows += measure(runner, interpreter, jobs)
     return tables.finish(rows, label, workloads), found
+
+
+def explain_pypy(found, notices):
+    """Say why a peer is missing on PyPy: it does not install there, or it is not installed."""
+    cannot, absent = [], []
+    for lib, about in found.items():
+        package = package_of(lib)
+        if "missing" not in about or package is None:
+            continue
+        if package in NOT_ON_PYPY:
+            about["missing"] = "does not install on PyPy: %s" % NOT_ON_PYPY[package]
+        listed = cannot if package in NOT_ON_PYPY else absent
+        if package not in listed:
+            listed.append(package)
+    if cannot:
+        notices.append("PyPy: %s do not install there (their rows say why)" % ", ".join(cannot))
+    if absent:
+        notices.append("PyPy: %s not installed for it; to measure them: %s" % (", ".join(absent), PYPY_VENV))
 
 
 def main(argv=None):

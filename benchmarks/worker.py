@@ -44,6 +44,7 @@ def importable(lib):
 def measure(workload, lib, size, repeat):
     """Run one job ``repeat`` times; return its record."""
     record = {"workload": workload.name, "lib": lib, "status": "ok", "values": [], "note": ""}
+    record["optimize"] = sys.flags.optimize  # 1 under -O (see harness.SETTINGS)
     if lib not in workload.impls:
         record.update(status="n/a", note=workload.lacking.get(lib, "no equivalent"))
         return record

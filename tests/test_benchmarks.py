@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from benchmarks import load, run, tables
+from benchmarks import load, report, run, tables
 from benchmarks.harness import LIBS, Workload
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,6 +66,9 @@ def test_quick_run_reports_a_figure_for_every_workload(tmp_path):
         if workload.peers:  # and so has every peer, measured or not
             assert all((name, lib) in cpython for lib in run.ALWAYS_LISTED)
     assert {row["interpreter"] for row in rows} == {"CPython", "PyPy", "MicroPython"}
+    pypy = {(row["workload"], row["lib"]): row for row in rows if row["interpreter"] == "PyPy"}
+    if pypy[("switch", "genlet")]["status"] == "ok":  # PyPy is there: its table lists every peer
+        assert all(("switch", lib) in pypy for lib in run.ALWAYS_LISTED), sorted(pypy)
     assert "### Goals" in stdout and "| **genlet** |" in stdout
 
 
@@ -180,3 +183,45 @@ def test_a_goal_with_a_floor_row_says_how_the_floor_compares_with_the_peers():
     text, met = tables.check(goal, index)
     assert met is False
     assert "the floor (no features) is 2.50× asyncio, 0.50× gevent; genlet is 0.80× the floor" in text, text
+
+
+def test_each_library_runs_with_its_own_interpreter_options(monkeypatch):
+    """curio is measured under ``-O`` (its asserts scan lists on its hot paths); genlet and the
+    others with none. The page says how each library is run."""
+    runner = run.Runner(run.parse_args(["--quick"]), [])
+    commands = []
+
+    def call(command, cpu=None, env=None):
+        commands.append(command)
+        return 0, "", ""
+
+    monkeypatch.setattr(runner, "call", call)
+    switch = load()["switch"]
+    for lib in ("curio", "genlet", "asyncio"):
+        runner.worker("python3", [(switch, lib)], 1)
+    curio, genlet, asyncio = commands
+    assert curio[:3] == ["python3", "-O", "-m"], curio
+    assert genlet[:2] == asyncio[:2] == ["python3", "-m"], (genlet, asyncio)
+    meta = {"interpreters": {"CPython": {"python": "CPython 3.11", "libs": {"curio": {"version": "1.6"}}}}}
+    assert "| curio | 1.6 | run under `python -O`" in report.versions_table(meta)
+
+
+def test_the_worker_records_whether_it_ran_optimized():
+    command = [sys.executable, "-O", "-m", "benchmarks.worker", "--size", "quick", "switch:genlet"]
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, universal_newlines=True, timeout=60)
+    assert json.loads(done.stdout.splitlines()[-1])["optimize"] == 1
+
+
+def test_pypy_rows_say_why_a_peer_is_missing():
+    """A peer that cannot install on PyPy says so in its row; one that could but is not
+    installed gets a notice saying how to install it."""
+    missing = {"missing": "ModuleNotFoundError: No module named 'x'"}
+    found = {lib: dict(missing) for lib in ("uvloop", "uvloop-protocol", "gevent", "trio", "curio")}
+    found.update(genlet={"version": "0.1.0"}, floor={"version": ""})
+    notices = []
+    run.explain_pypy(found, notices)
+    assert "does not install on PyPy" in found["gevent"]["missing"]
+    assert "CPython only" in found["uvloop"]["missing"] and "CPython only" in found["uvloop-protocol"]["missing"]
+    assert found["trio"] == missing  # it could be: installing it is the fix
+    assert notices[0] == "PyPy: uvloop, gevent do not install there (their rows say why)", notices
+    assert notices[1].startswith("PyPy: trio, curio not installed for it") and "pypy3 -m venv" in notices[1]
