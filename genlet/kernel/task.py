@@ -30,7 +30,7 @@ from .errors import TaskCancelled, TimeoutError, describe
 from .select import Op
 from .local import InContext
 from .traps import CHECKPOINT, DONE as NO_WAIT, PARK, TRAP, Failure, Unwaited, completed, current_kernel, park, parking_task
-from .waitqueue import WaitQueue, Waiter
+from .waitqueue import SLOTS, WaitQueue, Waiter, make_room
 
 READY = "READY"
 RUNNING = "RUNNING"
@@ -273,28 +273,6 @@ def _waits_for_itself(task: "Task[Any]") -> RuntimeError:
     return RuntimeError("task %r cannot wait for itself to finish (it would wait forever)" % task.name)
 
 
-class _Probe:
-    __slots__ = ("a",)
-
-
-def _slots_enforced() -> bool:
-    try:
-        _Probe().b = 1  # type: ignore[attr-defined]
-    except AttributeError:
-        return True
-    return False
-
-
-SLOTS = _slots_enforced()  # CPython, PyPy: yes; MicroPython ignores __slots__
-_MAP_SIZES = (17, 23, 29, 37, 47, 59, 73, 97, 127)  # MicroPython's dict sizes (py/map.c)
-
-
-def _make_room(cls: "Any") -> None:
-    """Add unused class attributes until ``cls``'s dict is not full, or nearly, on MicroPython."""
-    while any(0 <= size - len(cls.__dict__) <= 2 for size in _MAP_SIZES):
-        setattr(cls, "_room%d" % len(cls.__dict__), None)
-
-
 if not SLOTS:
     # Discussion: where __slots__ is ignored (MicroPython), every attribute set on an instance
     # goes into its own dict, which grows with every attribute stored. So every slot starts as
@@ -306,9 +284,15 @@ if not SLOTS:
     # Task's class dict happened to be full, each store scanned all of it and a switch cost
     # twice as much. So every attribute a task stores is also a class attribute (the lookup
     # stops at it), and the class dict is kept from being full or nearly so.
+    #
+    # Discussion: each attribute a task stores there takes room in its own dict, which grows
+    # two entries at a time. A task stores ``_value`` only once it is not None (see new_task):
+    # a task parked on its first step keeps six, one pair fewer. The rest are read at every
+    # switch, and reading one from the class instead costs several times a read from the task's
+    # own dict, so they are stored from the start.
     for _attribute in Task.__slots__:
         setattr(Task, _attribute, None)
-    _make_room(Task)
+    make_room(Task)
 
 
 class JoinOp(Op):
@@ -357,10 +341,12 @@ def new_task(kernel: "Any", gen: "Any", name: "Any", flags: int, value: "Any" = 
     bits = kernel._id_bits + ID_STEP  # its id, in spawn order (see Task.id)
     kernel._id_bits = bits
     task._flags = flags | bits
-    task._value = value  # read at every switch: always the task's own
-    task._wait = task._cancel = None
+    task._wait = task._cancel = None  # read at every switch: always the task's own
     if SLOTS:  # the others start as None: slots must be set; elsewhere they are class attributes
+        task._value = value
         task._timer = task._scopes = task._joiners = None
+    elif value is not None:  # (see the Discussion at `if not SLOTS` above)
+        task._value = value
     return task
 
 

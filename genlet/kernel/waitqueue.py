@@ -21,6 +21,28 @@ except ImportError:
 from .traps import KERNEL_PER_THREAD, running_kernel
 
 
+class _Probe:
+    __slots__ = ("a",)
+
+
+def _slots_enforced() -> bool:
+    try:
+        _Probe().b = 1  # type: ignore[attr-defined]
+    except AttributeError:
+        return True
+    return False
+
+
+SLOTS = _slots_enforced()  # CPython, PyPy: yes; MicroPython ignores __slots__
+_MAP_SIZES = (17, 23, 29, 37, 47, 59, 73, 97, 127)  # MicroPython's dict sizes (py/map.c)
+
+
+def make_room(cls: "Any") -> None:
+    """Add unused class attributes until ``cls``'s dict is not full, or nearly, on MicroPython."""
+    while any(0 <= size - len(cls.__dict__) <= 2 for size in _MAP_SIZES):
+        setattr(cls, "_room%d" % len(cls.__dict__), None)
+
+
 class Waiter:
     __slots__ = ("task", "value", "queue", "prev", "next")
 
@@ -46,6 +68,24 @@ class Waiter:
 
     def __repr__(self) -> str:
         return "<Waiter %r on %s>" % (self.task, self.describe())
+
+
+def _unslotted_init(self: Waiter, task: "Any", value: "Any", queue: "WaitQueue") -> None:
+    self.task = task
+    self.queue = queue
+    if value is not None:
+        self.value = value
+
+
+if not SLOTS:
+    # Discussion: where __slots__ is ignored (MicroPython), each attribute stored on an instance
+    # takes room in its own dict, which grows two entries at a time. A parked task's Waiter
+    # stores only what is not None: ``value``, ``prev`` and ``next`` start as class attributes
+    # (as Task's slots do, see task.py), so a waiter in a line of many keeps four, not five.
+    for _attribute in ("value", "prev", "next"):
+        setattr(Waiter, _attribute, None)
+    setattr(Waiter, "__init__", _unslotted_init)
+    make_room(Waiter)
 
 
 class GroupWaiter(Waiter):

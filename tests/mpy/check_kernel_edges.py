@@ -196,10 +196,39 @@ def failure_reports():
     assert reported == ["joinall", "gave_up"], reported
 
 
+def a_parked_task_stores_only_what_it_needs():
+    """Where __slots__ is ignored, every attribute stored on a task or its Waiter takes room
+    in the object's own dict (task.py, waitqueue.py): a task parked on its first step keeps
+    six (no ``_value`` while it is None), and its Waiter, in a line of others, four."""
+    from genlet.kernel.task import SLOTS
+
+    seen = []
+
+    def sleeper(event):
+        yield from event.wait()
+
+    def main_():
+        event = genlet.Event()
+        tasks = [genlet.spawn(sleeper, event) for _ in range(3)]
+        yield
+        middle = tasks[1]
+        seen.append(sorted(getattr(middle, "__dict__", {})))
+        seen.append(sorted(getattr(middle._wait, "__dict__", {})))
+        event.set()
+        for t in tasks:
+            yield from t.join()
+
+    vrun(main_)
+    if not SLOTS:
+        assert seen[0] == ["_cancel", "_flags", "_gen", "_kernel", "_name", "_wait"], seen
+        assert seen[1] == ["next", "prev", "queue", "task"], seen
+
+
 def check():
     failure_reports()
     shutdown_closes_and_finishes()
     every_stored_attribute_is_a_class_attribute()
+    a_parked_task_stores_only_what_it_needs()
     assert vrun(main) == "done"
 
 
