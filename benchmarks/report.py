@@ -98,7 +98,7 @@ def versions_table(meta):
         cells, chose = [], []
         for about in interpreters.values():
             found = about.get("libs", {}).get(lib)
-            cells.append("—" if found is None else found.get("version") or "missing")
+            cells.append("—" if found is None else found.get("version") or short_why(found.get("missing", "")))
             if found and found.get("chose") and found["chose"] not in chose:
                 chose.append(found["chose"])
         how = SETTINGS[lib][1] if lib in SETTINGS else ""
@@ -106,6 +106,11 @@ def versions_table(meta):
             how += " (here: %s)" % ", ".join("`%s`" % choice for choice in chose)
         lines.append("| %s | %s | %s |" % (lib, " | ".join(cells), how))
     return "\n".join(lines)
+
+
+def short_why(missing):
+    """A versions-table cell for a library that did not import: "does not install" or "missing"."""
+    return "does not install" if missing.startswith("does not install") else "missing"
 
 
 def write(path, rows, meta, chart):

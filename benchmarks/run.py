@@ -44,10 +44,11 @@ PYPY_WORKLOADS = ("switch", "floor", "spawn", "ping-pong")
 # The peers that do not install on PyPy (7.3, Python 3.9), and why: their rows say so.
 NOT_ON_PYPY = {
     "uvloop": "uvloop is built for CPython only",
-    "gevent": "gevent has no wheel for PyPy (building it from source needs pypy3-dev and a C compiler)",
     "tinyio": "tinyio needs Python 3.11 or later",
 }
 PYPY_VENV = "pypy3 -m venv DIR && DIR/bin/pip install -e '.[bench]', then pass --pypy DIR/bin/python"
+# gevent has no wheel for PyPy, so the bench extra leaves it out there; it builds from source.
+PYPY_GEVENT = "gevent has no PyPy wheel: `apt-get install pypy3-dev`, then `DIR/bin/pip install gevent` builds it (minutes)"
 ALWAYS_LISTED = ("genlet", "asyncio", "uvloop", "trio", "curio", "gevent", "eventlet", "tinyio")
 
 
@@ -325,6 +326,8 @@ def explain_pypy(found, notices):
         notices.append("PyPy: %s do not install there (their rows say why)" % ", ".join(cannot))
     if absent:
         notices.append("PyPy: %s not installed for it; to measure them: %s" % (", ".join(absent), PYPY_VENV))
+    if "gevent" in absent:
+        notices.append("PyPy: " + PYPY_GEVENT)
 
 
 def main(argv=None):

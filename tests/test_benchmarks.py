@@ -216,12 +216,15 @@ def test_pypy_rows_say_why_a_peer_is_missing():
     """A peer that cannot install on PyPy says so in its row; one that could but is not
     installed gets a notice saying how to install it."""
     missing = {"missing": "ModuleNotFoundError: No module named 'x'"}
-    found = {lib: dict(missing) for lib in ("uvloop", "uvloop-protocol", "gevent", "trio", "curio")}
+    found = {lib: dict(missing) for lib in ("uvloop", "uvloop-protocol", "tinyio", "gevent", "trio", "curio")}
     found.update(genlet={"version": "0.1.0"}, floor={"version": ""})
     notices = []
     run.explain_pypy(found, notices)
-    assert "does not install on PyPy" in found["gevent"]["missing"]
+    assert "does not install on PyPy" in found["tinyio"]["missing"]
     assert "CPython only" in found["uvloop"]["missing"] and "CPython only" in found["uvloop-protocol"]["missing"]
-    assert found["trio"] == missing  # it could be: installing it is the fix
-    assert notices[0] == "PyPy: uvloop, gevent do not install there (their rows say why)", notices
-    assert notices[1].startswith("PyPy: trio, curio not installed for it") and "pypy3 -m venv" in notices[1]
+    assert found["trio"] == found["gevent"] == missing  # they could be: installing them is the fix
+    assert notices[0] == "PyPy: uvloop, tinyio do not install there (their rows say why)", notices
+    assert notices[1].startswith("PyPy: gevent, trio, curio not installed for it") and "pypy3 -m venv" in notices[1]
+    assert "pypy3-dev" in notices[2]  # gevent has no PyPy wheel: it has to be built
+    meta = {"interpreters": {"PyPy": {"python": "PyPy 7.3", "libs": found}}}
+    assert "| tinyio | does not install |" in report.versions_table(meta)
