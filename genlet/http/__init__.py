@@ -1,6 +1,8 @@
 # genlet/http/__init__.py
-"""genlet.http: HTTP/1.1 for genlet. So far: the parser and the headers (the server and the
-client that stand on them come next).
+"""genlet.http: HTTP/1.1 for genlet: the parser, the headers, and the server.
+
+- ``Server(address, handler)``: the cooperative server (a handler is a generator function
+  ``handler(request)`` returning a ``Response``); ``Request``, ``Response``;
 
 - ``Headers``: the case-insensitive, ordered multi-dict of a message's fields;
 - ``RequestParser``, ``ResponseParser``: sans-IO parsers (feed bytes, get events):
@@ -31,6 +33,7 @@ from .parser import (
     ResponseHead,
     ResponseParser,
 )
+from .message import Request, Response
 from .serialize import REASONS, chunk, last_chunk, request_head, response_head
 
 __all__ = [
@@ -52,8 +55,21 @@ __all__ = [
     "RequestParser",
     "ResponseHead",
     "ResponseParser",
+    "Request",
+    "Response",
+    "Server",
     "chunk",
     "last_chunk",
     "request_head",
     "response_head",
 ]
+
+
+def __getattr__(name: str) -> "object":
+    """``Server`` is imported on first use (it needs genlet.io; the parser alone does not)."""
+    if name == "Server":
+        from .server import Server
+
+        globals()["Server"] = Server
+        return Server
+    raise AttributeError("module 'genlet.http' has no attribute %r" % (name,))
