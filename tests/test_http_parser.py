@@ -109,6 +109,7 @@ REFUSALS = [
     (b"GET /a%2 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "target", "bad escape"),
     (b"GET /%ff HTTP/1.1\r\nHost: a\r\n\r\n", 400, "target", "not UTF-8"),
     (b"GET /\xe9 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "target", "non-ASCII"),
+    (b"GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n", 400, "target", "a tab"),  # found by tests/test_http_h11.py
     (b"GET http:/// HTTP/1.1\r\nHost: a\r\n\r\n", 400, "target", "none of the forms"),
     (b"CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n", 400, "target", "host:port"),
     (b"CONNECT a.b HTTP/1.1\r\nHost: a\r\n\r\n", 400, "target", "host:port"),

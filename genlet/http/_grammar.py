@@ -120,6 +120,8 @@ def split_target(method: str, target: str) -> "Tuple[str, str]":
     """``(path, query)`` of a request target: the path percent-decoded, the query raw."""
     if not _isascii(target):
         raise bad("target", "the request target %r has non-ASCII bytes; percent-encode them" % target[:200])
+    if "\t" in target:  # the head's byte check lets tabs through: field values may hold them
+        raise bad("target", "the request target %r holds a tab; percent-encode it (%%09)" % target[:200])
     if "#" in target:
         raise bad("target", "the request target %r has a fragment ('#'), which is never sent (RFC 9112 §3.2)" % target[:200])
     if target[0] == "/" and method != "CONNECT":
