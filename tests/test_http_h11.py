@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from genlet.http import CLOSED, EndOfMessage, ProtocolError, RequestHead, RequestParser
+from genlet.http import CLOSED, EndOfMessage, ProtocolError, RequestHead, RequestParser, ResponseHead, ResponseParser
 from genlet.http.headers import TCHARS, to_latin1
 
 h11 = pytest.importorskip("h11", reason="h11 is in the dev extra: pip install -e '.[dev]'")
@@ -305,3 +305,118 @@ def test_every_documented_difference_is_in_the_docs():
                   "HTTP/1.0", "chunk extensions", "after a chunk size", "before `;`", "trailer section",
                   "four forms", "`Host` value", "HTTP/1.2", "other versions", "empty lines"):  # fmt: skip
         assert words in section, words
+
+
+# -- responses: what the client issue's parser reads -------------------------------------------
+def read_h11_responses(data, methods):
+    """(responses, how it ended): each response (status, reason, version, fields, body, trailers);
+    an interim (1xx) response has body and trailers None."""
+    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=1 << 20)
+    found, current = [], None
+    conn.receive_data(data)
+    conn.receive_data(b"")
+    try:
+        for method in methods:
+            conn.send(h11.Request(method=method, target="/", headers=[("Host", "a")]))
+            conn.send(h11.EndOfMessage())
+            while True:
+                event = conn.next_event()
+                if isinstance(event, (h11.Response, h11.InformationalResponse)):
+                    current = [event.status_code, event.reason.decode("latin-1"), event.http_version.decode(),
+                               fields(event.headers), None, None]  # fmt: skip
+                    if isinstance(event, h11.InformationalResponse):
+                        found.append(tuple(current))
+                    else:
+                        current[4] = b""
+                elif isinstance(event, h11.Data):
+                    current[4] += bytes(event.data)
+                elif isinstance(event, h11.EndOfMessage):
+                    found.append(tuple(current[:5]) + (fields(event.headers),))
+                    break
+                else:
+                    return found, "closed" if isinstance(event, h11.ConnectionClosed) else "error"
+            if not (conn.our_state is conn.their_state is h11.DONE):
+                return found, "stop"
+            conn.start_next_cycle()
+    except h11.RemoteProtocolError:
+        return found, "error"
+    return found, "stop"
+
+
+def read_genlet_responses(data, methods):
+    parser = ResponseParser(max_head_bytes=1 << 20, max_headers=1 << 20)
+    for method in methods:
+        parser.expect_response(method)
+    parser.feed(data)
+    parser.feed(b"")
+    found, current, finals = [], None, 0
+    try:
+        while True:
+            event = parser.next_event()
+            if event is CLOSED:
+                return found, "closed"
+            if isinstance(event, ResponseHead):
+                current = [event.status, event.reason, event.http_version, fields(event.headers), None, None]
+                if event.status < 200:
+                    found.append(tuple(current))
+                else:
+                    current[4], head = b"", event
+            elif isinstance(event, bytes):
+                current[4] += event
+            else:
+                found.append(tuple(current[:5]) + (fields(event.trailers or ()),))
+                finals += 1
+                if not head.keep_alive or head.http_version == "1.0" or finals == len(methods):
+                    return found, "stop"
+    except ProtocolError:
+        return found, "error"
+
+
+reasons = st.text(VCHAR + OBS_TEXT + " \t", max_size=12).map(lambda r: r.strip(" \t"))
+
+
+@st.composite
+def responses(draw, method, last):
+    """A valid response to ``method``, perhaps after interim ones; ``last``: it may end by close."""
+    out = b""
+    for _ in range(draw(st.integers(0, 2))):
+        out += b"HTTP/1.1 %d %s\r\n" % (draw(st.sampled_from([100, 102, 103])), to_latin1(draw(reasons)))
+        out += b"".join(to_latin1(line) + b"\r\n" for line in draw(st.lists(field_lines, max_size=2))) + b"\r\n"
+    version = draw(st.sampled_from(["1.1", "1.1", "1.0"]))
+    status = draw(st.sampled_from([200, 201, 204, 304, 404, 500, 301]))
+    reason = draw(reasons)
+    lines = ["HTTP/%s %d%s" % (version, status, "" if draw(st.booleans()) and not reason else " " + reason)]
+    lines += draw(st.lists(field_lines, max_size=3))
+    body = draw(st.binary(max_size=30))
+    choices = ["length", "chunked"] if version == "1.1" else ["length"]
+    framing = draw(st.sampled_from(choices + (["close"] if last else [])))
+    if status in (204, 304) or method == "HEAD":
+        framing, body = "length" if status != 204 and draw(st.booleans()) else "none", b""
+        if framing == "length":
+            lines.append("Content-Length: %d" % draw(st.integers(0, 99)))  # says the size of a GET's body
+    elif framing == "length":
+        lines.append("Content-Length: %d" % len(body))
+    elif framing == "chunked":
+        lines.append("Transfer-Encoding: chunked")
+    if framing not in ("close",) and version == "1.0" and not last:
+        lines.append("Connection: keep-alive")  # h11 closes after an HTTP/1.0 response anyway
+    out += to_latin1("\r\n".join(lines) + "\r\n\r\n")
+    if framing == "chunked":
+        return out + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n" if body else out + b"0\r\n\r\n"
+    return out + (body if framing in ("length", "close") else b"")
+
+
+@st.composite
+def response_streams(draw):
+    methods = draw(st.lists(st.sampled_from(["GET", "POST", "HEAD"]), min_size=1, max_size=3))
+    data = b"".join(draw(responses(m, i == len(methods) - 1)) for i, m in enumerate(methods))
+    return methods, data
+
+
+@given(response_streams())
+def test_genlet_reads_every_valid_response_as_h11_does(stream):
+    methods, data = stream
+    h_found, h_end = read_h11_responses(data, methods)
+    g_found, g_end = read_genlet_responses(data, methods)
+    assert h_end != "error", (data, h_found)
+    assert g_found == h_found, data
