@@ -28,11 +28,12 @@ def read_responses(stream, methods, interim=False):
     return responses
 
 
-def serving(handler, main, **limits):
-    """Run ``main(server)`` (a generator function) while ``handler`` is served; close after."""
+def serving(handler, main, kind=None, **limits):
+    """Run ``main(server)`` (a generator function) while ``handler`` is served by a ``kind``
+    (default: ``genlet.http.Server``) made with ``limits``; close the server after."""
 
     def run():
-        server = genlet.http.Server(("127.0.0.1", 0), handler, **limits)
+        server = (kind or genlet.http.Server)(("127.0.0.1", 0), handler, **limits)
         task = genlet.spawn(server.serve_forever)
         try:
             return (yield from main(server))

@@ -58,6 +58,7 @@ __all__ = [
     "Request",
     "Response",
     "Server",
+    "WSGIServer",
     "chunk",
     "last_chunk",
     "request_head",
@@ -66,10 +67,16 @@ __all__ = [
 
 
 def __getattr__(name: str) -> "object":
-    """``Server`` is imported on first use (it needs genlet.io; the parser alone does not)."""
+    """``Server`` and ``WSGIServer`` are imported on first use (they need genlet.io; the parser
+    alone does not)."""
     if name == "Server":
         from .server import Server
 
         globals()["Server"] = Server
         return Server
+    if name == "WSGIServer":
+        from .wsgi import WSGIServer
+
+        globals()["WSGIServer"] = WSGIServer
+        return WSGIServer
     raise AttributeError("module 'genlet.http' has no attribute %r" % (name,))

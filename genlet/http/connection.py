@@ -44,7 +44,7 @@ class SendTimeout(OSError):
 class Connection:
     """The state of one connection (see the module's docstring)."""
 
-    __slots__ = ("server", "sock", "raw", "remote", "parser", "body_done", "sent_continue", "started")
+    __slots__ = ("server", "sock", "raw", "remote", "parser", "body_done", "body_error", "sent_continue", "started")
 
     def __init__(self, server: "Any", sock: "Any", remote: "Any") -> None:
         self.server = server
@@ -53,6 +53,7 @@ class Connection:
         self.remote = remote
         self.parser = RequestParser(server.max_head_bytes, server.max_headers, server.max_body_bytes)
         self.body_done = True  # the current request's body has been read to its end
+        self.body_error = None  # type: Optional[ProtocolError]  # what reading it ran into
         self.sent_continue = False
         self.started = False  # the current response's head has gone out
 
@@ -122,6 +123,7 @@ class Connection:
         """Run the handler for one request and send its response; False: close the connection."""
         server = self.server
         self.started = self.sent_continue = False
+        self.body_error = None
         self.body_done = head.framing == NO_BODY or head.content_length == 0
         if self.body_done:
             self.parser.next_event()  # its EndOfMessage, at once
@@ -131,13 +133,13 @@ class Connection:
             if not hasattr(job, "send"):
                 raise TypeError(
                     "the handler %s returned %r, not a generator: make it a generator function "
-                    "(def handler(request): ... return Response(...))" % (_log.name(server.handler), job)
+                    "(def handler(request): ... return Response(...))" % (server.handler_name, job)
                 )
             response = yield from job
             if not isinstance(response, Response):
                 raise TypeError(
                     "the handler %s returned %r; it must return a genlet.http.Response(status, headers, body)"
-                    % (_log.name(server.handler), response)
+                    % (server.handler_name, response)
                 )
         except ProtocolError as exc:  # found while the handler read the body
             yield from self._refuse(exc)
@@ -145,8 +147,25 @@ class Connection:
         except (OSError, GeneratorExit):
             raise
         except Exception as exc:
-            _log.failure("handler %s() failed on %s %s from %s" % (_log.name(server.handler), head.method, head.target, _log.peer(self.remote)), exc)
+            if self.body_error is not None:  # the handler caught the framing error, then failed
+                yield from self._refuse(self.body_error)
+                return False
+            _log.failure("handler %s() failed on %s %s from %s" % (server.handler_name, head.method, head.target, _log.peer(self.remote)), exc)
             yield from self._refuse(ProtocolError(500, "handler", "Internal Server Error"))
+            return False
+        try:
+            return (yield from self._answer(head, response))
+        finally:
+            body = response.body
+            close = None if isinstance(body, (bytes, bytearray, memoryview)) else getattr(body, "close", None)
+            if close is not None:  # however the response ended (PEP 3333's rule, kept for every body)
+                close()
+
+    def _answer(self, head: "Any", response: Response) -> "Generator[Any, Any, bool]":
+        """Send the handler's response; False: close the connection."""
+        server = self.server
+        if self.body_error is not None:  # the handler caught it and answered anyway
+            yield from self._refuse(self.body_error)
             return False
         keep = head.keep_alive and not server.closing
         if keep and not self.body_done:
@@ -156,7 +175,7 @@ class Connection:
         except (OSError, GeneratorExit):
             raise
         except Exception as exc:
-            _log.failure("the response of %s() to %s %s failed" % (_log.name(server.handler), head.method, head.target), exc)
+            _log.failure("the response of %s() to %s %s failed" % (server.handler_name, head.method, head.target), exc)
             if not self.started:
                 yield from self._refuse(ProtocolError(500, "response", "Internal Server Error"))
             return False
@@ -185,27 +204,44 @@ class Connection:
     # -- the request body --------------------------------------------------------------------
     def read_body(self, request: Request) -> "Generator[Any, Any, bytes]":
         """The whole body of the current request (``request.read()``)."""
+        chunks = []  # type: List[bytes]
+        while True:
+            piece = yield from self.read_piece(request)
+            if not piece:
+                return b"".join(chunks)
+            chunks.append(piece)
+
+    def read_piece(self, request: Request) -> "Generator[Any, Any, bytes]":
+        """The next piece of the current request's body; ``b""`` at its end.
+
+        The first call tells an ``Expect: 100-continue`` client to send the body. A framing
+        error or a body that stops arriving raises ``ProtocolError`` (kept in ``body_error``,
+        so that the client gets its status even if the application catches it).
+        """
         if self.body_done:
             return b""
         if request.head.expect_continue and not self.sent_continue:
             self.sent_continue = True
             yield from self.write(_CONTINUE)
         parser = self.parser
-        chunks = []  # type: List[bytes]
         timeout = self.server.body_timeout
-        while True:
-            event = parser.next_event()
-            if event is NEED_DATA:
-                data = yield from self._recv(None if timeout is None else clock() + timeout)
-                if data is None:
-                    message = "no part of the request body arrived for body_timeout=%r seconds" % timeout
-                    raise ProtocolError(408, "body-timeout", message)
-                parser.feed(data)
-            elif event.__class__ is bytes:
-                chunks.append(event)
-            else:
-                self.body_done = True
-                return b"".join(chunks)
+        try:
+            while True:
+                event = parser.next_event()
+                if event is NEED_DATA:
+                    data = yield from self._recv(None if timeout is None else clock() + timeout)
+                    if data is None:
+                        message = "no part of the request body arrived for body_timeout=%r seconds" % timeout
+                        raise ProtocolError(408, "body-timeout", message)
+                    parser.feed(data)
+                elif event.__class__ is bytes:
+                    return event
+                else:
+                    self.body_done = True
+                    return b""
+        except ProtocolError as exc:
+            self.body_error = exc
+            raise
 
     # -- writing -----------------------------------------------------------------------------
     def write(self, data: "Any") -> "Generator[Any, Any, None]":
@@ -349,13 +385,8 @@ class BodyWriter:
                 raise TypeError("a response body function must be a generator function body(writer), got %r" % (body,))
             yield from job
         else:
-            try:
-                for piece in body:
-                    yield from self.write(piece)
-            finally:
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
+            for piece in body:
+                yield from self.write(piece)
         ending = last_chunk() if self._chunked and self._send else b""
         if ending or self._head is not None:
             yield from self._flush(ending)

@@ -25,6 +25,7 @@ except ImportError:
 
 from ..kernel.core import run, spawn
 from ..kernel.traps import running_kernel
+from . import _log
 from .connection import Connection
 from .parser import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS
 
@@ -63,6 +64,7 @@ class Server:
         self.send_timeout = settings["send_timeout"]  # type: Optional[float]
         self.max_connections = settings["max_connections"]  # type: Optional[int]
         self.handler = handler
+        self.handler_name = _log.name(handler)  # for log messages
         self.closing = False
         self.idle = set()  # type: Set[Connection]  # connections waiting for a request
         host, port = address
