@@ -8,6 +8,7 @@ import pytest
 
 import genlet
 import genlet.http
+import genlet.kernel
 from genlet.http import Headers, Response
 
 from .http_support import ask, connect, read_responses, serving
@@ -493,3 +494,36 @@ def test_max_connections_stops_accepting():
 def test_unknown_limit_is_refused():
     with pytest.raises(TypeError, match="unknown limit 'max_body'"):
         genlet.http.Server(("127.0.0.1", 0), hello, max_body=5)
+
+
+def test_a_client_that_resets_mid_request_ends_the_handler_and_leaks_nothing():
+    ended = []
+
+    def reader(request):
+        try:
+            return Response(200, None, (yield from request.read()))
+        finally:
+            ended.append(True)
+
+    def main(server):
+        kernel = genlet.kernel.current_kernel()
+        before = len(kernel.tasks())
+        stream = yield from connect(server)
+        yield from stream.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part")
+        yield from genlet.sleep(0.05)
+        stream.transport.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        stream.close()  # a reset, with the body a tenth sent
+        for _ in range(100):
+            if ended and not server.connections:
+                break
+            yield from genlet.sleep(0.01)
+        [(_, body, _)] = yield from ask(server, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok")
+        for _ in range(100):
+            if not server.connections:
+                break
+            yield from genlet.sleep(0.01)
+        return body, server.connections, len(kernel.tasks()) - before
+
+    with NoLeaks():
+        assert iorun(serving(reader, main)) == (b"ok", 0, 0)
+    assert ended == [True, True]

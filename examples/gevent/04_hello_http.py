@@ -1,6 +1,6 @@
 # From gevent: the hello world server (docs/from-gevent.md, "A hello world server").
-# genlet.http's Server runs a handler per request, each in its connection's task; WSGI
-# (gevent's WSGIServer) is not built yet, so the handler is a genlet one. Three clients ask at
+# genlet.http's Server runs a handler per request, each in its connection's task (the WSGI
+# app itself would run on genlet.http.WSGIServer; here, the genlet way). Three clients ask at
 # once, and the handler sleeps 1 s for each: all three are answered after 1 s, not 3.
 import sys
 
