@@ -311,3 +311,29 @@ def test_wsgi_hello_example_serves_at_top_level_and_stops_gracefully(signum):
     assert reply.startswith(b"HTTP/1.1 200 OK") and reply.endswith(b"\r\n\r\n<b>hello world</b>")
     assert server.process.returncode == 0, err
     assert out.strip().endswith("stopped") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("threads", [0, 1])
+def test_an_app_that_never_calls_start_response_gets_500_and_frees_its_thread_slot(threads, caplog):
+    closed = []
+
+    def app(environ, start_response):
+        def body():
+            try:
+                yield b"no head"
+            finally:
+                closed.append(True)
+
+        if environ["PATH_INFO"] == "/forgot":
+            return body()
+        return hello_app(environ, start_response)
+
+    def main(server):
+        first = yield from ask(server, b"GET /forgot HTTP/1.1\r\nHost: x\r\n\r\n")
+        second = yield from ask(server, b"GET /forgot HTTP/1.1\r\nHost: x\r\n\r\n")
+        return first + second + (yield from ask(server, GET))  # threads=1: the slot came back
+
+    with caplog.at_level(logging.ERROR, logger="genlet.http"):
+        responses = iorun(wsgi_serving(app, main, threads, validate=False))
+    assert [head.status for head, _, _ in responses] == [500, 500, 200] and closed == [True, True]
+    assert "without calling start_response" in str(caplog.records[0].exc_info[1])

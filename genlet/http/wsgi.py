@@ -272,7 +272,10 @@ class WSGIServer(Server):
             return exchange.response(b"".join(written + list(result)) if written else b"".join(result))
         if first is _END:
             return exchange.response(b"".join(written))
-        return exchange.response(_Body(self, exchange, result, iterator, first))
+        body = _Body(self, exchange, result, iterator, first)
+        if exchange.status is None:  # the response below fails: free the slot, close the iterable
+            body.close()
+        return exchange.response(body)
 
 
 class _Body:
