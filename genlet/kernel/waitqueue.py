@@ -4,8 +4,9 @@
 Locks, semaphores, events, queues, channels and joins all need the same thing: park the
 current task at the back of a line, wake the task at the front, and take a task out of the
 middle when it is cancelled or its timeout fires. A ``WaitQueue`` is a doubly linked list of
-``Waiter`` nodes, so all three are O(1), on every interpreter (MicroPython's ``deque`` has no
-``remove``, and its dicts keep no order).
+``Waiter`` nodes, so all three are O(1) (MicroPython's ``deque`` has no ``remove``, and its
+dicts keep no order). On MicroPython, where objects cost more, it is a list instead, in which
+a plain wait costs no Waiter: see the Discussion at ``if not SLOTS`` below.
 
 A ``Waiter`` is also the task's *wait object* while it is parked (see ``traps``): the kernel
 calls ``waiter.abort(task)`` to take it out of line, and ``waiter.describe()`` to say what it
@@ -14,10 +15,11 @@ for a plain wait, or the ``select`` that parked this waiter on several queues at
 """
 
 try:
-    from typing import Any, Iterator, Optional
+    from typing import Any, Iterator, List, Optional
 except ImportError:
     pass
 
+from ._typing import TYPE_CHECKING
 from .traps import KERNEL_PER_THREAD, running_kernel
 
 
@@ -196,3 +198,92 @@ class WaitQueue:
 
     def __repr__(self) -> str:
         return "<WaitQueue %s: %d waiting>" % (self.describe(), self._len)
+
+
+if TYPE_CHECKING:
+    _Base = WaitQueue  # (the methods below become WaitQueue's: see the Discussion after them)
+else:
+    _Base = object  # (MicroPython: no special methods may be added to a class with subclasses)
+
+
+class _ListQueue(_Base):
+    """WaitQueue's methods where ``__slots__`` is ignored (MicroPython): see the Discussion below."""
+
+    def __init__(self, owner: "Any" = None, action: str = "wait") -> None:
+        self._line = []  # type: List[Any]  # Tasks (plain waits) and Waiters, front first
+        self._len = 0  # (read by the primitives' hot paths)
+        self.owner = owner
+        self.action = action
+
+    def __iter__(self) -> "Iterator[Waiter]":
+        for entry in self._line[:]:  # a copy: the caller may remove what it is given
+            yield entry if isinstance(entry, Waiter) else _StandIn(entry, None, self)
+
+    @property
+    def queue(self) -> "Any":
+        """The queue a task's wait object is on (see ``refuse_own_wait``): a plain wait's is this one."""
+        return self
+
+    def push(self, task: "Any", value: "Any" = None, group: "Any" = None) -> "Any":
+        """Add ``task`` at the back of the line; returns its wait object (this queue, or a Waiter)."""
+        if group is not None:
+            node = GroupWaiter(task, value, self, group)  # type: Any
+        elif value is None and task is not None:
+            node = task  # a plain wait: the task itself is in line, the queue is its wait object
+        else:
+            node = Waiter(task, value, self)
+        self._line.append(node)
+        self._len += 1
+        return self if node is task else node
+
+    def abort(self, task: "Any") -> bool:
+        """The kernel cancels a plain wait on this queue: ``task`` leaves the line."""
+        line = self._line
+        if task in line:  # (not if it was popped already)
+            line.remove(task)
+            self._len -= 1
+        return True
+
+    def peek(self) -> "Optional[Waiter]":
+        line = self._line
+        if not line:
+            return None
+        entry = line[0]
+        return entry if isinstance(entry, Waiter) else _StandIn(entry, None, self)
+
+    def pop(self) -> "Optional[Waiter]":
+        line = self._line
+        if not line:
+            return None
+        entry = line[0]
+        task = entry.task if isinstance(entry, Waiter) else entry
+        if KERNEL_PER_THREAD and task is not None and task._kernel is not running_kernel():
+            task._kernel._foreign_wake(self, task)  # (see WaitQueue.pop)
+        line.pop(0)
+        self._len -= 1
+        return entry if entry is not task else Waiter(task, None, self)
+
+    def remove(self, node: Waiter) -> None:
+        line = self._line
+        if node.__class__ is _StandIn:  # stands in for a task in line (see peek)
+            node = node.task
+        if node in line:
+            line.remove(node)
+            self._len -= 1
+
+
+class _StandIn(Waiter):
+    """The Waiter ``peek`` and iteration give for a task that waits in line without one."""
+
+
+if not SLOTS:
+    # Discussion: where __slots__ is ignored (MicroPython), a Waiter is an object with a dict of
+    # its own, and a parked task's Waiter was most of what parking cost. So here a WaitQueue is
+    # a list, and a plain wait (no value, no select) puts the task itself in line: the queue is
+    # the task's wait object (``abort`` takes it out of line) and ``pop`` makes the Waiter that
+    # callers get only when the task is woken. Waits with a value or a group keep their Waiter.
+    # Taking a task out of the middle of the line (a cancel, a timeout) is a search of the list
+    # rather than O(1): a short scan in C for the number of tasks a MicroPython board runs.
+    for _name in ("__init__", "__iter__", "queue", "push", "abort", "peek", "pop", "remove"):
+        setattr(WaitQueue, _name, _ListQueue.__dict__[_name])
+    make_room(WaitQueue)

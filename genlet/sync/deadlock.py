@@ -31,7 +31,7 @@ except ImportError:
 
 from ..kernel.debug import _GENLET_DIR, user_frame
 from ..kernel.errors import Deadlock
-from ..kernel.waitqueue import Waiter
+from ..kernel.waitqueue import WaitQueue, Waiter
 
 
 def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
@@ -43,7 +43,7 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
     owner = lock._owner
     if owner is not task:
         wait = None if owner is None else owner._wait
-        if wait is None or wait.__class__ is not Waiter:
+        if wait is None or (wait.__class__ is not Waiter and not isinstance(wait, WaitQueue)):
             return  # the usual case, first: the owner runs or sleeps, so no cycle runs through it
     if not shielded and _ends(task):
         return  # it is being cancelled (it will not even wait), or time may end its wait
@@ -60,13 +60,23 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
             raise _error(cycle)
         if owner is None:
             return
-        wait = owner._wait
-        if wait is None or wait.__class__ is not Waiter or wait.queue is None:
+        queue = _queue_of(owner._wait)
+        if queue is None:
             return  # the owner runs, sleeps, or waits on something that is not a queue
-        wanted = wait.queue.owner
+        wanted = queue.owner
         if not isinstance(wanted, LockBase) or owner._timer is not None or _ends(owner):
             return  # it waits for something else, or its wait can still end
         cycle.append((owner, wanted))
+
+
+def _queue_of(wait: "Any") -> "Optional[WaitQueue]":
+    """The WaitQueue a task's wait object (``task._wait``) puts it in line on, if any.
+
+    Discussion: a Waiter, or (for a plain wait on MicroPython: see waitqueue.py) the queue itself.
+    """
+    if wait.__class__ is Waiter:
+        return wait.queue  # (None once removed)
+    return wait if isinstance(wait, WaitQueue) else None
 
 
 _LOCK_BASE = []  # type: List[Any]

@@ -199,7 +199,8 @@ def failure_reports():
 def a_parked_task_stores_only_what_it_needs():
     """Where __slots__ is ignored, every attribute stored on a task or its Waiter takes room
     in the object's own dict (task.py, waitqueue.py): a task parked on its first step keeps
-    six (no ``_value`` while it is None), and its Waiter, in a line of others, four."""
+    six (no ``_value`` while it is None), and a plain wait has no Waiter: the task waits in
+    its queue's list, and the queue is its wait object."""
     from genlet.kernel.task import SLOTS
 
     seen = []
@@ -213,7 +214,7 @@ def a_parked_task_stores_only_what_it_needs():
         yield
         middle = tasks[1]
         seen.append(sorted(getattr(middle, "__dict__", {})))
-        seen.append(sorted(getattr(middle._wait, "__dict__", {})))
+        seen.append(middle._wait is event._waiters)
         event.set()
         for t in tasks:
             yield from t.join()
@@ -221,7 +222,74 @@ def a_parked_task_stores_only_what_it_needs():
     vrun(main_)
     if not SLOTS:
         assert seen[0] == ["_cancel", "_flags", "_gen", "_kernel", "_name", "_wait"], seen
-        assert seen[1] == ["next", "prev", "queue", "task"], seen
+        assert seen[1] is True, seen
+
+
+def a_plain_wait_line():
+    """A line of plain waits (tasks in a list where __slots__ is ignored): a task cancelled
+    or timed out in the middle leaves it, the rest are woken in order, peek and iteration give
+    Waiters that ``remove`` accepts, and a Lock's deadlock check sees through such a wait."""
+    from genlet.kernel.waitqueue import WaitQueue
+
+    woken = []
+
+    def sleeper(event, i, timeout=None):
+        try:
+            woken.append((i, (yield from event.wait(timeout))))
+        except genlet.Cancelled:
+            woken.append((i, "cancelled"))
+            raise
+
+    def main_():
+        event = genlet.Event()
+        tasks = [genlet.spawn(sleeper, event, i, 5 if i == 3 else None) for i in range(5)]
+        yield
+        assert len(event._waiters) == 5
+        tasks[1].cancel()
+        yield from genlet.sleep(10)  # task 3 times out
+        assert len(event._waiters) == 3, event._waiters
+        queue = WaitQueue(None, "test")
+        queue.push(tasks[0])
+        queue.push(tasks[2], "a value")
+        first = queue.peek()
+        assert first.task is tasks[0] and first.value is None
+        assert [node.task for node in queue] == [tasks[0], tasks[2]]
+        queue.remove(first)
+        assert len(queue) == 1 and queue.pop().value == "a value" and queue.pop() is None
+        event.set()
+        for t in tasks:
+            yield from t.wait()
+        assert woken == [(1, "cancelled"), (3, False), (0, True), (2, True), (4, True)], woken
+
+        a, b = genlet.Lock(), genlet.Lock()
+        cond = genlet.Condition(a)
+        failures = []
+
+        def waits_then_reacquires():
+            yield from b.acquire()
+            yield from a.acquire()
+            yield from cond.wait()  # notified, it waits (plainly) to hold `a` again
+            a.release()
+            b.release()
+
+        def closes_the_cycle():
+            yield
+            yield from a.acquire()
+            cond.notify()
+            yield  # the other now waits for `a` and holds `b`
+            try:
+                yield from b.acquire()
+            except genlet.Deadlock as error:
+                failures.append(error)
+            a.release()
+
+        x = genlet.spawn(waits_then_reacquires)
+        y = genlet.spawn(closes_the_cycle)
+        yield from x.wait()
+        yield from y.wait()
+        assert len(failures) == 1, failures
+
+    vrun(main_)
 
 
 def check():
@@ -229,6 +297,7 @@ def check():
     shutdown_closes_and_finishes()
     every_stored_attribute_is_a_class_attribute()
     a_parked_task_stores_only_what_it_needs()
+    a_plain_wait_line()
     assert vrun(main) == "done"
 
 
