@@ -538,3 +538,21 @@ def test_a_forgotten_join_is_explained_at_the_next_yield():
         return (yield from child.join())
 
     assert vrun(main) is None
+
+
+def test_rlock_acquire_again_without_yield_from_is_explained():
+    """The owner's second acquire takes the same fast path as the first: it is marked too."""
+
+    def main():
+        rlock = genlet.RLock()
+        yield from rlock.acquire()
+        rlock.acquire()  # the mistake, by the owner
+        with pytest.raises(TypeError, match=r"RLock.acquire\(\) without waiting for it"):
+            yield
+        assert rlock._count == 2  # what the call did stays done: release it yourself
+        assert (yield from rlock.acquire()) is True and genlet.current_task()._wait is None
+        for _ in range(3):
+            rlock.release()
+        return rlock.locked()
+
+    assert vrun(main) is False
