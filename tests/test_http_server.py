@@ -527,3 +527,52 @@ def test_a_client_that_resets_mid_request_ends_the_handler_and_leaks_nothing():
     with NoLeaks():
         assert iorun(serving(reader, main)) == (b"ok", 0, 0)
     assert ended == [True, True]
+
+
+@pytest.mark.parametrize("how", ["reset", "close"])
+def test_a_client_that_leaves_while_its_handler_waits_gets_the_handler_cancelled(how):
+    events = []
+
+    def sleepy(request):
+        try:
+            yield from genlet.sleep(3600)
+        except genlet.Cancelled:
+            events.append("cancelled")
+            raise
+        return Response(200, None, b"late")
+
+    def main(server):
+        kernel = genlet.kernel.current_kernel()
+        before = len(kernel.tasks())
+        stream = yield from connect(server)
+        yield from stream.write(GET)
+        yield from genlet.sleep(0.05)
+        if how == "reset":
+            stream.transport.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        start = genlet.clock()
+        stream.close()
+        for _ in range(100):
+            if events and not server.connections:
+                break
+            yield from genlet.sleep(0.01)
+        return genlet.clock() - start, server.connections, len(kernel.tasks()) - before
+
+    with NoLeaks():
+        elapsed, connections, tasks = iorun(serving(sleepy, main))
+    assert events == ["cancelled"] and elapsed < 1.0 and connections == 0 and tasks == 0
+
+
+def test_a_request_pipelined_while_the_handler_waits_is_served_after_it():
+    def slow_first(request):
+        yield from genlet.sleep(0.2 if request.path == "/1" else 0)
+        return Response(200, None, request.path.encode())
+
+    def main(server):
+        stream = yield from connect(server)
+        with stream:
+            yield from stream.write(b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            yield from genlet.sleep(0.05)  # the first handler is waiting now
+            yield from stream.write(b"GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+            return (yield from read_responses(stream, ["GET", "GET"]))
+
+    assert [body for _, body, _ in iorun(serving(slow_first, main))] == [b"/1", b"/2"]

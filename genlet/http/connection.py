@@ -9,7 +9,8 @@ the order the requests came), writes the ``Response``, and reads the next head.
 Discussion: why the handler runs in the connection's task rather than a task of its own.
 Responses on one connection must go out in order anyway, so a second task would only wait for
 the first; running the handler inline saves a spawn and a join per request, and cancelling the
-connection (``server.close`` after its grace) cancels the handler where it waits.
+connection (``server.close`` after its grace, or the watcher when the client leaves: see
+``_watch``) cancels the handler where it waits.
 
 Discussion: writes. The head and a ``bytes`` body go out in one ``send`` (one segment: no
 Nagle / delayed-ACK stall), tried at once without a timer; only a write that cannot finish at
@@ -23,8 +24,9 @@ except ImportError:
     pass
 
 from ..io.errors import WOULD_BLOCK, translate
-from ..kernel.cancel import move_on_after, move_on_at
-from ..kernel.traps import clock, write_wait
+from ..kernel.cancel import CancelScope, move_on_after, move_on_at
+from ..kernel.core import spawn
+from ..kernel.traps import clock, current_task, write_wait
 from .errors import ProtocolError
 from .headers import to_latin1
 from .message import Request, Response
@@ -129,18 +131,7 @@ class Connection:
             self.parser.next_event()  # its EndOfMessage, at once
         request = Request(head, self.remote, self)
         try:
-            job = server.handler(request)
-            if not hasattr(job, "send"):
-                raise TypeError(
-                    "the handler %s returned %r, not a generator: make it a generator function "
-                    "(def handler(request): ... return Response(...))" % (server.handler_name, job)
-                )
-            response = yield from job
-            if not isinstance(response, Response):
-                raise TypeError(
-                    "the handler %s returned %r; it must return a genlet.http.Response(status, headers, body)"
-                    % (server.handler_name, response)
-                )
+            response = yield from self._call(request)
         except ProtocolError as exc:  # found while the handler read the body
             yield from self._refuse(exc)
             return False
@@ -179,6 +170,77 @@ class Connection:
             if not self.started:
                 yield from self._refuse(ProtocolError(500, "response", "Internal Server Error"))
             return False
+
+    def _call(self, request: Request) -> "Generator[Any, Any, Response]":
+        """Run the handler; the Response it returns (checked)."""
+        server = self.server
+        job = server.handler(request)
+        if not hasattr(job, "send"):
+            raise TypeError(
+                "the handler %s returned %r, not a generator: make it a generator function "
+                "(def handler(request): ... return Response(...))" % (server.handler_name, job)
+            )
+        try:
+            trap = job.send(None)
+        except StopIteration as stop:  # it answered without waiting: nothing to watch
+            response = stop.value
+        else:
+            response = yield from self._watched(job, trap)
+        if not isinstance(response, Response):
+            raise TypeError(
+                "the handler %s returned %r; it must return a genlet.http.Response(status, headers, body)"
+                % (server.handler_name, response)
+            )
+        return response
+
+    def _watched(self, job: "Any", trap: "Any") -> "Generator[Any, Any, Any]":
+        """Run the rest of a handler that waits, with a watcher on the client (see _watch).
+
+        Discussion: the handler has taken its first step already (most answer without ever
+        waiting, and need no watcher: a task less per request), so this resumes it by hand,
+        as ``yield from`` would: the kernel's replies are sent in, its exceptions thrown in.
+        """
+        watcher = spawn(self._watch, current_task(), daemon=True) if self.body_done else None
+        try:
+            while True:
+                try:
+                    reply = yield trap
+                except GeneratorExit:
+                    job.close()
+                    raise
+                except BaseException as exc:
+                    try:
+                        trap = job.throw(exc)
+                    except StopIteration as stop:
+                        return stop.value
+                    continue
+                try:
+                    trap = job.send(reply)
+                except StopIteration as stop:
+                    return stop.value
+        finally:
+            if watcher is not None and not watcher.done():
+                watcher.cancel()
+                with CancelScope(shield=True):
+                    yield from watcher.wait()
+
+    def _watch(self, handler_task: "Any") -> "Generator[Any, Any, None]":
+        """While the handler runs (its request read to the end): has the client left?
+
+        Discussion: a client that resets or closes its side while its handler waits (sleeps,
+        queries...) would otherwise be noticed only when the response is written. So a small
+        task reads meanwhile: bytes are a pipelined request (kept in the parser for later; the
+        watching stops there), an end or a reset means the client left: the handler's task is
+        cancelled. A client that only half-closes after its request is taken to have left too
+        (as aiohttp does).
+        """
+        try:
+            data = yield from self.sock.recv(CHUNK)
+        except OSError:
+            data = b""
+        self.parser.feed(data)
+        if not data:
+            handler_task.cancel()
 
     def _skip_body(self, head: "Any") -> bool:
         """The handler left the body unread: can the connection carry another request?
