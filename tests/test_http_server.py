@@ -1,6 +1,7 @@
 """genlet.http.Server: cooperative handlers, Request/Response, the HTTP/1.1 protocol."""
 
 import logging
+import re
 import socket
 import struct
 
@@ -576,3 +577,26 @@ def test_a_request_pipelined_while_the_handler_waits_is_served_after_it():
             return (yield from read_responses(stream, ["GET", "GET"]))
 
     assert [body for _, body, _ in iorun(serving(slow_first, main))] == [b"/1", b"/2"]
+
+
+def test_access_log_is_off_by_default_and_common_log_format_when_on(caplog):
+    def main(server):
+        return (yield from ask(server, GET + b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n\r\n", ["GET", "HEAD", "GET"]))
+
+    with caplog.at_level(logging.INFO, logger="genlet.http"):
+        iorun(serving(hello, main))
+        assert not [r for r in caplog.records if r.name == "genlet.http"]
+        iorun(serving(hello, main, log=True))
+    lines = [r.getMessage() for r in caplog.records if r.name == "genlet.http"]
+    assert len(lines) == 3
+    pattern = r'127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "%s" %s'
+    for line, rest in zip(lines, ['GET / HTTP/1.1" 200 13', 'HEAD / HTTP/1.1" 200 -', '-" 400 \\d+']):
+        assert re.fullmatch(pattern % tuple(rest.split('" ')), line), line
+
+
+def test_a_malformed_request_after_a_good_one_on_the_same_connection_gets_its_400():
+    def main(server):
+        return (yield from ask(server, GET + b"GET / HTTP/1.1\r\n\r\n", ["GET", "GET"]))
+
+    (good, _, _), (bad, body, _) = iorun(serving(hello, main))
+    assert good.status == 200 and bad.status == 400 and b"Host" in body

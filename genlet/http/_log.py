@@ -46,3 +46,14 @@ def failure(message: str, error: BaseException) -> None:
         logger.error(message, exc_info=(type(error), error, error.__traceback__))
     else:
         print("genlet.http: %s: %r" % (message, error))
+
+
+def access(remote: "Any", head: "Any", status: int, size: int) -> None:
+    """One access log line, in the common log format, at INFO on ``genlet.http``."""
+    if logger is None:
+        return
+    t = time.gmtime()
+    when = "%02d/%s/%04d:%02d:%02d:%02d +0000" % (t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
+    line = "-" if head is None else "%s %s HTTP/%s" % (head.method, head.target, head.http_version)
+    host = remote[0] if isinstance(remote, tuple) else remote
+    logger.info('%s - - [%s] "%s" %d %s', host, when, line, status, size if size else "-")

@@ -66,6 +66,7 @@ class Connection:
         first = True
         try:
             while not server.closing:
+                self.started = False  # (a malformed request after a good one is answered too)
                 try:
                     head = yield from self._read_head(first)
                 except ProtocolError as exc:
@@ -366,11 +367,15 @@ class Connection:
         if not streamed:
             self.started = True
             yield from self.write(start + body if send_body else start)
+            if self.server.log:
+                _log.access(self.remote, head, status, len(body) if send_body else 0)
             return keep
         writer = BodyWriter(self, start, send_body, length is None and extra.startswith("Transfer"))
         yield from writer.run(body)
         if length is not None and send_body and writer.count != int(length):
             raise ValueError("the response's Content-Length is %s but its body sent %d bytes" % (length, writer.count))
+        if self.server.log:
+            _log.access(self.remote, head, status, writer.count if send_body else 0)
         return keep
 
     def _refuse(self, error: ProtocolError) -> "Generator[Any, Any, None]":
@@ -383,6 +388,8 @@ class Connection:
         body = to_latin1(text.replace("\r", " ").replace("\n", " ")) + b"\n"
         head = "HTTP/1.1 %d %s\r\nServer: genlet\r\nDate: %s\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n\r\n"
         yield from self.write(to_latin1(head % (status, REASONS.get(status, ""), _log.http_date(), len(body))) + body)
+        if self.server.log:
+            _log.access(self.remote, None, status, len(body))
         yield from self._linger()
 
     def _linger(self) -> "Generator[Any, Any, None]":

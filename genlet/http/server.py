@@ -43,9 +43,18 @@ DEFAULTS = {
 
 class Server:
     """An HTTP/1.1 server whose ``handler(request)`` is a generator function returning a
-    ``Response``. Limits are keyword arguments (see ``DEFAULTS`` and docs/http.md)."""
+    ``Response``. Limits are keyword arguments (see ``DEFAULTS`` and docs/http.md); ``log=True``
+    writes an access log line per request (common log format) at INFO on ``genlet.http``."""
 
-    def __init__(self, address: "Any", handler: "Callable[..., Any]", backlog: int = 511, reuse_port: bool = False, **limits: "Any") -> None:
+    def __init__(
+        self,
+        address: "Any",
+        handler: "Callable[..., Any]",
+        backlog: int = 511,
+        reuse_port: bool = False,
+        log: bool = False,
+        **limits: "Any"
+    ) -> None:
         from ..io.servers import tcp_server
 
         if not callable(handler):
@@ -64,6 +73,7 @@ class Server:
         self.send_timeout = settings["send_timeout"]  # type: Optional[float]
         self.max_connections = settings["max_connections"]  # type: Optional[int]
         self.handler = handler
+        self.log = log  # an access log line per request (common log format), INFO on genlet.http
         self.handler_name = _log.name(handler)  # for log messages
         self.closing = False
         self.idle = set()  # type: Set[Connection]  # connections waiting for a request
