@@ -675,3 +675,19 @@ def test_done_finishes_at_once_for_everyone_and_yielding_it_is_explained():
     first, second, message = vrun(main)
     assert first == second == (None, None)
     assert "yield from" in message and "genlet operation" in message
+
+
+def test_a_plain_wait_keeps_a_waiter_without_a_value_slot():
+    # A parked task's Waiter is most of what parking costs beside the task and its generator
+    # (benchmarks/memory.py): a plain wait (an Event) carries no payload, so no `value` slot.
+    from genlet.kernel.waitqueue import GroupWaiter, ValueWaiter, WaitQueue, Waiter
+
+    queue = WaitQueue()
+    plain = queue.push(StandIn(1))
+    valued = queue.push(StandIn(2), 5)
+    grouped = queue.push(StandIn(3), None, group=object())
+    assert type(plain) is Waiter and plain.value is None and not hasattr(plain, "__dict__")
+    assert "value" not in Waiter.__slots__
+    assert type(valued) is ValueWaiter and valued.value == 5
+    assert type(grouped) is GroupWaiter and grouped.value is None
+    assert [queue.pop().task.n for _ in range(3)] == [1, 2, 3]

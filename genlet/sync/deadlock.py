@@ -31,7 +31,9 @@ except ImportError:
 
 from ..kernel.debug import _GENLET_DIR, user_frame
 from ..kernel.errors import Deadlock
-from ..kernel.waitqueue import WaitQueue, Waiter
+from ..kernel.waitqueue import ValueWaiter, WaitQueue, Waiter
+
+_IN_LINE = (Waiter, ValueWaiter)  # the wait objects of a task in one line (not a select's)
 
 
 def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
@@ -43,7 +45,7 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
     owner = lock._owner
     if owner is not task:
         wait = None if owner is None else owner._wait
-        if wait is None or (wait.__class__ is not Waiter and not isinstance(wait, WaitQueue)):
+        if wait is None or (wait.__class__ not in _IN_LINE and not isinstance(wait, WaitQueue)):
             return  # the usual case, first: the owner runs or sleeps, so no cycle runs through it
     if not shielded and _ends(task):
         return  # it is being cancelled (it will not even wait), or time may end its wait
@@ -74,7 +76,7 @@ def _queue_of(wait: "Any") -> "Optional[WaitQueue]":
 
     Discussion: a Waiter, or (for a plain wait on MicroPython: see waitqueue.py) the queue itself.
     """
-    if wait.__class__ is Waiter:
+    if wait.__class__ in _IN_LINE:
         return wait.queue  # (None once removed)
     return wait if isinstance(wait, WaitQueue) else None
 
