@@ -43,11 +43,12 @@ from . import ending, report
 from .cancel import cancel_target
 from .clock import default_clock
 from .errors import Cancelled, Deadlock, TaskCancelled, describe, plural, stray_cancelled
-from .outside import Outside, allocate_lock, get_ident
+from .outside import allocate_lock
 from .prng import Random
-from .task import CANCELLED, DAEMON, DONE, ENROLLED, FAILED, FUNCTION, ID_STEP, OBSERVED, REPORTED, NotStarted, Task, new_task, spawn_now, starts_late
+from .running import Running, deadlock_title
+from .task import CANCELLED, DAEMON, DONE, ENROLLED, FAILED, FUNCTION, ID_STEP, OBSERVED, REPORTED, NotStarted, Task, new_task, spawn_now, starts_late, wake_joiners
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, reschedule, running_kernel, set_running_kernel
+from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, reschedule, running_kernel
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -56,10 +57,9 @@ _ENDED = object()  # what _resume returns when the task finished instead of yiel
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
 _MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
 _MIN_PRUNE = 64  # the fewest finished tasks the roll of tasks drops at once (see _enrol)
-_RUNNING = set()  # type: Any  # the kernels running now, in any thread (see _deadlock)
 
 
-class Kernel(Outside):
+class Kernel(Running):
     """One scheduler: its tasks, its ready list, its timers, its poller.
 
     ``genlet.run(main)`` makes one and runs ``main`` on it. To embed genlet in another loop,
@@ -395,39 +395,11 @@ class Kernel(Outside):
             self._halt = True
         self._dead += 1  # deaths since the last prune (see _enrol)
         joiners = task._joiners
-        if joiners is not None and self._wake_joiners(task, joiners):
+        if joiners is not None and wake_joiners(task, joiners):
             task._flags |= OBSERVED
         if flags & FAILED and not task._flags & (OBSERVED | REPORTED) and self._fatal is not error:
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, task._value)
-
-    def _wake_joiners(self, task: "Task[Any]", joiners: "Any") -> bool:
-        """Hand the end of ``task`` to everyone waiting for it; True if one of them receives
-        its failure, i.e. will re-raise it or is handed the task to deal with.
-
-        Discussion: the rule is "a failure is reported when it happens, unless at that moment
-        someone waits to receive it". A Waiter whose value is ``"join"`` receives: a plain one
-        (``join()``) always, one in a group (a ``select``'s ``join_op``, ``joinall`` with
-        ``raise_error``, ``link_exception``) when the group's ``fire`` takes it (returns True).
-        ``wait()``, ``kill()``, a pool and ``joinall`` without ``raise_error`` only wait for
-        the end. A wait that gave up earlier (timeout, cancel) has left the queue: it does
-        not count.
-        """
-        reply = task._join_reply()
-        received = False
-        node = joiners.pop()
-        while node is not None:
-            group = node.group
-            if group is None:
-                if node.value == "join":
-                    received = True
-                    self._reschedule(node.task, reply)
-                else:
-                    self._reschedule(node.task, None)
-            elif group.fire(node, task) and node.value == "join":
-                received = True
-            node = joiners.pop()
-        return received
 
     # -- timers, IO, other threads -----------------------------------------------------------
     def _expire_timers(self) -> None:
@@ -561,44 +533,8 @@ class Kernel(Outside):
             self._wait_for_events(None)
 
     def _deadlock(self) -> Deadlock:
-        """Discussion: a task of a kernel running in another thread cannot wake these (a
-        primitive belongs to one kernel: see ``_foreign_wake``), and a program that meant it to
-        would see only this; so the message says so when another kernel is running."""
-        title = "every task is waiting, and nothing (no timer, no IO, no thread) can wake any of them:"
-        if len(_RUNNING) > 1:
-            title = title[:-1] + (
-                ". Another genlet kernel is running in another thread, and its tasks cannot wake "
-                "these: a primitive belongs to one kernel. Hand work from thread to thread with "
-                "kernel.call_from_thread(fn, *args), e.g. kernel.call_from_thread(event.set):"
-            )
+        title = deadlock_title()
         return Deadlock(self.dump(title), self.dump(title, locations=False))
-
-    def _enter(self) -> None:
-        other = running_kernel()
-        if self._stepping and other is not self:
-            raise RuntimeError(
-                "this kernel is running in another thread: a kernel belongs to one thread at a "
-                "time; from other threads, hand it work with kernel.call_from_thread(fn, *args)"
-            )
-        if self._stepping:
-            raise RuntimeError(
-                "this kernel is already running: step() and run() cannot be called from its own "
-                "tasks; to run more code concurrently, spawn it: `yield from genlet.spawn(fn).join()`"
-            )
-        if other is not None and other is not self:
-            raise RuntimeError(
-                "another genlet kernel is running in this thread; kernels do not nest: inside a "
-                "task, spawn the work (`yield from genlet.spawn(main).join()`) instead of genlet.run()"
-            )
-        set_running_kernel(self)
-        self._stepping = True
-        self._thread = get_ident()
-        _RUNNING.add(self)
-
-    def _leave(self) -> None:
-        _RUNNING.discard(self)
-        self._stepping = False
-        set_running_kernel(None)
 
     def close(self) -> None:
         """Release the poller and the waker. The kernel must have no tasks left."""

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 from .errors import TaskCancelled, TimeoutError, describe
 from .select import Op
 from .local import InContext
-from .traps import CHECKPOINT, DONE as NO_WAIT, PARK, TRAP, Failure, Unwaited, completed, current_kernel, park, parking_task
+from .traps import CHECKPOINT, DONE as NO_WAIT, PARK, TRAP, Failure, Unwaited, completed, current_kernel, park, parking_task, reschedule
 from .waitqueue import SLOTS, WaitQueue, Waiter, make_room
 
 READY = "READY"
@@ -44,7 +44,7 @@ CANCELLED = 4  # it ended by its own cancellation
 CANCEL_REQUESTED = 8  # task.cancel() was called
 DAEMON = 16  # cancelled without a warning at the end of run()
 NAMED = 32  # _name was given by the user (else it is the function's name)
-OBSERVED = 64  # its failure was received (see Kernel._wake_joiners), or will be: not reported
+OBSERVED = 64  # its failure was received (see wake_joiners), or will be: not reported
 REPORTED = 128  # its failure went to the log already
 ENROLLED = 256  # on the kernel's roll of tasks that have started (see Kernel._enrol)
 _ID_SHIFT = 9  # the bits above these hold the task's id (see Task.id)
@@ -313,7 +313,7 @@ class JoinOp(Op):
     def enroll(self, task: "Task[Any]", group: "Any") -> Waiter:
         if task is self.task:
             raise _waits_for_itself(task)
-        return self.task._joiners_queue().push(task, _JOIN, group)  # a join: see Kernel._wake_joiners
+        return self.task._joiners_queue().push(task, _JOIN, group)  # a join: see wake_joiners
 
     def describe(self) -> str:
         return "%s to finish" % self.task.describe()
@@ -523,3 +523,32 @@ def name_of(fn: "Any", gen: "Any") -> str:
         if isinstance(name, str):
             return name
     return "task"
+
+
+def wake_joiners(task: "Task[Any]", joiners: "Any") -> bool:
+    """Hand the end of ``task`` to everyone waiting for it; True if one of them receives
+    its failure, i.e. will re-raise it or is handed the task to deal with.
+
+    Discussion: the rule is "a failure is reported when it happens, unless at that moment
+    someone waits to receive it". A Waiter whose value is ``"join"`` receives: a plain one
+    (``join()``) always, one in a group (a ``select``'s ``join_op``, ``joinall`` with
+    ``raise_error``, ``link_exception``) when the group's ``fire`` takes it (returns True).
+    ``wait()``, ``kill()``, a pool and ``joinall`` without ``raise_error`` only wait for
+    the end. A wait that gave up earlier (timeout, cancel) has left the queue: it does
+    not count.
+    """
+    reply = task._join_reply()
+    received = False
+    node = joiners.pop()
+    while node is not None:
+        group = node.group
+        if group is None:
+            if node.value == _JOIN:
+                received = True
+                reschedule(node.task, reply)
+            else:
+                reschedule(node.task, None)
+        elif group.fire(node, task) and node.value == _JOIN:
+            received = True
+        node = joiners.pop()
+    return received

@@ -6,7 +6,7 @@
 
 All of them learn that a task ended the way ``select`` does: each puts a ``Waiter`` with
 itself as the *group* on the task's joiners, and the kernel calls ``group.fire(node, task)``
-when the task ends (see ``Kernel._wake_joiners``). A group Waiter whose value is ``"join"``
+when the task ends (see ``wake_joiners``). A group Waiter whose value is ``"join"``
 receives the task's failure when ``fire`` returns True: that failure is then not reported.
 """
 
