@@ -46,13 +46,16 @@ class SendTimeout(OSError):
 class Connection:
     """The state of one connection (see the module's docstring)."""
 
-    __slots__ = ("server", "sock", "raw", "remote", "parser", "body_done", "body_error", "sent_continue", "started")
+    __slots__ = ("server", "sock", "raw", "remote", "trusted", "parser", "body_done", "body_error", "sent_continue", "started")
 
     def __init__(self, server: "Any", sock: "Any", remote: "Any") -> None:
         self.server = server
         self.sock = sock  # the genlet.io Socket
-        self.raw = sock.socket  # the standard socket, for the first try of each write
+        # the standard socket, for the first try of each write (None for TLS: see write)
+        self.raw = None if server.scheme == "https" else sock.socket
         self.remote = remote
+        forwarded = server.forwarded
+        self.trusted = bool(forwarded) and isinstance(remote, tuple) and forwarded.trusts(remote[0])
         self.parser = RequestParser(server.max_head_bytes, server.max_headers, server.max_body_bytes)
         self.body_done = True  # the current request's body has been read to its end
         self.body_error = None  # type: Optional[ProtocolError]  # what reading it ran into
@@ -130,7 +133,11 @@ class Connection:
         self.body_done = head.framing == NO_BODY or head.content_length == 0
         if self.body_done:
             self.parser.next_event()  # its EndOfMessage, at once
-        request = Request(head, self.remote, self)
+        if self.trusted:  # a proxy we trust: the client and its scheme are in X-Forwarded-*
+            remote, scheme = server.forwarded.resolve(self.remote, head.headers, server.scheme)
+            request = Request(head, remote, self, scheme)
+        else:
+            request = Request(head, self.remote, self, server.scheme)
         try:
             response = yield from self._call(request)
         except ProtocolError as exc:  # found while the handler read the body
@@ -310,6 +317,9 @@ class Connection:
     def write(self, data: "Any") -> "Generator[Any, Any, None]":
         """Send all of ``data``; SendTimeout if the client reads none of it for send_timeout."""
         raw = self.raw
+        if raw is None:
+            yield from self._write_tls(data)
+            return
         try:
             sent = raw.send(data)
         except OSError as exc:
@@ -331,6 +341,19 @@ class Connection:
             except OSError as exc:
                 if exc.errno not in WOULD_BLOCK:
                     raise translate(exc)
+
+    def _write_tls(self, data: "Any") -> "Generator[Any, Any, None]":
+        """``write`` over TLS: each piece through the TLSSocket, which knows what OpenSSL waits
+        for (a TLS write may need the socket readable); each wait bounded by send_timeout."""
+        view = memoryview(data)
+        total = len(view)
+        sent = 0
+        timeout = self.server.send_timeout
+        while sent < total:
+            with move_on_after(timeout) as scope:
+                sent += yield from self.sock.send(view[sent:])
+            if scope.cancelled_caught:
+                raise SendTimeout("the client read none of the response for send_timeout=%r seconds" % timeout)
 
     def _send(self, head: "Any", response: Response, keep: bool) -> "Generator[Any, Any, bool]":
         status = response.status

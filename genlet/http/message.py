@@ -16,7 +16,8 @@ A streamed body goes out chunked (HTTP/1.1) unless the headers give a ``Content-
 HTTP/1.0 client gets it close-delimited.
 
 ``Request`` is what a handler gets: ``method``, ``path`` (percent-decoded), ``query`` (raw),
-``headers``, ``http_version``, ``remote`` (the peer's address), and ``body = yield from
+``headers``, ``http_version``, ``remote`` (the peer's address, or the client's behind a
+trusted proxy: see forwarded.py), ``scheme`` (``"http"`` or ``"https"``), and ``body = yield from
 request.read()``.
 """
 
@@ -59,9 +60,9 @@ class Response:
 class Request:
     """One request, as a handler sees it. See the module's docstring."""
 
-    __slots__ = ("method", "path", "query", "target", "headers", "http_version", "remote", "head", "_reader", "_body")
+    __slots__ = ("method", "path", "query", "target", "headers", "http_version", "remote", "scheme", "head", "_reader", "_body")
 
-    def __init__(self, head: "Any", remote: "Any", reader: "Any") -> None:
+    def __init__(self, head: "Any", remote: "Any", reader: "Any", scheme: str = "http") -> None:
         self.head = head  # the parser's RequestHead
         self.method = head.method  # type: str
         self.path = head.path  # type: str
@@ -69,7 +70,8 @@ class Request:
         self.target = head.target  # type: str
         self.headers = head.headers  # type: Headers
         self.http_version = head.http_version  # type: str
-        self.remote = remote
+        self.remote = remote  # the peer's (host, port); behind a trusted proxy: the client's (host, 0)
+        self.scheme = scheme  # "http" or "https" (as the client used it, behind a trusted proxy)
         self._reader = reader  # the connection, which reads the body off the socket
         self._body = None  # type: Optional[bytes]
 

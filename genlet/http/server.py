@@ -27,6 +27,7 @@ from ..kernel.core import run, spawn
 from ..kernel.traps import running_kernel
 from . import _log
 from .connection import Connection
+from .forwarded import DEFAULT_FORWARDED_ALLOW, Trusted
 from .parser import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS
 
 DEFAULTS = {
@@ -44,7 +45,11 @@ DEFAULTS = {
 class Server:
     """An HTTP/1.1 server whose ``handler(request)`` is a generator function returning a
     ``Response``. Limits are keyword arguments (see ``DEFAULTS`` and docs/http.md); ``log=True``
-    writes an access log line per request (common log format) at INFO on ``genlet.http``."""
+    writes an access log line per request (common log format) at INFO on ``genlet.http``.
+
+    ``address`` is ``(host, port)``, or a listening socket to serve on (a process manager's).
+    ``ssl``: an ``ssl.SSLContext`` with its certificate: HTTPS. ``forwarded_allow``: the peers
+    (proxies) whose ``X-Forwarded-For`` / ``-Proto`` are believed (see forwarded.py)."""
 
     def __init__(
         self,
@@ -53,9 +58,10 @@ class Server:
         backlog: int = 511,
         reuse_port: bool = False,
         log: bool = False,
+        ssl: "Any" = None,
+        forwarded_allow: "Any" = DEFAULT_FORWARDED_ALLOW,
         **limits: "Any"
     ) -> None:
-        from ..io.servers import tcp_server
 
         if not callable(handler):
             raise TypeError("the handler must be a generator function handler(request), got %r" % (handler,))
@@ -77,8 +83,9 @@ class Server:
         self.handler_name = _log.name(handler)  # for log messages
         self.closing = False
         self.idle = set()  # type: Set[Connection]  # connections waiting for a request
-        host, port = address
-        self._io = tcp_server(host, port, self._connection, backlog=backlog, max_connections=self.max_connections, reuse_port=reuse_port)
+        self.scheme = "http" if ssl is None else "https"
+        self.forwarded = Trusted(forwarded_allow)  # the proxies whose X-Forwarded-* are believed
+        self._io = _listen(address, self._connection, ssl, backlog, reuse_port, self.max_connections, self.header_timeout)
 
     @property
     def address(self) -> "Any":
@@ -88,7 +95,7 @@ class Server:
     @property
     def connections(self) -> int:
         """How many connections are open now."""
-        return self._io.connections
+        return int(self._io.connections)
 
     def _connection(self, stream: "Any", remote: "Any") -> "Generator[Any, Any, None]":
         return Connection(self, stream.transport, remote).serve()
@@ -136,3 +143,27 @@ class Server:
 
     def __repr__(self) -> str:
         return "<genlet.http.Server %s:%s, %d connections>" % (self.address[0], self.address[1], self.connections)
+
+
+def _listen(address: "Any", handler: "Any", ssl: "Any", backlog: int, reuse_port: bool, max_connections: "Any", handshake_timeout: float) -> "Any":
+    """The genlet.io server: bound to ``address`` now, or on ``address`` itself when it is a
+    listening socket already (a process manager's, such as gunicorn's: as gevent's pywsgi).
+
+    Discussion: a TLS handshake is part of the request's head, as far as a slow client goes: it
+    is bounded by ``header_timeout`` too.
+    """
+    from ..io.servers import Server as IOServer, tcp_server
+    from ..io.sockets import Socket
+
+    if hasattr(address, "accept"):
+        if ssl is True:
+            raise TypeError("a server needs an ssl.SSLContext with its certificate loaded, not ssl=True")
+        try:
+            bound = address.getsockname()
+        except OSError:
+            bound = None
+        return IOServer(Socket(address), handler, ssl, max_connections, handshake_timeout=handshake_timeout, address=bound)
+    if not isinstance(address, tuple) or len(address) != 2:
+        raise TypeError("a server's address is (host, port) or a listening socket, got %r" % (address,))
+    host, port = address
+    return tcp_server(host, port, handler, ssl=ssl, backlog=backlog, max_connections=max_connections, reuse_port=reuse_port, handshake_timeout=handshake_timeout)

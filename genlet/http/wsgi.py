@@ -222,6 +222,7 @@ class WSGIServer(Server):
         environ["PATH_INFO"] = request.path.encode("utf-8").decode("latin-1")
         environ["QUERY_STRING"] = request.query
         environ["SERVER_PROTOCOL"] = "HTTP/" + request.http_version
+        environ["wsgi.url_scheme"] = request.scheme
         remote = request.remote
         if isinstance(remote, tuple):
             environ["REMOTE_ADDR"] = str(remote[0])
