@@ -82,6 +82,7 @@ class Server:
         self.log = log  # an access log line per request (common log format), INFO on genlet.http
         self.handler_name = _log.name(handler)  # for log messages
         self.closing = False
+        self.grace = 5.0  # type: Optional[float]  # close()'s grace on SIGINT/SIGTERM at the top level
         self.idle = set()  # type: Set[Connection]  # connections waiting for a request
         self.scheme = "http" if ssl is None else "https"
         self.forwarded = Trusted(forwarded_allow)  # the proxies whose X-Forwarded-* are believed
@@ -123,7 +124,7 @@ class Server:
         from ..io.signals import signal_wait
 
         yield from signal_wait(signal.SIGINT, signal.SIGTERM)
-        self.close()
+        self.close(self.grace)
 
     def close(self, grace: "Optional[float]" = 5.0) -> None:
         """Stop accepting now, close idle keep-alive connections now, let requests in flight
