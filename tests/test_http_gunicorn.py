@@ -101,6 +101,15 @@ class Gunicorn:
                     raise
                 time.sleep(0.05)
 
+    def answered(self, count):
+        """Send ``count`` requests, each answered 200; the pids of the workers that answered."""
+        pids = set()
+        for _ in range(count):
+            head, body = self.get()
+            assert head.startswith(b"HTTP/1.1 200 OK"), head
+            pids.add(int(body))
+        return pids
+
     @staticmethod
     def length(reply):
         match = re.search(rb"Content-Length: (\d+)", reply)
@@ -121,19 +130,11 @@ def test_two_workers_serve_reload_and_stop(tmp_path):
     g = Gunicorn(tmp_path, "--workers", "2")
     try:
         g.wait_for(r"genlet worker \d+ serving", count=2)
-        pids = set()
-        for _ in range(10):
-            head, body = g.get()
-            assert head.startswith(b"HTTP/1.1 200 OK"), head
-            pids.add(int(body))
+        pids = g.answered(10)
         g.proc.send_signal(signal.SIGHUP)  # reload: new workers, the old ones stopped gracefully
         g.wait_for(r"genlet worker \d+ serving", count=4)
         g.wait_for(r"Worker exiting", count=2)
-        after = set()
-        for _ in range(10):
-            head, body = g.get()
-            assert head.startswith(b"HTTP/1.1 200 OK"), head
-            after.add(int(body))
+        after = g.answered(10)
         assert after and not (after & pids), (pids, after)
     finally:
         status = g.stop()
