@@ -157,3 +157,23 @@ def test_a_server_on_a_listening_socket():
 def test_a_bad_address_says_what_an_address_is():
     with pytest.raises(TypeError, match=r"\(host, port\) or a listening socket"):
         genlet.http.Server("127.0.0.1:80", whoami)
+
+
+# -- MicroPython's golden script -------------------------------------------------------------
+def test_the_micropython_server_check_runs_here_too():
+    """tests/mpy/check_http_server.py is what MicroPython's unix port runs; keep it honest."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = os.path.join("tests", "mpy", "check_http_server.py")
+    done = subprocess.run([sys.executable, script], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip().endswith("http server: ok"), done.stderr
+
+
+def test_the_package_imports_its_submodules_on_attribute_access():
+    # (MicroPython's `from . import _log` goes through the package's __getattr__)
+    assert genlet.http.__getattr__("_log").__name__ == "genlet.http._log"
+    with pytest.raises(AttributeError, match="no attribute 'no_such_thing'"):
+        genlet.http.no_such_thing

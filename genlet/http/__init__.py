@@ -79,4 +79,12 @@ def __getattr__(name: str) -> "object":
 
         globals()["WSGIServer"] = WSGIServer
         return WSGIServer
-    raise AttributeError("module 'genlet.http' has no attribute %r" % (name,))
+    # Discussion: MicroPython's ``from . import _log`` (in server.py) asks the package's
+    # __getattr__ before it looks for the submodule, so a submodule is imported here too.
+    import sys
+
+    try:
+        __import__("genlet.http." + name)
+    except ImportError as exc:
+        raise AttributeError("module 'genlet.http' has no attribute %r (%s)" % (name, exc)) from None
+    return sys.modules["genlet.http." + name]
