@@ -26,6 +26,8 @@ import os, time
 def app(environ, start_response):
     if environ["PATH_INFO"] == "/slow":
         time.sleep(0.5)
+    if environ["PATH_INFO"] == "/stuck":
+        time.sleep(30)
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [str(os.getpid()).encode()]
 '''
@@ -171,3 +173,21 @@ def test_sigterm_lets_a_request_in_flight_finish(tmp_path):
         assert reply.startswith(b"HTTP/1.1 200 OK") and b"Connection: close" in reply
     finally:
         assert g.stop() == 0, "".join(g.log)
+
+
+def test_sigquit_stops_at_once(tmp_path):
+    g = Gunicorn(tmp_path, "--workers", "1")
+    try:
+        g.wait_for(r"genlet worker \d+ serving")
+        with socket.create_connection(("127.0.0.1", g.port), timeout=10) as sock:
+            sock.sendall(b"GET /stuck HTTP/1.1\r\nHost: a\r\n\r\n")
+            time.sleep(0.2)
+            started = time.monotonic()
+            g.proc.send_signal(signal.SIGQUIT)  # quick: the request in flight is cut short
+            assert sock.recv(65536) == b""
+            assert g.proc.wait(timeout=10) == 0
+            # Discussion: a graceful stop would have waited --graceful-timeout (3 s) for it
+            assert time.monotonic() - started < 2.5
+    finally:
+        if g.proc.poll() is None:
+            g.stop()

@@ -19,7 +19,7 @@ and keeps gunicorn's contract (gunicorn/workers/base.py):
   flight finish within ``--graceful-timeout``, then exit (the arbiter sends it on SIGTERM and
   to the old workers on SIGHUP: a reload);
 - **SIGQUIT, SIGINT**: quick: the ``worker_int`` hook, then the requests in flight are
-  cancelled and the worker exits at once;
+  cancelled and the worker exits at once (see ``_quit_soon``);
 - **SIGUSR1**: gunicorn's log files are reopened (in a task, not in the signal handler:
   gunicorn#1645); SIGABRT and SIGWINCH keep gunicorn's own handlers;
 - **--max-requests N** (and its jitter): after N requests the worker stops gracefully (the
@@ -33,6 +33,7 @@ application is not available here), ``--worker-connections`` (``max_connections`
 log is genlet's (``--access-logfile`` is not wired: set the ``genlet.http`` logger's level).
 """
 
+import logging
 import os
 import signal
 
@@ -46,7 +47,11 @@ from gunicorn.workers.base import Worker as _GunicornWorker  # type: ignore[impo
 from ..io.signals import signal_wait
 from ..kernel.core import run, spawn
 from ..kernel.traps import sleep
+from ..kernel.waiting import joinall
 from .wsgi import DEFAULT_THREADS, WSGIServer
+
+
+_QUICK_SECONDS = 0.5  # a quick stop: how long the cancelled requests get to end
 
 
 class Worker(_GunicornWorker):  # type: ignore[misc]
@@ -111,6 +116,23 @@ class Worker(_GunicornWorker):  # type: ignore[misc]
         if quick:
             for task in self._serving:
                 task.cancel()  # its handlers are cancelled with it
+            spawn(self._quit_soon, daemon=True, name="gunicorn quick stop")
+
+    def _quit_soon(self) -> "Generator[Any, Any, None]":
+        """A quick stop leaves at once, even if an application's thread is stuck.
+
+        Discussion: a cancelled request whose application runs in a thread waits for that
+        thread (its iterable's ``close()`` is owed: PEP 3333), so it may hold the kernel, and
+        the process, for as long as the application blocks. gunicorn's own workers leave with
+        ``sys.exit(0)`` from the signal handler after 0.1 s; here the cancelled requests get a
+        moment to end, and what still runs in a thread is left behind by ``os._exit(0)`` (the
+        arbiter would kill the worker after --graceful-timeout anyway).
+        """
+        done = yield from joinall(self._serving, timeout=_QUICK_SECONDS)
+        if len(done) < len(self._serving):
+            self.log.info("Worker exiting at once with requests still in application threads (pid: %s)", self.pid)
+            logging.shutdown()  # (flushes the log's handlers)
+            os._exit(0)
 
     def _heartbeat(self) -> "Generator[Any, Any, None]":
         """Tell the arbiter this worker is alive (see the module's docstring)."""
