@@ -161,33 +161,35 @@ def test_max_requests_replaces_the_worker(tmp_path):
         assert g.stop() == 0, "".join(g.log)
 
 
+def signal_in_flight(g, path, signum):
+    """Send ``signum`` to gunicorn while ``path`` is in flight: (what the client got, and how
+    long after the signal gunicorn ended)."""
+    g.wait_for(r"genlet worker \d+ serving")
+    with socket.create_connection(("127.0.0.1", g.port), timeout=10) as sock:
+        sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: a\r\n\r\n")
+        time.sleep(0.2)  # the request is in the application's thread now
+        started = time.monotonic()
+        g.proc.send_signal(signum)
+        reply = sock.recv(65536)
+        assert g.proc.wait(timeout=10) == 0, "".join(g.log)
+        return reply, time.monotonic() - started
+
+
 def test_sigterm_lets_a_request_in_flight_finish(tmp_path):
     g = Gunicorn(tmp_path, "--workers", "1")
     try:
-        g.wait_for(r"genlet worker \d+ serving")
-        with socket.create_connection(("127.0.0.1", g.port), timeout=5) as sock:
-            sock.sendall(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
-            time.sleep(0.2)
-            g.proc.send_signal(signal.SIGTERM)
-            reply = sock.recv(65536)
+        reply, _ = signal_in_flight(g, b"/slow", signal.SIGTERM)
         assert reply.startswith(b"HTTP/1.1 200 OK") and b"Connection: close" in reply
     finally:
-        assert g.stop() == 0, "".join(g.log)
+        g.stop()
 
 
 def test_sigquit_stops_at_once(tmp_path):
     g = Gunicorn(tmp_path, "--workers", "1")
     try:
-        g.wait_for(r"genlet worker \d+ serving")
-        with socket.create_connection(("127.0.0.1", g.port), timeout=10) as sock:
-            sock.sendall(b"GET /stuck HTTP/1.1\r\nHost: a\r\n\r\n")
-            time.sleep(0.2)
-            started = time.monotonic()
-            g.proc.send_signal(signal.SIGQUIT)  # quick: the request in flight is cut short
-            assert sock.recv(65536) == b""
-            assert g.proc.wait(timeout=10) == 0
-            # Discussion: a graceful stop would have waited --graceful-timeout (3 s) for it
-            assert time.monotonic() - started < 2.5
+        reply, seconds = signal_in_flight(g, b"/stuck", signal.SIGQUIT)
+        assert reply == b""  # quick: the request in flight is cut short
+        # Discussion: a graceful stop would have waited --graceful-timeout (3 s) for it
+        assert seconds < 2.5
     finally:
-        if g.proc.poll() is None:
-            g.stop()
+        g.stop()
