@@ -193,3 +193,20 @@ def test_sigquit_stops_at_once(tmp_path):
         assert seconds < 2.5
     finally:
         g.stop()
+
+
+def test_the_heartbeat_keeps_an_idle_worker_alive(tmp_path):
+    # --timeout 1 (the last --timeout wins): a worker that does not notify() for a second is
+    # killed ("WORKER TIMEOUT"). Discussion: only once it has notified at all: the arbiter
+    # compares the heartbeat file's mtime with time.monotonic(), and the file starts with a
+    # wall-clock mtime; so this catches a heartbeat that stops or is too slow, not one that
+    # never starts.
+    g = Gunicorn(tmp_path, "--workers", "1", "--timeout", "1")
+    try:
+        g.wait_for(r"genlet worker \d+ serving")
+        before = g.answered(1)
+        time.sleep(1.6)  # idle
+        assert g.answered(1) == before
+    finally:
+        assert g.stop() == 0, "".join(g.log)
+    assert "WORKER TIMEOUT" not in "".join(g.log)
