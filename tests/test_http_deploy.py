@@ -1,5 +1,6 @@
 """genlet.http in deployment: behind a proxy (forwarded_allow), over TLS (ssl=), on a socket."""
 
+import logging
 import socket
 import ssl
 
@@ -58,6 +59,12 @@ def test_an_untrusted_peer_s_forwarding_headers_are_ignored():
         host, port, scheme = text.split()
         assert (host, scheme) == ("127.0.0.1", "http") and port != "0", allow
         assert _body(genlet.http.WSGIServer, wsgi_whoami, FORWARDED, forwarded_allow=allow) == "127.0.0.1 http"
+
+
+def test_the_access_log_names_the_forwarded_client(caplog):
+    caplog.set_level(logging.INFO, logger="genlet.http")
+    _body(None, whoami, FORWARDED, log=True)
+    assert [r.getMessage().split()[0] for r in caplog.records if "GET / HTTP/1.1" in r.getMessage()] == ["10.0.0.5"]
 
 
 def test_malformed_forwarding_headers_change_nothing():

@@ -46,7 +46,7 @@ class SendTimeout(OSError):
 class Connection:
     """The state of one connection (see the module's docstring)."""
 
-    __slots__ = ("server", "sock", "raw", "remote", "trusted", "parser", "body_done", "body_error", "sent_continue", "started")
+    __slots__ = ("server", "sock", "raw", "remote", "client", "trusted", "parser", "body_done", "body_error", "sent_continue", "started")
 
     def __init__(self, server: "Any", sock: "Any", remote: "Any") -> None:
         self.server = server
@@ -54,6 +54,7 @@ class Connection:
         # the standard socket, for the first try of each write (None for TLS: see write)
         self.raw = None if server.scheme == "https" else sock.socket
         self.remote = remote
+        self.client = remote  # the current request's client (behind a trusted proxy: X-Forwarded-For)
         forwarded = server.forwarded
         self.trusted = bool(forwarded) and isinstance(remote, tuple) and forwarded.trusts(remote[0])
         self.parser = RequestParser(server.max_head_bytes, server.max_headers, server.max_body_bytes)
@@ -134,8 +135,8 @@ class Connection:
         if self.body_done:
             self.parser.next_event()  # its EndOfMessage, at once
         if self.trusted:  # a proxy we trust: the client and its scheme are in X-Forwarded-*
-            remote, scheme = server.forwarded.resolve(self.remote, head.headers, server.scheme)
-            request = Request(head, remote, self, scheme)
+            self.client, scheme = server.forwarded.resolve(self.remote, head.headers, server.scheme)
+            request = Request(head, self.client, self, scheme)
         else:
             request = Request(head, self.remote, self, server.scheme)
         try:
@@ -391,14 +392,14 @@ class Connection:
             self.started = True
             yield from self.write(start + body if send_body else start)
             if self.server.log:
-                _log.access(self.remote, head, status, len(body) if send_body else 0)
+                _log.access(self.client, head, status, len(body) if send_body else 0)
             return keep
         writer = BodyWriter(self, start, send_body, length is None and extra.startswith("Transfer"))
         yield from writer.run(body)
         if length is not None and send_body and writer.count != int(length):
             raise ValueError("the response's Content-Length is %s but its body sent %d bytes" % (length, writer.count))
         if self.server.log:
-            _log.access(self.remote, head, status, writer.count if send_body else 0)
+            _log.access(self.client, head, status, writer.count if send_body else 0)
         return keep
 
     def _refuse(self, error: ProtocolError) -> "Generator[Any, Any, None]":
