@@ -12,6 +12,8 @@ import pytest
 
 from genlet.http import cli
 
+from .test_io_tls import certificate  # noqa: F401  (a fixture)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 APP = '''
@@ -103,6 +105,20 @@ def test_sigterm_lets_a_request_in_flight_finish(app_dir):
 def test_serves_a_cooperative_handler(app_dir):
     proc, port = start(app_dir, "cliapp:handler", "--cooperative", "--threads", "0")
     assert get(port, "/c").endswith(b"cooperative /c")
+    assert stop(proc)[0] == 0
+
+
+def test_serves_https_with_certfile_and_keyfile(app_dir, certificate):  # noqa: F811
+    import ssl
+
+    cert, key = certificate
+    proc, port = start(app_dir, "cliapp:app", "--certfile", cert, "--keyfile", key)
+    context = ssl.create_default_context(cafile=cert)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as sock:
+            sock.sendall(b"GET /tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            reply = sock.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 200 OK") and b"hello /tls" in reply
     assert stop(proc)[0] == 0
 
 
