@@ -137,6 +137,19 @@ def test_a_large_streamed_response_over_tls(contexts):
     assert genlet.run(serving(big, main, ssl=server_context)) == 32 * 65536
 
 
+def test_a_malformed_request_over_tls_gets_its_400(contexts):
+    server_context, client_context = contexts
+
+    def main(server):
+        stream = yield from genlet.io.open_connection(*server.address, ssl=client_context, server_hostname="localhost")
+        with stream:
+            yield from stream.write(b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n")
+            return (yield from stream.read())
+
+    reply = genlet.run(serving(whoami, main, ssl=server_context))
+    assert reply.startswith(b"HTTP/1.1 400 Bad Request\r\n") and b"Connection: close" in reply
+
+
 def test_ssl_true_is_refused():
     with pytest.raises(TypeError, match="SSLContext"):
         genlet.http.Server(("127.0.0.1", 0), whoami, ssl=True)
