@@ -97,12 +97,13 @@ class Worker(_GunicornWorker):  # type: ignore[misc]
         """``handle``, counting the requests: at ``max_requests`` the worker stops gracefully."""
 
         def counted(request: "Any") -> "Generator[Any, Any, Any]":
-            response = yield from handle(request)
-            self.nr += 1
-            if self.nr >= self.max_requests and self.alive:
-                self.log.info("Autorestarting worker after current request.")
-                self._stop(quick=False)
-            return response
+            try:
+                return (yield from handle(request))
+            finally:  # (a request that failed counts too)
+                self.nr += 1
+                if self.nr >= self.max_requests and self.alive:
+                    self.log.info("Autorestarting worker after current request.")
+                    self._stop(quick=False)
 
         return counted
 
