@@ -3,7 +3,10 @@
 
 - ``Server(address, handler)``: the cooperative server (a handler is a generator function
   ``handler(request)`` returning a ``Response``); ``Request``, ``Response``;
-
+  ``WSGIServer(address, app)``: a PEP 3333 application; both take ``ssl=`` and
+  ``forwarded_allow=`` (see forwarded.py);
+- deployment: ``python -m genlet.http module:app`` (cli.py), and
+  ``gunicorn -k genlet.http.gunicorn.Worker`` (gunicorn.py);
 - ``Headers``: the case-insensitive, ordered multi-dict of a message's fields;
 - ``RequestParser``, ``ResponseParser``: sans-IO parsers (feed bytes, get events):
   ``RequestHead``, ``ResponseHead``, body ``bytes``, ``EndOfMessage``, and the sentinels
