@@ -62,8 +62,13 @@ class Gunicorn:
         env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + str(tmp_path))
         command = [sys.executable, "-m", "gunicorn", "-k", "genlet.http.gunicorn.Worker", "--bind", "127.0.0.1:%d" % self.port,
                    "--timeout", "10", "--graceful-timeout", "3", "--log-level", "debug"] + CONTROL + list(options) + ["gapp:app"]
-        self.proc = subprocess.Popen(command, cwd=str(tmp_path), env=env, stderr=subprocess.PIPE, text=True)
+        # Discussion: stderr unbuffered and read with os.read: a buffered reader's readline()
+        # takes a whole chunk and keeps the lines after the first in its buffer, where select()
+        # cannot see them; an idle worker then logs nothing more and the wait timed out with
+        # the line it waited for already read.
+        self.proc = subprocess.Popen(command, cwd=str(tmp_path), env=env, stderr=subprocess.PIPE, bufsize=0)
         self.log = []
+        self._partial = b""
         self.wait_for(r"Listening at: http://127\.0\.0\.1:%d" % self.port)
 
     def wait_for(self, pattern, count=1, timeout=8.0):
@@ -78,10 +83,11 @@ class Gunicorn:
             if not ready:
                 self.proc.kill()
                 raise AssertionError("gunicorn never logged %r; its log:\n%s" % (pattern, "".join(self.log)))
-            line = self.proc.stderr.readline()
-            if not line:
+            data = os.read(self.proc.stderr.fileno(), 65536)
+            if not data:
                 raise AssertionError("gunicorn ended; its log:\n%s" % "".join(self.log))
-            self.log.append(line)
+            *lines, self._partial = (self._partial + data).split(b"\n")
+            self.log.extend(line.decode(errors="replace") + "\n" for line in lines)
 
     def get(self, path="/"):
         """One request on a fresh connection (retried while a worker boots); the (status, body)."""
@@ -124,7 +130,7 @@ class Gunicorn:
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
-        self.log.append(rest)
+        self.log.append((self._partial + rest).decode(errors="replace"))
         return self.proc.returncode
 
 

@@ -305,7 +305,7 @@ class Connection:
                         message = "no part of the request body arrived for body_timeout=%r seconds" % timeout
                         raise ProtocolError(408, "body-timeout", message)
                     parser.feed(data)
-                elif event.__class__ is bytes:
+                elif isinstance(event, bytes):
                     return event
                 else:
                     self.body_done = True

@@ -77,7 +77,8 @@ def _queue_of(wait: "Any") -> "Optional[WaitQueue]":
     Discussion: a Waiter, or (for a plain wait on MicroPython: see waitqueue.py) the queue itself.
     """
     if wait.__class__ in _IN_LINE:
-        return wait.queue  # (None once removed)
+        queue = wait.queue  # type: Optional[WaitQueue]  # (None once removed)
+        return queue
     return wait if isinstance(wait, WaitQueue) else None
 
 
