@@ -89,3 +89,64 @@ def test_the_portable_runner_runs_the_steps_from_another_folder():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1].startswith("portable: 2 passed, 0 skipped, 0 failed")
+
+
+# -- step 12: from the walkthrough to genlet ------------------------------------------------------
+GENLET_PAGE = PAGES_DIR / "12-genlet.md"
+VS_GENLET = ROOT / "examples" / "walkthrough_vs_genlet.py"
+
+
+def test_the_same_workload_runs_on_the_step11_kernel_and_on_genlet():
+    result = subprocess.run([sys.executable, str(VS_GENLET)], cwd=str(ROOT), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    walkthrough, _, on_genlet = result.stdout.partition("genlet:\n")
+    for part in (walkthrough, on_genlet):
+        assert "the consumer got 10 numbers, sum 1520, in order per producer: True\n" in part
+        assert "run() returned 1520\n" in part
+        assert "left's finally runs\n  right's finally runs\n" in part
+        assert part.count(" recv") == 2, part  # the deadlock report names both channel waits
+    # the page shows what the program prints (genlet's own words may change: see test below)
+    page = GENLET_PAGE.read_text()
+    assert walkthrough in page, "docs/walkthrough/12-genlet.md shows a stale output of %s" % VS_GENLET.name
+
+
+def genlet_map(text):
+    """[(file, name)] from the page's tables: a cell `genlet/.../x.py`, then a cell of `names`."""
+    found = []
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for index, cell in enumerate(cells[:-1]):
+            path = re.fullmatch(r"`(genlet/[\w/]+\.py)`", cell)
+            if path:
+                names = re.findall(r"`([A-Za-z_][\w.]*)`", cells[index + 1])
+                assert names, line
+                found.extend((path.group(1), name) for name in names)
+    return found
+
+
+def defines(source, name):
+    """Does the module's source define `name` (a function, class or constant; `Class.method`)?"""
+    *owner, leaf = name.split(".")
+    if owner and not re.search(r"^class %s\b" % re.escape(owner[0]), source, re.M):
+        return False
+    return bool(re.search(r"^\s*(def|class) %s\b|^%s\s*=" % (re.escape(leaf), re.escape(leaf)), source, re.M))
+
+
+def test_the_genlet_map_names_files_and_functions_that_exist():
+    """Step 12's page points at genlet's real files: when the kernel moves a name, this fails."""
+    found = genlet_map(GENLET_PAGE.read_text())
+    assert len(found) >= 40, found
+    missing = []
+    for path, name in found:
+        file = ROOT / path
+        if not file.exists() or not defines(file.read_text(), name):
+            missing.append("%s: %s" % (path, name))
+    assert not missing, "docs/walkthrough/12-genlet.md names what genlet does not define: " + ", ".join(missing)
+
+
+def test_the_genlet_map_check_sees_a_wrong_name():
+    source = "class Kernel:\n    def _trap(self):\n        pass\n\nPARK = 'PARK'\n"
+    assert defines(source, "Kernel._trap") and defines(source, "PARK") and defines(source, "Kernel")
+    assert not defines(source, "Kernel._park") and not defines(source, "Task._trap") and not defines(source, "_trap2")
+    assert genlet_map("| 1 | x | `genlet/kernel/core.py` | `Kernel._run_ready`, `spawn` |") == [
+        ("genlet/kernel/core.py", "Kernel._run_ready"), ("genlet/kernel/core.py", "spawn")]
