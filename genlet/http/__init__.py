@@ -12,12 +12,15 @@
   ``RequestHead``, ``ResponseHead``, body ``bytes``, ``EndOfMessage``, and the sentinels
   ``NEED_DATA``, ``CLOSED``, ``SWITCHED``;
 - ``ProtocolError``: what a malformed message raises, with the status to answer;
-- writing: ``response_head``, ``request_head``, ``chunk``, ``last_chunk``, ``REASONS``.
+- writing: ``response_head``, ``request_head``, ``chunk``, ``last_chunk``, ``REASONS``;
+- the client: ``request``, ``get``, ``post``, ``put``, ``delete``, ``head``, ``stream`` (on the
+  kernel's default client), ``Client`` (a pool of keep-alive connections), ``StreamResponse``,
+  ``HTTPStatusError``, ``TooManyRedirects``.
 
 Pure Python with no dependencies; runs on MicroPython too. See docs/http.md.
 """
 
-from .errors import ProtocolError
+from .errors import HTTPStatusError, ProtocolError, TooManyRedirects
 from .headers import Headers
 from .parser import (
     CHUNKED,
@@ -42,6 +45,7 @@ from .serialize import REASONS, chunk, last_chunk, request_head, response_head
 __all__ = [
     "CHUNKED",
     "CLOSED",
+    "Client",
     "CONTENT_LENGTH",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_HEAD_BYTES",
@@ -52,6 +56,7 @@ __all__ = [
     "SWITCHED",
     "UNTIL_CLOSE",
     "EndOfMessage",
+    "HTTPStatusError",
     "Headers",
     "ProtocolError",
     "RequestHead",
@@ -61,12 +66,24 @@ __all__ = [
     "Request",
     "Response",
     "Server",
+    "StreamResponse",
+    "TooManyRedirects",
     "WSGIServer",
     "chunk",
+    "delete",
+    "get",
+    "head",
     "last_chunk",
+    "post",
+    "put",
+    "request",
     "request_head",
     "response_head",
+    "stream",
 ]
+
+# The client's names, imported on first use (they need genlet.io).
+_CLIENT = ("Client", "request", "get", "post", "put", "delete", "head", "stream", "StreamResponse")
 
 
 def __getattr__(name: str) -> "object":
@@ -77,6 +94,12 @@ def __getattr__(name: str) -> "object":
 
         globals()["Server"] = Server
         return Server
+    if name in _CLIENT:
+        from . import client
+
+        value = getattr(client, name)
+        globals()[name] = value
+        return value
     if name == "WSGIServer":
         from .wsgi import WSGIServer
 

@@ -1,5 +1,9 @@
-# genlet/http/errors.py
-"""ProtocolError: a message that breaks HTTP/1.1's rules, with the status to answer it."""
+"""The errors of genlet.http: a broken message, a failed status, a redirect loop."""
+
+try:
+    from typing import Any, Optional
+except ImportError:
+    pass
 
 
 class ProtocolError(Exception):
@@ -9,13 +13,34 @@ class ProtocolError(Exception):
     501 or 505); ``kind`` names the rule that was broken in a word or two ("obs-fold",
     "cl-te", ...), for logs and tests; ``str(error)`` says what was wrong in a sentence.
     A client that reads a bad response gets the same error (its ``status`` says which kind of
-    status a server would have answered; nobody is sent one).
+    status a server would have answered; nobody is sent one); for a response whose body was
+    cut short, ``partial`` holds the body bytes that did arrive (else None).
     """
 
     def __init__(self, status: int, kind: str, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.kind = kind
+        self.partial = None  # type: Optional[bytes]
 
     def __repr__(self) -> str:
         return "ProtocolError(%d, %r, %r)" % (self.status, self.kind, str(self))
+
+
+class HTTPStatusError(Exception):
+    """``response.raise_for_status()`` on a 4xx or 5xx: ``.response`` is the response."""
+
+    def __init__(self, message: str, response: "Any") -> None:
+        super().__init__(message)
+        self.response = response
+        self.status = response.status  # type: int
+
+
+class TooManyRedirects(Exception):
+    """A request was redirected more than ``max_redirects`` times (a loop, most likely).
+
+    ``.history`` holds the redirect responses, in order."""
+
+    def __init__(self, message: str, history: "Any") -> None:
+        super().__init__(message)
+        self.history = history

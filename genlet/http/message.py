@@ -36,7 +36,7 @@ class Response:
     ``reason`` defaults to the standard phrase for ``status``.
     """
 
-    __slots__ = ("status", "headers", "body", "reason", "url", "history")
+    __slots__ = ("status", "headers", "body", "reason", "url", "history", "http_version")
 
     def __init__(self, status: int = 200, headers: "Any" = None, body: "Any" = b"", reason: "Optional[str]" = None) -> None:
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 999:
@@ -52,9 +52,49 @@ class Response:
         self.reason = REASONS.get(status, "") if reason is None else reason
         self.url = None  # type: Optional[str]  # (the client's side)
         self.history = ()  # type: Any
+        self.http_version = "1.1"  # (the client's side: the version the server answered with)
+
+    def text(self, encoding: "Optional[str]" = None) -> str:
+        """The body decoded by ``encoding``, else the charset of Content-Type, else UTF-8
+        (undecodable bytes become U+FFFD: a page with one bad byte still reads)."""
+        body = self.body
+        if not isinstance(body, (bytes, bytearray)):
+            raise TypeError("text() needs the body as bytes; this response's body is %r" % (type(body).__name__,))
+        codec = encoding or charset(self.headers.get("content-type")) or "utf-8"
+        try:
+            return bytes(body).decode(codec, "replace")
+        except LookupError:
+            return bytes(body).decode("utf-8", "replace")  # an unknown charset: the common default
+
+    def json(self) -> "Any":
+        """The body read as JSON (``json.loads``)."""
+        import json
+
+        return json.loads(self.text())
+
+    def raise_for_status(self) -> "Response":
+        """Raise ``HTTPStatusError`` for a 4xx or 5xx status; else return the response."""
+        if self.status >= 400:
+            from .errors import HTTPStatusError
+
+            kind = "client error" if self.status < 500 else "server error"
+            where = " for %s" % self.url if self.url else ""
+            raise HTTPStatusError("%d %s (%s)%s" % (self.status, self.reason, kind, where), self)
+        return self
 
     def __repr__(self) -> str:
         return "<Response %d %s>" % (self.status, self.reason)
+
+
+def charset(content_type: "Optional[str]") -> "Optional[str]":
+    """The ``charset`` parameter of a Content-Type value, or None."""
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower() or None
+    return None
 
 
 class Request:
