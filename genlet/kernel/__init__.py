@@ -16,6 +16,7 @@ from .errors import (
     TimeoutError,
     WouldBlock,
 )
+from .instrument import Instrument
 from .local import local
 from .select import Op, select
 from .task import FINISHED, READY, RUNNING, WAITING, Task
@@ -35,7 +36,7 @@ from .waiting import IWait, iwait, joinall, killall, spawn_later
 from .waitqueue import WaitQueue, Waiter
 
 __all__ = [
-    "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "IWait", "Kernel", "MonotonicClock",
+    "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "IWait", "Instrument", "Kernel", "MonotonicClock",
     "Op", "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WaitQueue", "Waiter", "WouldBlock", "clock", "current_kernel", "current_task",
     "fail_after", "fail_at", "iwait", "joinall", "killall", "local", "move_on_after", "move_on_at", "notify_closing",

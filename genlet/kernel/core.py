@@ -30,8 +30,6 @@ Design principles
    the kernel and the other tasks carry on.
 """
 
-import time
-
 try:
     from typing import Any, Callable, Dict, List, Optional
 except ImportError:
@@ -42,6 +40,7 @@ from ._typing import TYPE_CHECKING
 from . import ending, report
 from .cancel import cancel_target
 from .clock import default_clock
+from .instrument import Observed, Observers
 from .errors import Cancelled, Deadlock, TaskCancelled, describe, plural, stray_cancelled
 from .outside import allocate_lock
 from .prng import Random
@@ -52,6 +51,7 @@ from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, re
 
 if TYPE_CHECKING:
     from .clock import Clock
+    from .instrument import Instrument
 
 _ENDED = object()  # what _resume returns when the task finished instead of yielding
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
@@ -59,7 +59,7 @@ _MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
 _MIN_PRUNE = 64  # the fewest finished tasks the roll of tasks drops at once (see _enrol)
 
 
-class Kernel(Running):
+class Kernel(Running, Observed):
     """One scheduler: its tasks, its ready list, its timers, its poller.
 
     ``genlet.run(main)`` makes one and runs ``main`` on it. To embed genlet in another loop,
@@ -67,7 +67,10 @@ class Kernel(Running):
     or the seconds ``step()`` returned have passed.
     """
 
-    def __init__(self, clock: "Optional[Clock]" = None, seed: "Optional[int]" = None, contextvars: bool = False) -> None:
+    def __init__(
+        self, clock: "Optional[Clock]" = None, seed: "Optional[int]" = None, contextvars: bool = False,
+        instruments: "Optional[List[Instrument]]" = None,
+    ) -> None:  # fmt: skip
         self.clock = clock if clock is not None else default_clock()
         self.current = None  # type: Optional[Task[Any]]
         self.random = Random(seed)
@@ -95,6 +98,9 @@ class Kernel(Running):
         self._context = None  # type: Any
         self._not_started = NotStarted(self)
         self._late_code = self._late_arity = None  # type: Any  # see starts_late
+        self._observers = None  # type: Optional[Observers]  # the instruments (instrument.py)
+        for observer in instruments or ():
+            self.add_instrument(observer)
         if contextvars:
             try:
                 import contextvars as _cv
@@ -161,6 +167,32 @@ class Kernel(Running):
         return self._roll + [task for task in self._spare + self._ready if task._gen is waiting]
 
     # -- the run loop ------------------------------------------------------------------------
+    def _step(self, task: "Task[Any]", ready: "List[Task[Any]]") -> None:
+        """Resume ``task`` once; then it is parked, back in ``ready``, or finished."""
+        self.current = task
+        try:
+            gen = task._gen
+            if gen is self._not_started:  # its first step: make its generator (NotStarted)
+                gen = task._gen = task._name(*task._value)
+                task._value = None
+                trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
+                self._enrol(task)  # it lives on past its first step
+            elif task._cancel is None or task._value is not None:
+                trap = gen.send(task._value)
+            else:  # resumed at a checkpoint while cancelled: raise it there
+                trap = gen.throw(self._cancelled(task))
+        except StopIteration as stop:
+            self._finish(task, stop.value, None)
+            return
+        except BaseException as error:
+            self._finish(task, None, error)
+            return
+        if trap is None and task._wait is None:
+            task._value = None
+            ready.append(task)
+        elif not (trap is PARK and task._cancel is None and task._wait is not None):
+            self._trap(task, trap)
+
     def _run_ready(self) -> None:
         """Run each task that was ready when the pass started, once, in order (principle 3)."""
         batch, ready = self._ready, self._spare
@@ -169,7 +201,7 @@ class Kernel(Running):
         # Discussion: `ready.append(task)` below, not a cached `append = ready.append`: on
         # MicroPython the cached bound method is a heap allocation per pass, the call is none.
         try:
-            for task in batch:
+            for task in batch:  # inlined copy of _step: benchmarks/switch.py
                 self.current = task
                 try:
                     gen = task._gen
@@ -447,16 +479,20 @@ class Kernel(Running):
         if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
             if timeout is None:  # no deadline at all: still look up once an hour, so that
                 timeout = _MAX_BLOCK  # a wrapping clock (TicksClock) is read once per period
-            woken = io.poll(timeout, self._wake_io)
+            woken = self._block(io, timeout)
         elif timeout and not clock.autojump:
-            time.sleep(timeout)
+            self._block(None, timeout)
         if self._calls:
             self._run_calls()
             woken += 1
+            if self._observers is not None:
+                self._observers.woken(None, "thread")
         if deadline is not None and clock.autojump and not woken and not self._ready:
             if max_wait is None or deadline - clock.now() <= max_wait:
                 clock.idle_until(deadline)
         self._expire_timers()
+        if self._observers is not None:
+            self._observers.woken(None, "timer")
 
     def _stuck(self) -> bool:
         """No task can run, and nothing can ever make one runnable (principle 7)."""
@@ -493,6 +529,9 @@ class Kernel(Running):
         try:
             main_task = self.spawn(main, *args)
             main_task._flags |= OBSERVED
+            if self._observers is not None:
+                self._observers.notify("before_run", self)
+                self._observers.woken(None, "spawn")
             restore = self._install_sigint()
             try:
                 self._drive(main_task)
@@ -507,6 +546,7 @@ class Kernel(Running):
             if fatal is not None:  # a task raised SystemExit / KeyboardInterrupt at shutdown
                 raise fatal
         finally:
+            self._notify("after_run", self)
             if restore is not None:
                 restore()
             self._leave()
@@ -565,15 +605,18 @@ class Kernel(Running):
 # -- the module-level API -------------------------------------------------------------------
 
 
-def run(main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optional[int]" = None, contextvars: bool = False) -> "Any":
+def run(
+    main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optional[int]" = None,
+    contextvars: bool = False, instruments: "Optional[List[Instrument]]" = None,
+) -> "Any":  # fmt: skip
     """Run ``main(*args)`` on a fresh kernel until it returns; return its value.
 
     Tasks still alive when ``main`` ends are cancelled and finished (a warning names them,
     unless they are daemons). Ctrl-C cancels every task the same way, then propagates.
     ``seed`` seeds the kernel's random choices (``select``); ``clock=VirtualClock()`` runs on
-    virtual time.
+    virtual time; ``instruments``: observers told what the tasks do (``Instrument``).
     """
-    kernel = Kernel(clock, seed, contextvars)
+    kernel = Kernel(clock, seed, contextvars, instruments)
     try:
         return kernel.run(main, *args)
     finally:
