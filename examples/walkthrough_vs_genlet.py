@@ -6,8 +6,8 @@ the map concrete: the same tasks, written once, run on both kernels and print th
 
     python3 examples/walkthrough_vs_genlet.py
 
-The workload: two producers send numbers down unbuffered channels; a consumer takes whatever
-comes first with `select` until both producers have said "done"; main joins everyone. Then a
+The workload: two producers send numbers down one unbuffered channel; a consumer takes them
+until both producers have said "done"; main joins everyone. Then a
 deadlock: two tasks each wait for the other. Both kernels name who waits on what, in their
 own words, and both run every `finally`.
 
@@ -56,9 +56,6 @@ class Walkthrough:
     def channel(self, name):
         return self.k["Channel"](name)
 
-    def select(self, *ops):
-        return (yield from self.k["select"](*ops))
-
 
 class Genlet:
     """The workload's view of genlet."""
@@ -76,9 +73,6 @@ class Genlet:
     def channel(self, name):
         return genlet.Channel()
 
-    def select(self, *ops):
-        return (yield from genlet.select(*ops))
-
 
 # -- the workload, written once ------------------------------------------------------------------
 def producer(channel, first, count):
@@ -87,22 +81,22 @@ def producer(channel, first, count):
     yield from channel.send("done")
 
 
-def consumer(kernel, odd, even):
-    got, open_channels = [], 2
-    while open_channels:
-        index, value = yield from kernel.select(odd.recv_op(), even.recv_op())
+def consumer(channel, producers):
+    got = []
+    while producers:
+        value = yield from channel.recv()
         if value == "done":
-            open_channels -= 1
+            producers -= 1
         else:
             got.append(value)
     return got
 
 
 def pipeline(kernel):
-    odd, even = kernel.channel("odd"), kernel.channel("even")
-    yield from kernel.spawn(producer, odd, 100, 5)
-    yield from kernel.spawn(producer, even, 200, 5)
-    eater = yield from kernel.spawn(consumer, kernel, odd, even)
+    numbers = kernel.channel("numbers")
+    yield from kernel.spawn(producer, numbers, 100, 5)
+    yield from kernel.spawn(producer, numbers, 200, 5)
+    eater = yield from kernel.spawn(consumer, numbers, 2)
     got = yield from eater.join()
     print("  the consumer got %d numbers, sum %d, in order per producer: %s" % (
         len(got), sum(got), [n for n in got if n < 200] == sorted(n for n in got if n < 200)))

@@ -17,9 +17,12 @@ HERE = Path(__file__).resolve().parent
 PAGES = HERE.parent.parent / "docs" / "walkthrough"
 MARKER = "<!-- the diff below is made by examples/walkthrough/_diffs.py: do not edit it by hand -->"
 
-# Which step each one builds on. Step 5 (IO) is a side road: step 6 goes on from step 4, so
-# that the programs after it stay short and run where there are no sockets.
-PARENT = {"02": "01", "03": "02", "04": "03", "05": "04", "06": "04", "07": "06", "08": "07", "09": "08", "10": "09", "11": "10"}
+# Which step each one builds on. The steps make a tree, not a line: each carries only the parts
+# of the kernel that its idea and its program need, so that each stays short. Steps 4 (sleep)
+# and 5 (IO) branch off step 3; step 6 (wake-ups) goes on from step 3 without timers; step 8
+# (timeouts) brings the timers back on top of step 7 (cancellation); steps 9 (channels), 10
+# (select) and 11 (deadlock) go on from step 7 without timers or scopes, 10 and 11 from 9.
+PARENT = {"02": "01", "03": "02", "04": "03", "05": "03", "06": "03", "07": "06", "08": "07", "09": "07", "10": "09", "11": "09"}
 
 
 def steps():

@@ -11,10 +11,8 @@ class Task:
     next_id = 1
 
     def __init__(self, gen, name):
-        self.gen = gen
-        self.id = Task.next_id
-        Task.next_id += 1
-        self.name = name
+        self.gen, self.name = gen, name
+        self.id, Task.next_id = Task.next_id, Task.next_id + 1
         self.reply = None  # sent into the generator when it next runs
         self.error = None  # or thrown into it, if set
 
@@ -26,8 +24,7 @@ class Trap:
     """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
 
     def __init__(self, handler, *args):
-        self.handler = handler
-        self.args = args
+        self.handler, self.args = handler, args
 
 
 class Kernel:

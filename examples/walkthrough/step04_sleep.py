@@ -19,15 +19,12 @@ class Task:
     next_id = 1
 
     def __init__(self, gen, name):
-        self.gen = gen
-        self.id = Task.next_id
-        Task.next_id += 1
-        self.name = name
+        self.gen, self.name = gen, name
+        self.id, Task.next_id = Task.next_id, Task.next_id + 1
         self.reply = None  # sent into the generator when it next runs
         self.error = None  # or thrown into it, if set
         self.done = False
-        self.result = None  # what it returned
-        self.exception = None  # or the exception that ended it
+        self.result = self.exception = None  # what it returned, or the exception that ended it
         self.joiners = []  # the tasks parked in join(), waiting for it to finish
 
     def join(self):
@@ -41,8 +38,7 @@ class Trap:
     """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
 
     def __init__(self, handler, *args):
-        self.handler = handler
-        self.args = args
+        self.handler, self.args = handler, args
 
 
 class Kernel:
@@ -89,11 +85,9 @@ class Kernel:
             else:
                 instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
         except StopIteration as stop:
-            self.finish(task, stop.value, None)
-            return
+            return self.finish(task, stop.value, None)
         except Exception as exc:
-            self.finish(task, None, exc)
-            return
+            return self.finish(task, None, exc)
         self.dispatch(task, instruction)
 
     def finish(self, task, result, exception):

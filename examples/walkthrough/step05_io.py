@@ -1,22 +1,14 @@
 # Step 5: IO. A task that would block on a socket parks until the socket is ready, and the
-# kernel asks the operating system, with select.poll, which sockets are: one call that also
-# blocks until the nearest deadline. A working echo server with 100 clients, all at once.
+# kernel asks the operating system, with select.poll, which sockets are: one call, which
+# blocks when no task is ready. A working echo server with 100 clients, all at once.
 import errno
-import heapq
 import select
-import time
 
 try:
     import socket
 except ImportError:  # MicroPython's WebAssembly port has no sockets
     print("SKIP")
     raise SystemExit
-
-try:
-    clock = time.monotonic  # seconds, never going backwards
-except AttributeError:  # MicroPython has no monotonic(): milliseconds since some moment
-    def clock():
-        return time.ticks_ms() / 1000
 
 PARK = "PARK"  # what a trap's handler returns when the task must wait for somebody else
 
@@ -27,15 +19,12 @@ class Task:
     next_id = 1
 
     def __init__(self, gen, name):
-        self.gen = gen
-        self.id = Task.next_id
-        Task.next_id += 1
-        self.name = name
+        self.gen, self.name = gen, name
+        self.id, Task.next_id = Task.next_id, Task.next_id + 1
         self.reply = None  # sent into the generator when it next runs
         self.error = None  # or thrown into it, if set
         self.done = False
-        self.result = None  # what it returned
-        self.exception = None  # or the exception that ended it
+        self.result = self.exception = None  # what it returned, or the exception that ended it
         self.joiners = []  # the tasks parked in join(), waiting for it to finish
 
     def join(self):
@@ -49,15 +38,12 @@ class Trap:
     """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
 
     def __init__(self, handler, *args):
-        self.handler = handler
-        self.args = args
+        self.handler, self.args = handler, args
 
 
 class Kernel:
     def __init__(self):
         self.ready = []  # Tasks that can run
-        self.timers = []  # a heap of (deadline, number, task): the nearest deadline first
-        self.timer_count = 0  # numbers the timers, so that equal deadlines keep their order
         self.poller = select.poll()
         self.io_waiting = {}  # file descriptor -> the task parked until it is ready
 
@@ -73,9 +59,8 @@ class Kernel:
 
     def run(self, main):
         main_task = self.spawn(main(), "main")
-        while self.ready or self.timers or self.io_waiting:
+        while self.ready or self.io_waiting:
             self.wait_for_io()
-            self.expire_timers()
             batch, self.ready = self.ready, []
             for task in batch:
                 self.step(task)
@@ -84,23 +69,12 @@ class Kernel:
         return main_task.result
 
     def wait_for_io(self):
-        """Wake the tasks whose sockets are ready; block, if no task is, till one is or a timer is due."""
-        if self.ready:
-            timeout = 0  # only look: tasks are waiting for their turn
-        elif self.timers:
-            timeout = max(0, int((self.timers[0][0] - clock()) * 1000) + 1)  # ms, rounded up
-        else:
-            timeout = -1  # no timers: as long as it takes
+        """Wake the tasks whose sockets are ready; if no task is, block until a socket is."""
+        timeout = 0 if self.ready else -1  # only look, or wait as long as it takes
         for key, events in self.poller.poll(timeout):
             fd = key if isinstance(key, int) else key.fileno()  # MicroPython gives the object
             sock, task = self.io_waiting.pop(fd)
             self.poller.unregister(sock)
-            self.reschedule(task)
-
-    def expire_timers(self):
-        now = clock()
-        while self.timers and self.timers[0][0] <= now:
-            deadline, _, task = heapq.heappop(self.timers)
             self.reschedule(task)
 
     def step(self, task):
@@ -112,11 +86,9 @@ class Kernel:
             else:
                 instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
         except StopIteration as stop:
-            self.finish(task, stop.value, None)
-            return
+            return self.finish(task, stop.value, None)
         except Exception as exc:
-            self.finish(task, None, exc)
-            return
+            return self.finish(task, None, exc)
         self.dispatch(task, instruction)
 
     def finish(self, task, result, exception):
@@ -162,16 +134,6 @@ def _join(kernel, task, other):
     return other.result
 
 
-def _sleep(kernel, task, seconds):
-    kernel.timer_count += 1
-    heapq.heappush(kernel.timers, (clock() + seconds, kernel.timer_count, task))
-    return PARK  # expire_timers() reschedules it
-
-
-def sleep(seconds):
-    yield Trap(_sleep, seconds)
-
-
 def _io_wait(kernel, task, sock, event):
     kernel.io_waiting[sock.fileno()] = (sock, task)  # one task per socket, in this small kernel
     kernel.poller.register(sock, event)
@@ -194,7 +156,7 @@ def listen():
     """A listening socket on a free loopback port (MicroPython cannot ask which port 0 took)."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    port = 20000 + int(clock() * 1000) % 20000
+    port = 20000 + id(sock) % 20000
     while True:
         try:
             sock.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1])
@@ -252,7 +214,6 @@ def main():
     for t in clients:
         good += yield from t.join()
     print(CLIENTS, "clients,", good, "echoes right")
-    yield from sleep(0.01)  # a real sleep still works beside the sockets
     print("and the kernel stops when nothing waits any more")
 
 

@@ -1,14 +1,6 @@
 # Step 6: wake-ups. A task that waits for another one parks in a WaitQueue; whoever changes
 # the state it waits for takes it out and reschedules it. No polling, no spinning, first come
 # first served. An Event and a Lock, both built on that one queue.
-import heapq
-import time
-
-try:
-    clock = time.monotonic  # seconds, never going backwards
-except AttributeError:  # MicroPython has no monotonic(): milliseconds since some moment
-    def clock():
-        return time.ticks_ms() / 1000
 
 PARK = "PARK"  # what a trap's handler returns when the task must wait for somebody else
 
@@ -19,17 +11,14 @@ class Task:
     next_id = 1
 
     def __init__(self, gen, name):
-        self.gen = gen
-        self.id = Task.next_id
-        Task.next_id += 1
-        self.name = name
+        self.gen, self.name = gen, name
+        self.id, Task.next_id = Task.next_id, Task.next_id + 1
         self.reply = None  # sent into the generator when it next runs
         self.error = None  # or thrown into it, if set
         self.done = False
-        self.result = None  # what it returned
-        self.exception = None  # or the exception that ended it
+        self.result = self.exception = None  # what it returned, or the exception that ended it
         self.joiners = []  # the tasks parked in join(), waiting for it to finish
-        self.kernel = None  # the kernel it runs on: plain calls like Event.set() need it
+        self.kernel = None  # the kernel it runs on: a plain call that wakes it needs it
 
     def join(self):
         return (yield Trap(_join, self))
@@ -42,15 +31,12 @@ class Trap:
     """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
 
     def __init__(self, handler, *args):
-        self.handler = handler
-        self.args = args
+        self.handler, self.args = handler, args
 
 
 class Kernel:
     def __init__(self):
         self.ready = []  # Tasks that can run
-        self.timers = []  # a heap of (deadline, number, task): the nearest deadline first
-        self.timer_count = 0  # numbers the timers, so that equal deadlines keep their order
 
     def spawn(self, gen, name):
         task = Task(gen, name)
@@ -65,22 +51,13 @@ class Kernel:
 
     def run(self, main):
         main_task = self.spawn(main(), "main")
-        while self.ready or self.timers:
-            if not self.ready:  # nothing to do until the nearest deadline: sleep till then
-                time.sleep(max(0, self.timers[0][0] - clock()))
-            self.expire_timers()
+        while self.ready:
             batch, self.ready = self.ready, []
             for task in batch:
                 self.step(task)
         if main_task.exception is not None:
             raise main_task.exception
         return main_task.result
-
-    def expire_timers(self):
-        now = clock()
-        while self.timers and self.timers[0][0] <= now:
-            deadline, _, task = heapq.heappop(self.timers)
-            self.reschedule(task)
 
     def step(self, task):
         """Run `task` up to its next `yield`, then carry out what it yielded."""
@@ -91,11 +68,9 @@ class Kernel:
             else:
                 instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
         except StopIteration as stop:
-            self.finish(task, stop.value, None)
-            return
+            return self.finish(task, stop.value, None)
         except Exception as exc:
-            self.finish(task, None, exc)
-            return
+            return self.finish(task, None, exc)
         self.dispatch(task, instruction)
 
     def finish(self, task, result, exception):
@@ -139,16 +114,6 @@ def _join(kernel, task, other):
     if other.exception is not None:
         raise other.exception  # the child's exception, raised in the joiner
     return other.result
-
-
-def _sleep(kernel, task, seconds):
-    kernel.timer_count += 1
-    heapq.heappush(kernel.timers, (clock() + seconds, kernel.timer_count, task))
-    return PARK  # expire_timers() reschedules it
-
-
-def sleep(seconds):
-    yield Trap(_sleep, seconds)
 
 
 def reschedule(task, reply=None, error=None):
@@ -227,7 +192,7 @@ def worker(name, lock, shared):
     yield from lock.acquire()
     print(name, "has the lock")
     value = shared[0]
-    yield from sleep(0.001)  # other tasks run here, but none of them can take the lock
+    yield  # other tasks run here, but none of them can take the lock
     shared[0] = value + 1
     lock.release()
 
@@ -237,7 +202,7 @@ def main():
     tasks = []
     for name in ("a", "b", "c"):
         tasks.append((yield from spawn(waiter, name, go)))
-    yield from sleep(0.01)
+    yield  # let them park
     print("main sets the event")
     go.set()
     lock, shared = Lock("counter"), [0]

@@ -1,14 +1,6 @@
 # Step 7: cancellation. task.cancel() takes a parked task out of whatever it waits in and
 # throws Cancelled into it, so its `finally` blocks run; a task that is not parked gets it at
 # its next `yield`. A wait that has already ended (a lock handed over) is never undone.
-import heapq
-import time
-
-try:
-    clock = time.monotonic  # seconds, never going backwards
-except AttributeError:  # MicroPython has no monotonic(): milliseconds since some moment
-    def clock():
-        return time.ticks_ms() / 1000
 
 
 class Cancelled(BaseException):
@@ -24,19 +16,16 @@ class Task:
     next_id = 1
 
     def __init__(self, gen, name):
-        self.gen = gen
-        self.id = Task.next_id
-        Task.next_id += 1
-        self.name = name
+        self.gen, self.name = gen, name
+        self.id, Task.next_id = Task.next_id, Task.next_id + 1
         self.reply = None  # sent into the generator when it next runs
         self.error = None  # or thrown into it, if set
         self.done = False
-        self.result = None  # what it returned
-        self.exception = None  # or the exception that ended it
+        self.result = self.exception = None  # what it returned, or the exception that ended it
         self.joiners = WaitQueue("%r to finish" % self)  # the tasks parked in its join()
         self.wait = None  # what it is parked in (something with abort()), or None
         self.cancel_pending = False
-        self.kernel = None  # the kernel it runs on: plain calls like Event.set() need it
+        self.kernel = None  # the kernel it runs on: a plain call that wakes it needs it
 
     def join(self):
         return (yield Trap(_join, self))
@@ -58,15 +47,12 @@ class Trap:
     """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
 
     def __init__(self, handler, *args):
-        self.handler = handler
-        self.args = args
+        self.handler, self.args = handler, args
 
 
 class Kernel:
     def __init__(self):
         self.ready = []  # Tasks that can run
-        self.timers = []  # a heap of (deadline, number, task): the nearest deadline first
-        self.timer_count = 0  # numbers the timers, so that equal deadlines keep their order
 
     def spawn(self, gen, name):
         task = Task(gen, name)
@@ -81,22 +67,13 @@ class Kernel:
 
     def run(self, main):
         main_task = self.spawn(main(), "main")
-        while self.ready or self.timers:
-            if not self.ready:  # nothing to do until the nearest deadline: sleep till then
-                time.sleep(max(0, self.timers[0][0] - clock()))
-            self.expire_timers()
+        while self.ready:
             batch, self.ready = self.ready, []
             for task in batch:
                 self.step(task)
         if main_task.exception is not None:
             raise main_task.exception
         return main_task.result
-
-    def expire_timers(self):
-        now = clock()
-        while self.timers and self.timers[0][0] <= now:
-            deadline, _, task = heapq.heappop(self.timers)
-            self.reschedule(task)
 
     def step(self, task):
         """Run `task` up to its next `yield`, then carry out what it yielded."""
@@ -107,14 +84,11 @@ class Kernel:
             else:
                 instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
         except StopIteration as stop:
-            self.finish(task, stop.value, None)
-            return
+            return self.finish(task, stop.value, None)
         except Cancelled:
-            self.finish(task, None, None)  # it ended cancelled: its joiners get None
-            return
+            return self.finish(task, None, None)  # it ended cancelled: its joiners get None
         except Exception as exc:
-            self.finish(task, None, exc)
-            return
+            return self.finish(task, None, exc)
         self.dispatch(task, instruction)
 
     def finish(self, task, result, exception):
@@ -161,29 +135,6 @@ def _join(kernel, task, other):
     return other.result
 
 
-class Sleeping:
-    """What a sleeping task waits in: its entry in the timer heap."""
-
-    def __init__(self, kernel, entry):
-        self.kernel, self.entry = kernel, entry
-
-    def abort(self, task):
-        self.kernel.timers.remove(self.entry)  # O(n), and simple; genlet marks it dead instead
-        heapq.heapify(self.kernel.timers)
-
-
-def _sleep(kernel, task, seconds):
-    kernel.timer_count += 1
-    entry = [clock() + seconds, kernel.timer_count, task]
-    heapq.heappush(kernel.timers, entry)
-    task.wait = Sleeping(kernel, entry)
-    return PARK  # expire_timers() reschedules it
-
-
-def sleep(seconds):
-    yield Trap(_sleep, seconds)
-
-
 def reschedule(task, reply=None, error=None):
     """Wake a parked task from anywhere: a plain call, so set() and release() need no yield."""
     task.kernel.reschedule(task, reply, error)
@@ -193,11 +144,6 @@ def _park(kernel, task, queue):
     queue.tasks.append(task)
     task.wait = queue
     return PARK
-
-
-def park(queue):
-    """Wait in `queue` until somebody takes this task out and reschedules it."""
-    return (yield Trap(_park, queue))
 
 
 class WaitQueue:
@@ -212,21 +158,6 @@ class WaitQueue:
 
     def abort(self, task):
         self.tasks.remove(task)  # a cancelled waiter leaves the line
-
-
-class Event:
-    def __init__(self, name):
-        self.flag = False
-        self.waiters = WaitQueue("Event %r" % name)
-
-    def wait(self):
-        if not self.flag:  # no other task runs between this test and the park: no race
-            yield from park(self.waiters)
-
-    def set(self):
-        self.flag = True
-        while self.waiters.tasks:
-            self.waiters.wake_one()
 
 
 def _acquire(kernel, task, lock):
@@ -253,48 +184,30 @@ class Lock:
 
 
 # -- a program -----------------------------------------------------------------------------------
-def sleeper():
+def locker(name, lock):
     try:
-        yield from sleep(10)
-        print("sleeper woke up: cannot happen")
+        yield from lock.acquire()
+        try:
+            print(name, "has the lock")
+            yield  # a pending Cancelled arrives here
+        finally:
+            lock.release()
     finally:
-        print("sleeper's finally runs")
-
-
-def waiter(name, event):
-    yield from event.wait()
-    print(name, "woke up")
-
-
-def locker(lock):
-    yield from lock.acquire()
-    try:
-        print("locker has the lock, though it was cancelled before it ran")
-        yield  # the pending Cancelled arrives here
-    finally:
-        lock.release()
-        print("locker's finally released the lock")
+        print(name + "'s finally runs")
 
 
 def main():
-    t = yield from spawn(sleeper)
-    yield from sleep(0.01)
-    t.cancel()  # no 10 s wait: its timer left the heap
-    yield from t.join()
-    go, waiters = Event("go"), []
-    for name in ("a", "b", "c"):
-        waiters.append((yield from spawn(waiter, name, go)))
-    yield  # let them park
-    waiters[1].cancel()
-    print("waiting for go:", go.waiters.tasks)
-    go.set()
     lock = Lock("l")
     yield from lock.acquire()
-    t = yield from spawn(locker, lock)
-    yield  # it parks in the lock's queue
-    lock.release()  # hands the lock to it: its wait is over
-    t.cancel()  # too late to undo that: it will be raised at t's next yield
-    for t in waiters + [t]:
+    a = yield from spawn(locker, "a", lock)
+    b = yield from spawn(locker, "b", lock)
+    c = yield from spawn(locker, "c", lock)
+    yield  # they park in the lock's line
+    b.cancel()  # b leaves the line, and will get Cancelled at its trap
+    print("waiting for the lock:", lock.waiters.tasks)
+    lock.release()  # hands the lock to a: its wait is over
+    a.cancel()  # too late to undo that: a gets Cancelled at its next `yield`, lock in hand
+    for t in (a, b, c):
         yield from t.join()
     print("the lock is free again:", lock.owner is None)
 

@@ -29,20 +29,17 @@ class Task:
     current = None  # the task running now
 
     def __init__(self, gen, name):
-        self.gen = gen
-        self.id = Task.next_id
-        Task.next_id += 1
-        self.name = name
+        self.gen, self.name = gen, name
+        self.id, Task.next_id = Task.next_id, Task.next_id + 1
         self.reply = None  # sent into the generator when it next runs
         self.error = None  # or thrown into it, if set
         self.done = False
-        self.result = None  # what it returned
-        self.exception = None  # or the exception that ended it
+        self.result = self.exception = None  # what it returned, or the exception that ended it
         self.joiners = WaitQueue("%r to finish" % self)  # the tasks parked in its join()
         self.wait = None  # what it is parked in (something with abort()), or None
         self.scopes = [CancelScope()]  # the task's own scope, then the `with` blocks it is in
         self.scopes[0].task = self
-        self.kernel = None  # the kernel it runs on: plain calls like Event.set() need it
+        self.kernel = None  # the kernel it runs on: a plain call that wakes it needs it
 
     def join(self):
         return (yield Trap(_join, self))
@@ -59,8 +56,7 @@ class Trap:
     """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
 
     def __init__(self, handler, *args):
-        self.handler = handler
-        self.args = args
+        self.handler, self.args = handler, args
 
 
 class Kernel:
@@ -119,14 +115,11 @@ class Kernel:
             else:
                 instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
         except StopIteration as stop:
-            self.finish(task, stop.value, None)
-            return
+            return self.finish(task, stop.value, None)
         except Cancelled:
-            self.finish(task, None, None)  # it ended cancelled: its joiners get None
-            return
+            return self.finish(task, None, None)  # it ended cancelled: its joiners get None
         except Exception as exc:
-            self.finish(task, None, exc)
-            return
+            return self.finish(task, None, exc)
         finally:
             Task.current = None
         self.dispatch(task, instruction)
@@ -208,20 +201,6 @@ def move_on_after(seconds):
     return CancelScope(clock() + seconds)
 
 
-class TimeoutError(Exception):
-    pass
-
-
-class fail_after(CancelScope):
-    def __init__(self, seconds):
-        CancelScope.__init__(self, clock() + seconds)
-
-    def __exit__(self, kind, exc, traceback):
-        if CancelScope.__exit__(self, kind, exc, traceback):
-            raise TimeoutError("the block took longer than its deadline")
-        return False
-
-
 # -- the traps: each is a handler and a generator function to `yield from` ----------------------
 def _spawn(kernel, task, fn, args):
     return kernel.spawn(fn(*args), fn.__name__)
@@ -270,11 +249,6 @@ def _park(kernel, task, queue):
     return PARK
 
 
-def park(queue):
-    """Wait in `queue` until somebody takes this task out and reschedules it."""
-    return (yield Trap(_park, queue))
-
-
 class WaitQueue:
     """The tasks parked on one thing, in the order they came."""
 
@@ -308,17 +282,6 @@ def careful():
     print("  caught after the shield:", scope.cancelled_caught)
 
 
-def stubborn():
-    try:
-        while True:
-            try:
-                yield from sleep(1)
-            except Exception:
-                print("  except Exception caught Cancelled: cannot happen")
-    finally:
-        print("  stubborn's finally runs")
-
-
 def main():
     print("inner deadline first:")
     yield from nested(0.04, 0.01)
@@ -326,22 +289,11 @@ def main():
     yield from nested(0.01, 0.04)
     print("a shield:")
     yield from careful()
-    print("fail_after:")
-    try:
-        with fail_after(0.01):
-            yield from sleep(1)
-    except TimeoutError as exc:
-        print("  TimeoutError:", exc)
     print("cancelled by hand:")
     with move_on_after(10) as scope:
         scope.cancel()
         yield  # raises here; and its 10 s timer must leave the heap with it
     print("  caught:", scope.cancelled_caught)
-    print("task.cancel():")
-    t = yield from spawn(stubborn)
-    yield
-    t.cancel()
-    yield from t.join()
     print("the heap is empty:", kernel.timers == [])
 
 

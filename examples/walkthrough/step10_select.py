@@ -1,22 +1,10 @@
 # Step 10: select. Wait on several channel operations at once, and complete exactly one: the
 # task parks in every queue, and the first other side to take one of its places withdraws
 # all the others before anything else can run.
-import heapq
-import time
-
-try:
-    clock = time.monotonic  # seconds, never going backwards
-except AttributeError:  # MicroPython has no monotonic(): milliseconds since some moment
-    def clock():
-        return time.ticks_ms() / 1000
 
 
 class Cancelled(BaseException):
-    """Thrown into a task inside a cancelled scope; `scope` is the one whose `with` catches it."""
-
-    def __init__(self, scope):
-        super().__init__("cancelled")
-        self.scope = scope
+    """Thrown into a cancelled task. Not an Exception, so `except Exception` lets it pass."""
 
 
 PARK = "PARK"  # what a trap's handler returns when the task must wait for somebody else
@@ -26,30 +14,30 @@ class Task:
     """One generator, and what the kernel must remember about it between its turns."""
 
     next_id = 1
-    current = None  # the task running now
 
     def __init__(self, gen, name):
-        self.gen = gen
-        self.id = Task.next_id
-        Task.next_id += 1
-        self.name = name
+        self.gen, self.name = gen, name
+        self.id, Task.next_id = Task.next_id, Task.next_id + 1
         self.reply = None  # sent into the generator when it next runs
         self.error = None  # or thrown into it, if set
         self.done = False
-        self.result = None  # what it returned
-        self.exception = None  # or the exception that ended it
+        self.result = self.exception = None  # what it returned, or the exception that ended it
         self.joiners = WaitQueue("%r to finish" % self)  # the tasks parked in its join()
         self.wait = None  # what it is parked in (something with abort()), or None
-        self.scopes = [CancelScope()]  # the task's own scope, then the `with` blocks it is in
-        self.scopes[0].task = self
-        self.kernel = None  # the kernel it runs on: plain calls like Event.set() need it
+        self.cancel_pending = False
+        self.kernel = None  # the kernel it runs on: a plain call that wakes it needs it
 
     def join(self):
         return (yield Trap(_join, self))
 
     def cancel(self):
-        if not self.done:
-            self.scopes[0].cancel()
+        if self.done:
+            return
+        if self.wait is not None:  # parked: leave the line, and wake up to Cancelled
+            self.wait.abort(self)
+            self.kernel.reschedule(self, None, Cancelled())
+        else:  # running, or ready to run: Cancelled comes at its next `yield`
+            self.cancel_pending = True
 
     def __repr__(self):
         return "task %d %r" % (self.id, self.name)
@@ -59,25 +47,12 @@ class Trap:
     """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
 
     def __init__(self, handler, *args):
-        self.handler = handler
-        self.args = args
+        self.handler, self.args = handler, args
 
 
 class Kernel:
     def __init__(self):
         self.ready = []  # Tasks that can run
-        self.timers = []  # a heap of [deadline, number, function to call]: the nearest first
-        self.timer_count = 0  # numbers the timers, so that equal deadlines keep their order
-
-    def add_timer(self, deadline, function):
-        self.timer_count += 1
-        entry = [deadline, self.timer_count, function]
-        heapq.heappush(self.timers, entry)
-        return entry
-
-    def cancel_timer(self, entry):
-        self.timers.remove(entry)  # O(n), and simple; genlet marks it dead instead
-        heapq.heapify(self.timers)
 
     def spawn(self, gen, name):
         task = Task(gen, name)
@@ -92,10 +67,7 @@ class Kernel:
 
     def run(self, main):
         main_task = self.spawn(main(), "main")
-        while self.ready or self.timers:
-            if not self.ready:  # nothing to do until the nearest deadline: sleep till then
-                time.sleep(max(0, self.timers[0][0] - clock()))
-            self.expire_timers()
+        while self.ready:
             batch, self.ready = self.ready, []
             for task in batch:
                 self.step(task)
@@ -103,15 +75,8 @@ class Kernel:
             raise main_task.exception
         return main_task.result
 
-    def expire_timers(self):
-        now = clock()
-        while self.timers and self.timers[0][0] <= now:
-            deadline, _, function = heapq.heappop(self.timers)
-            function()
-
     def step(self, task):
         """Run `task` up to its next `yield`, then carry out what it yielded."""
-        Task.current = task
         reply, error, task.reply, task.error = task.reply, task.error, None, None
         try:
             if error is not None:
@@ -119,16 +84,11 @@ class Kernel:
             else:
                 instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
         except StopIteration as stop:
-            self.finish(task, stop.value, None)
-            return
+            return self.finish(task, stop.value, None)
         except Cancelled:
-            self.finish(task, None, None)  # it ended cancelled: its joiners get None
-            return
+            return self.finish(task, None, None)  # it ended cancelled: its joiners get None
         except Exception as exc:
-            self.finish(task, None, exc)
-            return
-        finally:
-            Task.current = None
+            return self.finish(task, None, exc)
         self.dispatch(task, instruction)
 
     def finish(self, task, result, exception):
@@ -142,8 +102,9 @@ class Kernel:
     def dispatch(self, task, instruction):
         """Carry out what the task yielded; a bare `yield` (None) just goes to the back."""
         reply = error = None
-        if cancel_target(task) is not None:  # at every `yield`, as long as the scope is cancelled
-            error = Cancelled(cancel_target(task))
+        if task.cancel_pending:  # every `yield` is where a pending cancel is delivered
+            task.cancel_pending = False
+            error = Cancelled()
         elif isinstance(instruction, Trap):
             try:
                 reply = instruction.handler(self, task, *instruction.args)
@@ -155,57 +116,6 @@ class Kernel:
             hint = " (did you mean `yield from`?)" if hasattr(instruction, "send") else ""
             error = TypeError("%r yielded %r, not a trap%s" % (task, type(instruction).__name__, hint))
         self.reschedule(task, reply, error)
-
-
-def cancel_target(task):
-    """The scope whose Cancelled the task gets now: the outermost cancelled one it can see."""
-    target = None
-    for scope in reversed(task.scopes):  # from the innermost out
-        if scope.cancelled:
-            target = scope
-        if scope.shield:
-            break  # a shield hides every scope outside it
-    return target
-
-
-class CancelScope:
-    def __init__(self, deadline=None, shield=False):
-        self.deadline, self.shield = deadline, shield
-        self.cancelled = self.cancelled_caught = False
-        self.task = self.timer = None
-
-    def __enter__(self):
-        self.task = Task.current
-        self.task.scopes.append(self)
-        if self.deadline is not None:
-            self.timer = self.task.kernel.add_timer(self.deadline, self.expire)
-        return self
-
-    def expire(self):
-        self.timer = None  # popped from the heap: nothing to take out of it any more
-        self.cancel()
-
-    def __exit__(self, kind, exc, traceback):
-        self.task.scopes.pop()
-        if self.timer is not None:  # left before its deadline, or cancelled by hand
-            self.task.kernel.cancel_timer(self.timer)
-        if isinstance(exc, Cancelled) and exc.scope is self:
-            self.cancelled_caught = True
-            return True  # ours: swallow it, and go on after the `with`
-        return False  # anybody else's: let it pass
-
-    def cancel(self):
-        if self.cancelled:
-            return
-        self.cancelled = True
-        task = self.task
-        if task.wait is not None and cancel_target(task) is not None:  # parked, and it can see it
-            task.wait.abort(task)
-            task.kernel.reschedule(task, None, Cancelled(cancel_target(task)))
-
-
-def move_on_after(seconds):
-    return CancelScope(clock() + seconds)
 
 
 # -- the traps: each is a handler and a generator function to `yield from` ----------------------
@@ -223,26 +133,6 @@ def _join(kernel, task, other):
     if other.exception is not None:
         raise other.exception  # the child's exception, raised in the joiner
     return other.result
-
-
-class Sleeping:
-    """What a sleeping task waits in: its entry in the timer heap."""
-
-    def __init__(self, kernel, entry):
-        self.kernel, self.entry = kernel, entry
-
-    def abort(self, task):
-        self.kernel.cancel_timer(self.entry)
-
-
-def _sleep(kernel, task, seconds):
-    entry = kernel.add_timer(clock() + seconds, lambda: kernel.reschedule(task))
-    task.wait = Sleeping(kernel, entry)
-    return PARK  # expire_timers() reschedules it
-
-
-def sleep(seconds):
-    yield Trap(_sleep, seconds)
 
 
 def reschedule(task, reply=None, error=None):
@@ -381,9 +271,9 @@ def select(*ops):
 
 
 # -- a program -----------------------------------------------------------------------------------
-def sender(channel, value, delay):
-    if delay:
-        yield from sleep(delay)
+def sender(channel, value, turns):
+    for _ in range(turns):
+        yield  # let others run first
     yield from channel.send(value)
 
 
@@ -399,12 +289,12 @@ def receiver(channel):
 def main():
     a, b = Channel("a"), Channel("b")
     print("whichever comes first:")
-    yield from spawn(sender, a, "A", 0.05)
-    yield from spawn(sender, b, "B", 0.01)
+    yield from spawn(sender, a, "A", 5)
+    yield from spawn(sender, b, "B", 1)
     for _ in range(2):
         print("  select ->", (yield from select(a.recv_op(), b.recv_op())))
     print("two sends ready at once:")
-    ra = yield from spawn(receiver, a)
+    yield from spawn(receiver, a)
     rb = yield from spawn(receiver, b)
     yield  # both park in recv
     print("  select ->", (yield from select(a.send_op("x"), b.send_op("y"))))
@@ -419,11 +309,12 @@ def main():
     yield from t.join()
     print("  the other sender still waits:", len(b.senders.waiters))
     print("  its value goes to the next receiver:", (yield from b.recv()))
-    print("a select that times out:")
-    with move_on_after(0.01) as scope:
-        yield from select(a.recv_op(), b.recv_op())
-    print("  timed out:", scope.cancelled_caught, "and left no waiter:",
-          a.receivers.waiters == b.receivers.waiters == [])
+    print("a parked select, cancelled:")
+    t = yield from spawn(selector, a, b)
+    yield  # it parks in both queues
+    t.cancel()
+    yield from t.join()
+    print("  it left no waiter:", a.receivers.waiters == b.receivers.waiters == [])
 
 
 Kernel().run(main)
