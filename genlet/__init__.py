@@ -21,6 +21,11 @@ switching: it runs on CPython, PyPy and MicroPython alike.
     print(genlet.run(main))          # [0, 1, 4]
 """
 
+try:
+    from typing import Any, List, Optional, TextIO
+except ImportError:
+    pass
+
 from .kernel import (
     FINISHED,
     READY,
@@ -75,11 +80,19 @@ from .sync import (
 
 __version__ = "0.1.0"
 
+
+def ps(kernel: "Optional[Kernel]" = None, file: "Optional[TextIO]" = None) -> "List[Any]":
+    """Print a table of the running kernel's tasks; return its rows (see genlet.monitor.ps)."""
+    from .monitor.accounting import ps as _ps
+
+    return _ps(kernel, file)
+
+
 __all__ = [
     "CLOSED", "CancelScope", "Cancelled", "Channel", "ChannelClosed", "Deadlock", "FINISHED", "Kernel",
     "MonotonicClock", "READY", "RUNNING", "Task", "TaskCancelled", "TaskGroupError", "TimeoutError", "VirtualClock",
     "WAITING", "WouldBlock", "clock", "current_task", "fail_after", "fail_at", "iwait", "joinall", "killall", "local",
-    "move_on_after", "move_on_at", "run", "select", "sleep", "sleep_until", "spawn", "spawn_later",
+    "move_on_after", "move_on_at", "ps", "run", "select", "sleep", "sleep_until", "spawn", "spawn_later",
     # genlet.sync
     "AsyncResult", "BoundedSemaphore", "Condition", "Event", "LifoQueue", "Lock", "Pool",
     "PriorityQueue", "Queue", "RLock", "Semaphore", "TaskGroup", "task_group",

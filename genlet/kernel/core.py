@@ -40,6 +40,7 @@ from ._typing import TYPE_CHECKING
 from . import ending, report
 from .cancel import cancel_target
 from .clock import default_clock
+from .debug import observe
 from .instrument import Observed, Observers
 from .errors import Cancelled, Deadlock, TaskCancelled, describe, plural, stray_cancelled
 from .outside import allocate_lock
@@ -69,7 +70,7 @@ class Kernel(Running, Observed):
 
     def __init__(
         self, clock: "Optional[Clock]" = None, seed: "Optional[int]" = None, contextvars: bool = False,
-        instruments: "Optional[List[Instrument]]" = None,
+        instruments: "Optional[List[Instrument]]" = None, monitor: "Any" = None, slow_step: "Any" = None,
     ) -> None:  # fmt: skip
         self.clock = clock if clock is not None else default_clock()
         self.current = None  # type: Optional[Task[Any]]
@@ -107,6 +108,7 @@ class Kernel(Running, Observed):
             except ImportError:
                 raise RuntimeError("contextvars=True needs the contextvars module (CPython, PyPy)")
             self._context = _cv
+        observe(self, monitor, slow_step)  # genlet.monitor, if asked for (here or in the environment)
 
     # -- tasks -------------------------------------------------------------------------------
     def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
@@ -608,15 +610,17 @@ class Kernel(Running, Observed):
 def run(
     main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optional[int]" = None,
     contextvars: bool = False, instruments: "Optional[List[Instrument]]" = None,
+    monitor: "Any" = None, slow_step: "Any" = None,
 ) -> "Any":  # fmt: skip
     """Run ``main(*args)`` on a fresh kernel until it returns; return its value.
 
     Tasks still alive when ``main`` ends are cancelled and finished (a warning names them,
     unless they are daemons). Ctrl-C cancels every task the same way, then propagates.
     ``seed`` seeds the kernel's random choices (``select``); ``clock=VirtualClock()`` runs on
-    virtual time; ``instruments``: observers told what the tasks do (``Instrument``).
+    virtual time; ``instruments``: observers told what the tasks do (``Instrument``);
+    ``monitor=True`` serves the monitor, ``slow_step=0.05`` reports slow steps (genlet.monitor).
     """
-    kernel = Kernel(clock, seed, contextvars, instruments)
+    kernel = Kernel(clock, seed, contextvars, instruments, monitor, slow_step)
     try:
         return kernel.run(main, *args)
     finally:

@@ -2,7 +2,7 @@
 """Looking inside a kernel: where each task is, and the task dump that ``Deadlock`` carries."""
 
 try:
-    from typing import Any, Optional, Tuple
+    from typing import Any, Dict, Optional, Tuple
 except ImportError:
     pass
 
@@ -49,3 +49,41 @@ def task_dump(kernel: "Kernel", title: str, locations: bool = True) -> str:
     for task in kernel.tasks():
         lines.append("  " + describe_task(task, locations))
     return "\n".join(lines)
+
+
+def statistics(kernel: "Kernel") -> "Dict[str, int]":
+    """A snapshot of what the kernel holds, for the monitor's ``stats``: its unfinished tasks
+    by state, live timers, tasks waiting on descriptors, work in flight in other threads
+    (thread jobs, signal waits) and calls queued from other threads."""
+    counts = {"tasks": 0, "running": 0, "ready": 0, "waiting": 0}
+    for task in kernel.tasks():
+        counts["tasks"] += 1
+        counts[task.state.lower()] += 1
+    counts["timers"] = len(kernel._timers)
+    counts["fd_waits"] = kernel._io.count if kernel._io is not None else 0
+    counts["external"] = kernel.external
+    counts["thread_calls"] = len(kernel._calls)
+    return counts
+
+
+def _getenv(name: str) -> "Optional[str]":
+    try:
+        from os import getenv
+    except ImportError:  # (a MicroPython port without os.getenv)
+        return None
+    return getenv(name) or None
+
+
+def observe(kernel: "Kernel", monitor: "Any", slow_step: "Any") -> None:
+    """``Kernel(monitor=..., slow_step=...)``, or else ``GENLET_MONITOR`` / ``GENLET_SLOW_STEP``
+    from the environment: install the monitor and the slow-step detector (genlet.monitor),
+    which is imported only then."""
+    names = ["monitor=", "slow_step="]
+    if monitor is None:
+        monitor, names[0] = _getenv("GENLET_MONITOR"), "GENLET_MONITOR"
+    if slow_step is None:
+        slow_step, names[1] = _getenv("GENLET_SLOW_STEP"), "GENLET_SLOW_STEP"
+    if monitor is not None or slow_step is not None:
+        from ..monitor import install
+
+        install(kernel, monitor, slow_step, names)
