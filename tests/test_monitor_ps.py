@@ -5,6 +5,7 @@ import io
 import pytest
 
 import genlet
+from genlet.kernel.lowlevel import Instrument
 from genlet.monitor import Accounting, accounting, rows
 
 
@@ -68,7 +69,7 @@ def test_accounting_started_from_a_task_counts_from_then_on():
         yield
         return rows()
 
-    found = genlet.run(main)
+    found = genlet.run(main, instruments=[Instrument()])  # (so the pass that turns it on is instrumented)
     assert found[0].steps == 1  # the step that turned it on is not counted (it saw no start),
     # the one that asks is not over: the second step
     assert found[0].cpu < 1.0  # (was: hours, the time since the clock's epoch)

@@ -145,10 +145,12 @@ class SlowSteps(Instrument):
                     self._sample = (number, stack, into)
             elif into >= still and told != number:
                 told = number
-                report.warning(
-                    "slow step: task %r has held the kernel for %s so far (slow_step=%s) and "
-                    "still does; it was at:\n%s" % (task.name, seconds(into), seconds(self.threshold), format_stack(sample[1]))
-                )  # fmt: skip
+                stack = self._stack_of(kernel_thread)  # (where it is now, not at the sample)
+                if self._step is step:
+                    report.warning(
+                        "slow step: task %r has held the kernel for %s so far (slow_step=%s) and "
+                        "still does; it is at:\n%s" % (task.name, seconds(into), seconds(self.threshold), format_stack(stack))
+                    )  # fmt: skip
 
     def _stack_of(self, thread: int) -> "List[Tuple[str, int, str]]":
         frame = self._sampler().get(thread)  # type: ignore[misc]
