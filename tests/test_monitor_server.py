@@ -5,6 +5,7 @@ import contextlib
 import os
 import pathlib
 import queue
+import re
 import socket
 import subprocess
 import sys
@@ -77,10 +78,12 @@ def test_ps_where_cancel_stats_help_quit_over_loopback():
         assert client.greeting.startswith("genlet monitor: process %d" % os.getpid())
         table = client.ask("ps")
         assert "STEPS" in table and "CPU" in table
-        assert " worker " in table and "Channel" in table and " napper " in table and "sleep" in table
+        assert " worker " in table and "Channel" in table and " napper " in table
+        assert re.search(r"napper .* sleep [\d.]+ s", table), table
+        assert "read the monitor's socket 127.0.0.1:%d" % address[1] in table
         where = client.ask("where 3")
         assert where.startswith("task 3 'worker' WAITING on Channel")
-        assert "in worker\n    yield from inbox.recv()  # where 3 names this line" in where
+        assert where.endswith("in worker\n    yield from inbox.recv()  # where 3 names this line")  # (not genlet's frames)
         assert client.ask("cancel 4") == "cancelled task 4 'napper': Cancelled is raised at its current or next checkpoint"
         assert " napper " not in client.ask("ps")  # it has ended
         assert client.ask("where 4") == "no task 4: it has finished, or never was (ps lists the tasks)"
@@ -199,3 +202,11 @@ def test_the_kernel_imports_no_monitor_unless_asked():
     env.pop("GENLET_SLOW_STEP", None)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, env=env)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_client_says_when_the_program_has_ended():
+    with monitored() as address:
+        client = MonitorClient(address)
+    with pytest.raises(ConnectionError, match="the monitor closed the connection: the program's run has ended"):
+        client.ask("ps")
+    client.close()

@@ -40,14 +40,24 @@ class MonitorClient:
                     "(a step that never yields); run the program with GENLET_SLOW_STEP=0.05 to name it"
                     % (self.address[0], self.address[1], self.sock.gettimeout() or 0.0)
                 )
+            except ConnectionResetError:
+                data = b""
             if not data:
+                if not self._buffer:
+                    raise ConnectionError(
+                        "the monitor closed the connection: the program's run has ended (or its "
+                        "monitor session was cancelled)"
+                    )
                 break
             self._buffer += data
         text, self._buffer = self._buffer[: -len(PROMPT)] if self._buffer.endswith(PROMPT) else self._buffer, b""
         return text.decode("utf-8", "replace").rstrip("\n")
 
     def ask(self, command: str) -> str:
-        self.sock.sendall(command.strip().encode() + b"\n")
+        try:
+            self.sock.sendall(command.strip().encode() + b"\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # (the monitor has gone: _answer says so)
         return self._answer()
 
     def close(self) -> None:

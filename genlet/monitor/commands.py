@@ -20,7 +20,7 @@ from ..kernel.debug import statistics
 from ..kernel.lowlevel import describe_wait
 from ..kernel.traps import current_task
 from .accounting import rows, table
-from .text import format_stack, seconds
+from .text import format_stack, seconds, user_stack
 
 PROMPT = "genlet> "
 
@@ -81,7 +81,7 @@ class Session:
 
     def where(self, args: "List[str]") -> str:
         task = self._task(args, "where")
-        stack = task.where()
+        stack = user_stack(task.where())
         head = "task %d %r %s" % (task.id, task.name, task.state)
         if describe_wait(task):
             head += " on " + describe_wait(task)

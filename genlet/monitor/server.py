@@ -88,6 +88,15 @@ def check_loopback(host: str, what: str = "monitor=") -> None:
         )
 
 
+class _Labelled(socket.socket):
+    """A socket that a task waiting on it names in a few words (ps: "read the monitor's ...")."""
+
+    label = "a monitor socket"
+
+    def __repr__(self) -> str:
+        return self.label
+
+
 class Monitor:
     """The monitor server of one kernel (see the module doc)."""
 
@@ -104,7 +113,7 @@ class Monitor:
         if self.kernel is not None:
             raise RuntimeError("this Monitor serves a kernel already; make one Monitor per kernel")
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock = _Labelled(family, socket.SOCK_STREAM)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
@@ -118,6 +127,7 @@ class Monitor:
                 % (self.host, self.port, error.strerror or error),
             )
         self.address = sock.getsockname()[:2]
+        sock.label = "the monitor's socket %s:%d" % self.address
         self.kernel = kernel
         self.accounting = accounting(kernel)
         self._listener = Socket(sock)
@@ -135,7 +145,11 @@ class Monitor:
             while True:
                 conn, peer = yield from listener.accept()
                 self.sessions += 1
-                spawn(self._session, conn, name="genlet.monitor session %d" % self.sessions, daemon=True)
+                name = "genlet.monitor session %d" % self.sessions
+                client = conn.socket
+                labelled = _Labelled(client.family, client.type, client.proto, fileno=client.detach())
+                labelled.label = "the client of %s" % name
+                spawn(self._session, Socket(labelled), name=name, daemon=True)
         finally:
             listener.close()
 

@@ -36,11 +36,12 @@ except ImportError:
 
 from ..kernel import report
 from ..kernel.lowlevel import Instrument
-from .text import perf as _perf, format_stack, seconds
+from .text import GENLET_DIR, format_stack, seconds
+from .text import perf as _perf
 
 STILL = 1.0  # a step still running after max(STILL, 10 thresholds) is reported while it runs
 _CO_GENERATOR = 0x20  # code.co_flags: a generator function's code
-_KERNEL_DIR = __file__.replace("\\", "/").rsplit("/monitor/", 1)[0] + "/kernel/"
+_KERNEL_DIR = GENLET_DIR + "kernel/"
 _ADVICE = (
     "A blocking call in a task stops every task: use its genlet version (genlet.sleep, "
     "genlet.io; genlet.io.run_in_thread for the rest), and put a bare `yield` now and then "

@@ -33,6 +33,18 @@ def seconds(value: float) -> str:
     return "%.0f min" % (value / 60.0)
 
 
+GENLET_DIR = __file__.replace("\\", "/").rsplit("/monitor/", 1)[0] + "/"
+
+
+def user_stack(stack: "List[Tuple[str, int, str]]") -> "List[Tuple[str, int, str]]":
+    """The stack without genlet's own innermost frames (how a wait parks), where the user's
+    code is outermost: what a person asking "where is it?" wants to read."""
+    end = len(stack)
+    while end > 0 and stack[end - 1][0].replace("\\", "/").startswith(GENLET_DIR):
+        end -= 1
+    return stack[:end] if end else stack
+
+
 def format_stack(stack: "List[Tuple[str, int, str]]", indent: str = "  ") -> str:
     """``(filename, lineno, function)`` entries, outermost first, as a traceback shows them."""
     lines = []
