@@ -186,13 +186,24 @@ def test_the_environment_variable_turns_it_on_and_a_bad_one_is_named(monkeypatch
     assert genlet.run(main) == ["main-1"]
 
 
-def test_a_busy_port_says_so():
+def test_a_busy_port_says_so(monkeypatch, caplog):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen(1)
         port = sock.getsockname()[1]
         with pytest.raises(OSError, match="the genlet monitor cannot listen on 127.0.0.1 port %d" % port):
             genlet.Kernel(monitor=port)
+        # From the environment (every kernel of every process started from it), a busy port
+        # is a warning: the kernel runs on without a monitor.
+        monkeypatch.setenv("GENLET_MONITOR", "127.0.0.1:%d" % port)
+
+        def main():
+            yield
+            return len(genlet.kernel.current_kernel().tasks())
+
+        assert genlet.run(main) == 1
+        assert "GENLET_MONITOR: the genlet monitor cannot listen on 127.0.0.1 port %d" % port in caplog.text
+        assert "this kernel runs without a monitor" in caplog.text
 
 
 def test_the_kernel_imports_no_monitor_unless_asked():

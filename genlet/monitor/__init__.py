@@ -19,6 +19,7 @@ try:
 except ImportError:
     pass
 
+from ..kernel import report
 from ..kernel._typing import TYPE_CHECKING
 from .accounting import Accounting, Row, accounting, ps, rows
 from .slow import SlowSteps, check_threshold
@@ -64,4 +65,12 @@ def install(kernel: "Any", monitor: "Any" = None, slow_step: "Any" = None, names
             raise RuntimeError("the genlet monitor needs CPython or PyPy (%s)" % error)
         if not isinstance(monitor, Monitor):
             monitor = Monitor(monitor, names[0])
-        monitor.start(kernel)
+        try:
+            monitor.start(kernel)
+        except OSError as error:
+            if names[0] != "GENLET_MONITOR":
+                raise
+            # Discussion: the environment reaches every kernel of every process started from
+            # it (gunicorn's workers, a kernel per thread): the first one gets the port, and
+            # the others run on, without a monitor, rather than fail for a debugging aid.
+            report.warning("GENLET_MONITOR: %s; this kernel runs without a monitor" % error.strerror)
