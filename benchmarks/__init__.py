@@ -7,6 +7,11 @@
     python -m benchmarks --report docs/benchmarks.md --plot docs/benchmarks.svg
 
 Each measurement runs in its own fresh process pinned to one CPU; see ``run.py``.
+
+The HTTP servers (genlet.http against gevent, eventlet, waitress, uvicorn, measured with wrk)
+have their own driver, which writes its own section of the same page; see ``http_server.py``::
+
+    python -m benchmarks.http_server --report docs/benchmarks.md
 """
 
 # The workload files, in the order their tables are printed.

@@ -135,5 +135,20 @@ def write(path, rows, meta, chart):
     parts.append(tables.markdown(rows, meta))
     if meta["notices"]:
         parts.append("Notices: " + "; ".join(meta["notices"]) + "\n")
+    kept = kept_sections(path)
+    if kept:
+        parts.append(kept)
     with open(path, "w") as out:
         out.write("\n".join(parts))
+
+
+def kept_sections(path):
+    """The sections other drivers wrote in the page (the HTTP servers': http_report.py), kept as
+    they are when this driver writes the rest of it; "" if there are none."""
+    from benchmarks import http_report
+
+    try:
+        with open(path) as page:
+            return http_report.extract(page.read())
+    except OSError:
+        return ""

@@ -94,6 +94,20 @@ def usable_cpus():
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
 
 
+def cpus_for(cpu):
+    """(the CPU to measure on: ``cpu``, or the last usable one; another one for the client)."""
+    cpus = usable_cpus()
+    cpu = cpus[-1] if cpu is None else cpu
+    others = [other for other in cpus if other != cpu]
+    return cpu, others[-1] if others else cpu
+
+
+def child_env():
+    """The environment of the measuring processes: genlet's checkout importable, hashing fixed."""
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PYTHONPATH=ROOT + (os.pathsep + path if path else ""), PYTHONHASHSEED="0")
+
+
 def choose_workloads(registry, only):
     if not only:
         return list(registry.values())
@@ -113,15 +127,11 @@ class Runner:
         self.libs = None if not args.libs else set(lib.strip() for lib in args.libs.split(","))
         self.timeout = 120 if args.quick else args.timeout
         self.notices = notices
-        cpus = usable_cpus()
-        self.cpu = args.cpu if args.cpu is not None else cpus[-1]
-        others = [cpu for cpu in cpus if cpu != self.cpu]
-        self.client_cpu = others[-1] if others else self.cpu
+        self.cpu, self.client_cpu = cpus_for(args.cpu)
         self.taskset = shutil.which("taskset")
         if self.taskset is None and not args.quick:
             notices.append("taskset was not found (util-linux): the processes are NOT pinned to one CPU")
-        path = os.environ.get("PYTHONPATH")
-        self.env = dict(os.environ, PYTHONPATH=ROOT + (os.pathsep + path if path else ""), PYTHONHASHSEED="0")
+        self.env = child_env()
 
     def pinned(self, command, cpu=None):
         if self.taskset is None or self.size == "quick":  # --quick measures nothing: no pinning
