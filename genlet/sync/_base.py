@@ -1,5 +1,6 @@
 # genlet/sync/_base.py
-"""What every primitive in genlet.sync shares: names for reports, timeouts, the ``with`` guard.
+"""What every primitive in genlet.sync shares: names for reports, timed waits, waking waiters,
+the ``with`` guard.
 
 Primitives are named in task dumps and ``Deadlock`` reports: ``Lock 'db'`` when the user gave
 ``name=``, else a short id such as ``Lock#3``.
@@ -11,11 +12,13 @@ the ``with`` form allocates nothing more than ``acquire()`` does.
 """
 
 try:
-    from typing import Any, Optional, Tuple
+    from typing import Any, Generator, Optional, Tuple
 except ImportError:
     pass
 
-from ..kernel.errors import Deadlock
+from ..kernel.errors import Deadlock, TimeoutError, plural
+from ..kernel.traps import Failure, park, refuse_own_wait, reschedule
+from ..kernel.waitqueue import Waiter, WaitQueue
 
 _counter = [0]
 
@@ -40,6 +43,65 @@ def deadline_after(task: "Any", timeout: float, what: str) -> float:
     if timeout != timeout:
         raise ValueError("%s: the timeout is NaN; give seconds as a number, or None to wait forever" % what)
     return task._kernel.clock.now() + timeout  # type: ignore[no-any-return]
+
+
+def park_in_line(
+    task: "Any", line: WaitQueue, value: "Any", timeout: "Optional[float]", call: str, why: "Optional[str]" = None
+) -> "Generator[Any, Any, Any]":
+    """Park ``task`` at the back of ``line`` (its Waiter carries ``value``); the iterable to
+    ``yield from``.
+
+    ``timeout``: None waits for as long as it takes; else the wait ends after ``timeout``
+    seconds, and the task gets False, or with ``why`` a ``genlet.TimeoutError``:
+    ``Queue#1.get() timed out after 2 seconds: still empty``. ``call`` is the method, as the
+    errors name it (``line.owner`` is the primitive: ``_kind`` and ``_label`` name it).
+    """
+    if timeout is None:
+        return park(task, line.push(task, value))  # type: ignore[no-any-return]
+    owner = line.owner
+    deadline = deadline_after(task, timeout, "%s.%s()" % (owner._kind, call))
+    expired = False  # type: Any
+    if why is not None:
+        expired = Failure(TimeoutError("%s.%s() timed out after %s%s" % (owner._label, call, plural(timeout, "second"), why)))
+    return park(task, line.push(task, value), deadline, expired)  # type: ignore[no-any-return]
+
+
+# -- waking ------------------------------------------------------------------------------------
+# A waiter taken out of line is a plain wait, woken with ``reschedule``, or one of a group: a
+# ``select`` (or a ``recv_ok``) that parked it, which is told with ``group.fire(waiter, reply)``
+# and answers False if it will not take ``reply`` (that select has completed already).
+
+
+def wake(waiter: Waiter, reply: "Any") -> bool:
+    """Wake ``waiter`` (out of line already) with ``reply``; False if its group refused it."""
+    group = waiter.group
+    if group is None:
+        reschedule(waiter.task, reply)
+        return True
+    return group.fire(waiter, reply)  # type: ignore[no-any-return]
+
+
+def wake_first(line: WaitQueue, reply: "Any") -> "Optional[Waiter]":
+    """Hand ``reply`` to the first waiter in ``line`` that takes it; that Waiter, or None."""
+    waiter = line.pop()
+    while waiter is not None and not wake(waiter, reply):
+        waiter = line.pop()  # that select is over already: the next in line
+    return waiter
+
+
+def wake_all(line: WaitQueue, reply: "Any") -> None:
+    """Wake every waiter in ``line`` with ``reply`` (``Event.set``, ``Queue.task_done``).
+
+    Call it before changing the primitive's state: if the running task waits in ``line``
+    itself (it forgot a ``yield from``), this raises the TypeError that explains it, having
+    done nothing (see ``refuse_own_wait``).
+    """
+    if line._len:
+        refuse_own_wait(line)
+    waiter = line.pop()
+    while waiter is not None:
+        wake(waiter, reply)  # (False: that select is over; nothing to do)
+        waiter = line.pop()
 
 
 class Guard:

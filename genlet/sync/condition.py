@@ -28,9 +28,9 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import current_kernel, park, parking_task, reschedule
+from ..kernel.traps import current_kernel, parking_task
 from ..kernel.waitqueue import WaitQueue
-from ._base import Guard, deadline_after, naming, with_misuse
+from ._base import Guard, deadline_after, naming, park_in_line, wake_first, with_misuse
 from .locks import Lock, LockBase, reacquire
 
 
@@ -38,6 +38,8 @@ class Condition:
     """A condition variable over ``lock`` (a Lock or RLock; a new Lock by default)."""
 
     __slots__ = ("_lock", "_waiters", "_guard", "name", "_label")
+
+    _kind = "Condition"
 
     def __init__(self, lock: "Optional[LockBase]" = None, name: "Optional[str]" = None) -> None:
         if lock is None:
@@ -87,11 +89,10 @@ class Condition:
         """
         task = self._holder("wait")
         parking_task()
-        deadline = None if timeout is None else deadline_after(task, timeout, "Condition.wait()")
-        waiter = self._waiters.push(task)
+        trap = park_in_line(task, self._waiters, None, timeout, "wait")
         count = self._lock._release_all()
         try:
-            notified = yield from park(task, waiter, deadline, False)
+            notified = yield from trap
         finally:
             yield from reacquire(self._lock, task, count)
         return notified  # type: ignore[no-any-return]
@@ -122,12 +123,7 @@ class Condition:
     def notify(self, n: int = 1) -> None:
         """Wake the ``n`` tasks that have waited longest (they still need the lock to go on)."""
         self._holder("notify")
-        waiters = self._waiters
-        while n > 0:
-            waiter = waiters.pop()
-            if waiter is None:
-                return
-            reschedule(waiter.task, True)
+        while n > 0 and wake_first(self._waiters, True) is not None:
             n -= 1
 
     def notify_all(self) -> None:

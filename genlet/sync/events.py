@@ -26,34 +26,19 @@ try:
 except ImportError:
     pass
 
-from ..kernel.errors import TimeoutError, WouldBlock, plural
+from ..kernel.errors import WouldBlock
 from ..kernel.select import Op
-from ..kernel.traps import Failure, completed, park, parking_task, refuse_own_wait, reschedule
+from ..kernel.traps import Failure, completed, parking_task
 from ..kernel.waitqueue import Waiter, WaitQueue
-from ._base import deadline_after, naming
-
-
-def _wake_all(waiters: WaitQueue, reply: "Any", op_value: "Any") -> None:
-    """Wake every waiter: plain waits get ``reply``, select groups ``op_value``.
-
-    Called before the caller changes its state: if the running task waits here itself (it
-    forgot a ``yield from``), this raises the TypeError that explains it, having done nothing.
-    """
-    if waiters._len:
-        refuse_own_wait(waiters)
-    waiter = waiters.pop()
-    while waiter is not None:
-        if waiter.group is None:
-            reschedule(waiter.task, reply)
-        else:
-            waiter.group.fire(waiter, op_value)  # False: that select is over; nothing to do
-        waiter = waiters.pop()
+from ._base import naming, park_in_line, wake_all
 
 
 class Event:
     """A flag that tasks can wait for: ``set()``, ``clear()``, ``is_set()``, ``wait()``."""
 
     __slots__ = ("_flag", "_waiters", "name", "_label")
+
+    _kind = "Event"
 
     def __init__(self, name: "Optional[str]" = None) -> None:
         self._flag = False
@@ -65,7 +50,7 @@ class Event:
 
     def set(self) -> None:
         """Set the flag and wake every waiting task (a plain call)."""
-        _wake_all(self._waiters, True, True)
+        wake_all(self._waiters, True)
         self._flag = True
 
     def clear(self) -> None:
@@ -76,11 +61,7 @@ class Event:
         """``yield from ev.wait(timeout=None)``: True once set; False if ``timeout`` ran out."""
         if self._flag:
             return completed(True)
-        task = parking_task()
-        if timeout is None:
-            return park(task, self._waiters.push(task))  # type: ignore[no-any-return]
-        deadline = deadline_after(task, timeout, "Event.wait()")
-        return park(task, self._waiters.push(task), deadline, False)  # type: ignore[no-any-return]
+        return park_in_line(parking_task(), self._waiters, None, timeout, "wait")
 
     def wait_op(self) -> "EventWaitOp":
         """A ``select`` op, ready when the event is set; its value is True."""
@@ -122,6 +103,8 @@ class AsyncResult:
 
     __slots__ = ("_state", "_value", "_waiters", "name", "_label")
 
+    _kind = "AsyncResult"
+
     def __init__(self, name: "Optional[str]" = None) -> None:
         self._state = _PENDING
         self._value = None  # type: Any  # the value, or the exception
@@ -130,7 +113,7 @@ class AsyncResult:
 
     def set(self, value: "Any" = None) -> None:
         """Store ``value`` and wake every task waiting in ``get()``."""
-        _wake_all(self._waiters, value, value)
+        wake_all(self._waiters, value)
         self._state = _VALUE
         self._value = value
 
@@ -141,7 +124,7 @@ class AsyncResult:
                 "set_exception() needs an exception instance, e.g. ValueError('bad'), got %r" % (exception,)
             )
         failure = Failure(exception)
-        _wake_all(self._waiters, failure, failure)
+        wake_all(self._waiters, failure)
         self._state = _ERROR
         self._value = exception
 
@@ -173,12 +156,7 @@ class AsyncResult:
             return completed(self._value)
         if state == _ERROR:
             raise self._value
-        task = parking_task()
-        if timeout is None:
-            return park(task, self._waiters.push(task))  # type: ignore[no-any-return]
-        deadline = deadline_after(task, timeout, "AsyncResult.get()")
-        expired = Failure(TimeoutError("%s.get() timed out after %s" % (self._label, plural(timeout, "second"))))
-        return park(task, self._waiters.push(task), deadline, expired)  # type: ignore[no-any-return]
+        return park_in_line(parking_task(), self._waiters, None, timeout, "get", "")
 
     def get_nowait(self) -> "Any":
         """The value at once; ``genlet.WouldBlock`` if nothing has been set yet."""

@@ -40,8 +40,8 @@ skipped if that select has already completed.
 Storage: each kind keeps its items in a container and reaches them through two callables,
 ``_push`` and ``_pop``, chosen once in ``__init__`` (``_storage``): a Queue a ``deque``
 (``append``, ``popleft``), a LifoQueue a list (``append``, ``pop``), a PriorityQueue a
-``_Heap``. Discussion: bound methods of built-in containers are C calls, about half the cost
-of calling a Python method that calls them; it made a put + get a fifth cheaper on CPython.
+``_Heap``. Discussion: bound methods of built-in containers are C calls, cheaper than a
+Python method that calls them (``queue-put-get`` in benchmarks/; docs/benchmarks.md).
 MicroPython's ``deque`` must be given a maximum length, so an unbounded Queue there keeps its
 items in a ``_ListFifo``, a list with a moving head. The item count is kept in ``_size``.
 """
@@ -54,11 +54,11 @@ try:
 except ImportError:
     pass
 
-from ..kernel.errors import TimeoutError, WouldBlock, describe, plural
+from ..kernel.errors import WouldBlock, describe
 from ..kernel.select import Op
-from ..kernel.traps import DONE, Failure, completed, park, parking_task, refuse_own_wait, reschedule
+from ..kernel.traps import DONE, Failure, completed, parking_task, refuse_own_wait
 from ..kernel.waitqueue import Waiter, WaitQueue
-from ._base import deadline_after, naming
+from ._base import naming, park_in_line, wake, wake_all, wake_first
 
 
 class Queue:
@@ -108,15 +108,7 @@ class Queue:
     # -- putting -----------------------------------------------------------------------------
     def _give(self, item: "Any") -> bool:
         """Put ``item`` now: to the first waiting getter, or into the queue. False if full."""
-        waiter = self._getters.pop() if self._getters._len else None
-        while waiter is not None:
-            if waiter.group is None:
-                reschedule(waiter.task, item)
-                break
-            if waiter.group.fire(waiter, item):
-                break
-            waiter = self._getters.pop()  # that select is over already: the next getter
-        else:
+        if not self._getters._len or wake_first(self._getters, item) is None:
             if 0 < self.maxsize <= self._size:
                 return False
             self._push(item)
@@ -136,12 +128,7 @@ class Queue:
             return DONE  # type: ignore[no-any-return]
         if self._give(item):
             return DONE  # type: ignore[no-any-return]
-        task = parking_task()
-        if timeout is None:
-            return park(task, self._putters.push(task, item))  # type: ignore[no-any-return]
-        deadline = deadline_after(task, timeout, "%s.put()" % self._kind)
-        expired = Failure(TimeoutError("%s.put() timed out after %s: still full" % (self._label, plural(timeout, "second"))))
-        return park(task, self._putters.push(task, item), deadline, expired)  # type: ignore[no-any-return]
+        return park_in_line(parking_task(), self._putters, item, timeout, "put", ": still full")
 
     def put_nowait(self, item: "Any") -> None:
         """Add ``item`` at once; ``genlet.WouldBlock`` if the queue is full."""
@@ -176,11 +163,11 @@ class Queue:
                 try:
                     self._push(waiter.value)
                 except Exception as error:
-                    _wake(waiter, Failure(error))
+                    wake(waiter, Failure(error))
                 else:
                     self._size += 1
                     self._unfinished += 1
-                    _wake(waiter, None)
+                    wake(waiter, None)
                     return
             waiter = self._putters.pop()
 
@@ -194,12 +181,7 @@ class Queue:
                 return completed(self._take())
             self._size -= 1  # the usual case, inlined: nobody waits to fill the freed slot
             return completed(self._pop())
-        task = parking_task()
-        if timeout is None:
-            return park(task, self._getters.push(task))  # type: ignore[no-any-return]
-        deadline = deadline_after(task, timeout, "%s.get()" % self._kind)
-        expired = Failure(TimeoutError("%s.get() timed out after %s: still empty" % (self._label, plural(timeout, "second"))))
-        return park(task, self._getters.push(task), deadline, expired)  # type: ignore[no-any-return]
+        return park_in_line(parking_task(), self._getters, None, timeout, "get", ": still empty")
 
     def get_nowait(self) -> "Any":
         """The next item at once; ``genlet.WouldBlock`` if the queue is empty."""
@@ -225,7 +207,7 @@ class Queue:
                 "got, after processing it" % self._label
             )
         if self._unfinished == 1 and self._joiners is not None:
-            _wake_all(self._joiners)
+            wake_all(self._joiners, None)
         self._unfinished -= 1
 
     def join(self) -> "Generator[Any, Any, None]":
@@ -234,8 +216,7 @@ class Queue:
             return DONE  # type: ignore[no-any-return]
         if self._joiners is None:
             self._joiners = WaitQueue(self, "join (all items done)")
-        task = parking_task()
-        return park(task, self._joiners.push(task))  # type: ignore[no-any-return]
+        return park_in_line(parking_task(), self._joiners, None, None, "join")
 
     def describe(self) -> str:
         return self._label
@@ -247,23 +228,6 @@ class Queue:
         return "<%s %d items, maxsize=%d, %d getting, %d putting>" % (
             self._label, self.qsize(), self.maxsize, len(self._getters), len(self._putters),
         )  # fmt: skip
-
-
-def _wake(waiter: Waiter, reply: "Any") -> None:
-    """Wake a waiter taken out of line: a plain wait, or the select it belongs to."""
-    if waiter.group is None:
-        reschedule(waiter.task, reply)
-    else:
-        waiter.group.fire(waiter, reply)
-
-
-def _wake_all(waiters: WaitQueue) -> None:
-    if waiters._len:
-        refuse_own_wait(waiters)  # (see reschedule)
-    waiter = waiters.pop()
-    while waiter is not None:
-        reschedule(waiter.task, None)
-        waiter = waiters.pop()
 
 
 class LifoQueue(Queue):

@@ -25,9 +25,9 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import Unwaited, answer, completed, park, parking_task, reschedule, running_kernel
+from ..kernel.traps import Unwaited, answer, completed, parking_task, reschedule, running_kernel
 from ..kernel.waitqueue import WaitQueue
-from ._base import Guard, deadline_after, naming, with_misuse
+from ._base import Guard, naming, park_in_line, with_misuse
 
 
 class Semaphore:
@@ -74,21 +74,15 @@ class Semaphore:
                 self._value -= 1
                 task._wait = self._unwaited
                 return answer(task, True)
-        task = parking_task()  # raises the error that explains no task, or an unwaited call
-        return self._wait(task, timeout, True)  # type: ignore[no-any-return]  # (no permit is free)
+        # (no permit is free; parking_task raises the error that explains no task, or an unwaited call)
+        return park_in_line(parking_task(), self._waiters, True, timeout, "acquire")
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from sem):`` take a permit; the block's end gives it back."""
         if self._value > 0:
             self._value -= 1
             return completed(self._guard)
-        return self._wait(parking_task(), None, self._guard)  # type: ignore[no-any-return]
-
-    def _wait(self, task: "Any", timeout: "Optional[float]", reply: "Any") -> "Any":
-        if timeout is None:
-            return park(task, self._waiters.push(task, reply))
-        deadline = deadline_after(task, timeout, "%s.acquire()" % self._kind)
-        return park(task, self._waiters.push(task, reply), deadline, False)
+        return park_in_line(parking_task(), self._waiters, self._guard, None, "acquire")
 
     def release(self) -> None:
         """Give a permit back: to the first waiting task, or to the pool of free permits."""
