@@ -72,6 +72,17 @@ def test_properties_len_statistics_describe():
     assert Channel().describe() != Channel().describe()  # each channel has its own number
 
 
+
+def test_a_named_channel_says_its_name():
+    ch = Channel(2, name="jobs")
+    assert ch.name == "jobs" and ch.describe() == "Channel 'jobs'(cap=2)"
+    unnamed = Channel()
+    assert unnamed.name.startswith("Channel#") and unnamed.describe() == unnamed.name + "(cap=0)"
+    ch.close()
+    with pytest.raises(ChannelClosed, match=r"Channel 'jobs'\(cap=2\) is already closed"):
+        ch.close()
+
+
 def test_waiting_on_names_the_channel_and_the_direction():
     def main():
         a, b = Channel(), Channel(1)

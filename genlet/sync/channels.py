@@ -29,17 +29,18 @@ looks for a waiting receiver, then for room; a receive first takes from the buff
 the first waiting sender's value in behind it), then from a waiting sender.
 
 Waiting is the kernel's: a ``WaitQueue`` of senders (each ``Waiter.value`` holds its value)
-and one of receivers, ``park()`` and ``reschedule()``. ``send`` and ``recv`` are plain
-functions, not generators: they return ``DONE`` or ``completed(value)`` when they finish at
-once and the kernel's shared trap when they park, so a blocked task keeps no frame of ours.
-A Waiter with a ``group`` belongs to a parked ``select``; it is completed with
-``group.fire(waiter, value)``, and skipped if that returns False.
+and one of receivers, ``park_for_hand_off()`` and ``reschedule()``. ``send`` and ``recv`` are
+plain functions, not generators: they return ``DONE`` or ``completed(value)`` when they finish
+at once, and what ``park_for_hand_off`` returns when they park (see there for what a parked
+task keeps). A Waiter with a ``group`` belongs to a parked ``select`` (or a ``recv_ok``, see
+``_RecvOk``); it is completed with ``group.fire(waiter, value)``, and skipped if that returns
+False (``_base.wake``).
 
 The buffer is a ``collections.deque`` bounded by the capacity (see ``__init__``).
 
 Discussion: the hot paths test ``queue._len`` instead of ``len(queue)`` or ``if queue:``.
-``WaitQueue`` is a Python class, so those are Python-level calls, which made an immediate
-send about a third slower on CPython (measured).
+``WaitQueue`` is a Python class, so those are Python-level calls (see ``ping-pong`` in
+benchmarks/).
 """
 
 try:
@@ -53,8 +54,9 @@ from ..kernel._typing import Generic, T
 from ..kernel.errors import ChannelClosed, WouldBlock
 from ..kernel.errors import describe as _describe
 from ..kernel.select import Op
-from ..kernel.traps import DONE, Failure, completed, park, park_for_hand_off, parking_task, refuse_own_wait, reschedule
+from ..kernel.traps import DONE, Failure, completed, park_for_hand_off, parking_task, refuse_own_wait, reschedule
 from ..kernel.waitqueue import WaitQueue, Waiter
+from ._base import naming, wake, wake_first
 
 
 class _Closed:
@@ -66,7 +68,21 @@ class _Closed:
 
 CLOSED = _Closed()  # what a select's recv op yields on a closed, drained channel
 
-_RECV_OK = "recv_ok"  # Waiter.value of a parked recv_ok(): it gets (value, True)
+
+class _RecvOk:
+    """The group of a parked ``recv_ok()``: a value arrives as ``(value, True)``, the close
+    of the channel as ``(None, False)``. (A ``recv()`` waits without a group and gets the
+    value itself, or ``ChannelClosed``.)"""
+
+    __slots__ = ()
+
+    def fire(self, waiter: Waiter, value: "Any") -> bool:
+        reschedule(waiter.task, (None, False) if value is CLOSED else (value, True))
+        return True
+
+
+_RECV_OK = _RecvOk()
+_EMPTY = _Closed()  # what _take returns when no value is there (never handed out)
 
 
 class ChannelStatistics:
@@ -104,19 +120,16 @@ def _check_capacity(capacity: "Any") -> int:
 class Channel(Generic[T]):
     """A Go channel: ``Channel()`` is a rendezvous, ``Channel(n)`` buffers up to n items."""
 
-    __slots__ = ("_buf", "_capacity", "_closed", "_senders", "_receivers", "_id")
+    __slots__ = ("_buf", "_capacity", "_closed", "_senders", "_receivers", "name", "_label")
 
-    _last_id = 0
-
-    def __init__(self, capacity: int = 0) -> None:
+    def __init__(self, capacity: int = 0, name: "Optional[str]" = None) -> None:
         self._capacity = _check_capacity(capacity)
         # Discussion: a deque bounded by the capacity, which MicroPython's deque requires
         # (and allocates up front: a buffer of a million slots costs that much memory there).
         # Taking a value is one C call, and a taken value leaves no reference behind.
         self._buf = deque((), self._capacity)  # type: Deque[Any]
         self._closed = False
-        Channel._last_id += 1
-        self._id = Channel._last_id
+        self.name, self._label = naming("Channel", name)
         self._senders = WaitQueue(self, "send")
         self._receivers = WaitQueue(self, "recv")
 
@@ -139,7 +152,7 @@ class Channel(Generic[T]):
         )
 
     def describe(self) -> str:
-        return "Channel#%d(cap=%d)" % (self._id, self._capacity)
+        return "%s(cap=%d)" % (self._label, self._capacity)
 
     def __repr__(self) -> str:
         return "<%s %d buffered%s>" % (self.describe(), len(self), ", closed" if self._closed else "")
@@ -152,7 +165,7 @@ class Channel(Generic[T]):
         """
         if self._closed:
             raise self._send_closed()
-        if self._receivers._len and self._give(value):
+        if self._receivers._len and wake_first(self._receivers, value) is not None:
             return DONE  # type: ignore[no-any-return]
         buf = self._buf
         if len(buf) < self._capacity:
@@ -165,7 +178,7 @@ class Channel(Generic[T]):
         """Send without waiting; ``WouldBlock`` if no receiver waits and the buffer is full."""
         if self._closed:
             raise self._send_closed()
-        if self._receivers._len and self._give(value):
+        if self._receivers._len and wake_first(self._receivers, value) is not None:
             return
         buf = self._buf
         if len(buf) < self._capacity:
@@ -173,38 +186,19 @@ class Channel(Generic[T]):
             return
         raise WouldBlock("%s: no receiver is waiting and the buffer is full" % self.describe())
 
-    def _give(self, value: "Any") -> bool:
-        """Hand ``value`` to the first waiting receiver that takes it; False if none did."""
-        receivers = self._receivers
-        waiter = receivers.pop()
-        while waiter is not None:
-            group = waiter.group
-            if group is None:
-                reschedule(waiter.task, value if waiter.value is None else (value, True))
-                return True
-            if group.fire(waiter, value):
-                return True
-            waiter = receivers.pop()
-        return False
-
     # -- receiving ---------------------------------------------------------------------------
-    # Discussion: recv and recv_ok carry an inlined copy of _unbuffer's usual case (no sender
-    # waits). They are the hot path of every pipeline, and the method call would cost a fifth
-    # of a receive on CPython.
-
     def recv(self) -> "Generator[Any, Any, T]":
         """``value = yield from ch.recv()``: the next value; waits while there is none.
 
         Raises ``ChannelClosed`` once the channel is closed and its buffer drained.
         """
         buf = self._buf
-        if buf:
-            value = buf.popleft() if not self._senders._len else self._unbuffer()
-            return completed(value)
-        if self._senders._len:
-            waiter = self._take_sender()
-            if waiter is not None:
-                return completed(waiter.value)
+        if buf and not self._senders._len:  # inlined copy of Channel._take: benchmarks/pipeline.py
+            return completed(buf.popleft())
+        if buf or self._senders._len:
+            value = self._take()
+            if value is not _EMPTY:
+                return completed(value)
         if self._closed:
             raise self._recv_closed()
         task = parking_task()
@@ -213,61 +207,41 @@ class Channel(Generic[T]):
     def recv_ok(self) -> "Generator[Any, Any, Tuple[Optional[T], bool]]":
         """``value, ok = yield from ch.recv_ok()``: ``(value, True)``, or ``(None, False)``
         once the channel is closed and drained (Go's ``v, ok := <-ch``)."""
-        buf = self._buf
-        if buf:
-            value = buf.popleft() if not self._senders._len else self._unbuffer()
+        value = self._take()
+        if value is not _EMPTY:
             return completed((value, True))
-        if self._senders._len:
-            waiter = self._take_sender()
-            if waiter is not None:
-                return completed((waiter.value, True))
         if self._closed:
             return completed((None, False))
         task = parking_task()
-        return park_for_hand_off(task, self._receivers.push(task, _RECV_OK))  # type: ignore[no-any-return]
+        return park_for_hand_off(task, self._receivers.push(task, None, _RECV_OK))  # type: ignore[no-any-return]
 
     def recv_nowait(self) -> T:
         """Receive without waiting; ``WouldBlock`` if there is no value, ``ChannelClosed`` if
         the channel is closed and drained."""
-        if self._buf:
-            return self._unbuffer()  # type: ignore[no-any-return]
-        if self._senders._len:
-            waiter = self._take_sender()
-            if waiter is not None:
-                return waiter.value  # type: ignore[no-any-return]
+        value = self._take()
+        if value is not _EMPTY:
+            return value  # type: ignore[no-any-return]
         if self._closed:
             raise self._recv_closed()
         raise WouldBlock("%s: no value is buffered and no sender is waiting" % self.describe())
 
-    def _unbuffer(self) -> "Any":
-        """Take the value at the head of the buffer; let the first waiting sender refill it.
+    def _take(self) -> "Any":
+        """The next value, taken: the head of the buffer (the first waiting sender's value
+        moves in behind it), else a waiting sender's value; ``_EMPTY`` if there is none.
 
-        Discussion: the sender is woken first and the buffer touched after, so that a
-        TypeError from ``reschedule`` (the sender is the running task, see there) leaves the
-        buffer as it was.
+        Discussion: a sender is woken before the buffer is touched, so that a TypeError from
+        ``reschedule`` (the sender is the running task, see there) leaves the buffer as it was.
         """
         buf = self._buf
         if not self._senders._len:
-            return buf.popleft()
-        waiter = self._take_sender()
+            return buf.popleft() if buf else _EMPTY
+        sender = wake_first(self._senders, None)
+        if not buf:
+            return _EMPTY if sender is None else sender.value
         value = buf.popleft()
-        if waiter is not None:
-            buf.append(waiter.value)
+        if sender is not None:
+            buf.append(sender.value)
         return value
-
-    def _take_sender(self) -> "Optional[Waiter]":
-        """Complete the first waiting sender that still wants to send; its Waiter, or None."""
-        senders = self._senders
-        waiter = senders.pop()
-        while waiter is not None:
-            group = waiter.group
-            if group is None:
-                reschedule(waiter.task, None)
-                return waiter
-            if group.fire(waiter, None):
-                return waiter
-            waiter = senders.pop()
-        return None
 
     # -- closing -----------------------------------------------------------------------------
     def close(self) -> None:
@@ -285,24 +259,16 @@ class Channel(Generic[T]):
         refuse_own_wait(self._receivers)  # (see reschedule)
         refuse_own_wait(self._senders)
         self._closed = True
-        receivers = self._receivers
-        waiter = receivers.pop()
+        # Each plain wait gets an error of its own: one instance raised in two tasks would
+        # carry both tracebacks. A select's recv op (and a recv_ok) gets CLOSED.
+        waiter = self._receivers.pop()
         while waiter is not None:
-            if waiter.group is not None:
-                waiter.group.fire(waiter, CLOSED)
-            elif waiter.value is None:
-                reschedule(waiter.task, Failure(self._recv_closed()))
-            else:
-                reschedule(waiter.task, (None, False))
-            waiter = receivers.pop()
-        senders = self._senders
-        waiter = senders.pop()
+            wake(waiter, CLOSED if waiter.group is not None else Failure(self._recv_closed()))
+            waiter = self._receivers.pop()
+        waiter = self._senders.pop()
         while waiter is not None:
-            if waiter.group is not None:
-                waiter.group.fire(waiter, Failure(self._send_closed()))
-            else:
-                reschedule(waiter.task, Failure(self._send_closed()))
-            waiter = senders.pop()
+            wake(waiter, Failure(self._send_closed()))
+            waiter = self._senders.pop()
 
     def _send_closed(self) -> ChannelClosed:
         return ChannelClosed(
@@ -340,14 +306,8 @@ class RecvOp(Op):
         return bool(channel._buf) or channel._senders._len > 0 or channel._closed
 
     def commit(self) -> "Any":
-        channel = self.channel
-        if channel._buf:
-            return channel._unbuffer()
-        if channel._senders._len:
-            waiter = channel._take_sender()
-            if waiter is not None:
-                return waiter.value
-        return CLOSED
+        value = self.channel._take()
+        return CLOSED if value is _EMPTY else value
 
     def enroll(self, task: "Any", group: "Any") -> Waiter:
         return self.channel._receivers.push(task, None, group)
@@ -374,7 +334,7 @@ class SendOp(Op):
         channel = self.channel
         if channel._closed:
             raise channel._send_closed()
-        if channel._receivers._len and channel._give(self.value):
+        if channel._receivers._len and wake_first(channel._receivers, self.value) is not None:
             return
         # Discussion: ready() said True and nothing ran since, so a receiver took the value
         # above, or (receivers wait only while the buffer is empty) there is room.
