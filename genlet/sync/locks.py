@@ -44,19 +44,18 @@ from ..kernel.cancel import CancelScope
 from ..kernel.traps import Unwaited, answer, completed, current_task, park, park_for_hand_off, parking_task, reschedule, running_kernel
 from ..kernel.waitqueue import WaitQueue
 from . import deadlock
-from ._base import Guard, deadline_after, naming, with_misuse
-
-
-_ACQUIRE = Unwaited("Lock.acquire()", "yield from lock.acquire()")
-_RACQUIRE = Unwaited("RLock.acquire()", "yield from rlock.acquire()")
+from ._base import Guard, naming, park_in_line, with_misuse
 
 
 class LockBase:
-    """What Lock and RLock share: the owner, the line of waiters, the name, the guard."""
+    """What Lock and RLock share: the owner, the line of waiters, the name, the guard, and
+    acquiring: take it if it is free (``_take``, the one place each kind says what "free"
+    means), else wait in line."""
 
     __slots__ = ("_owner", "_waiters", "_guard", "name", "_label", "_reported")
 
     _kind = "Lock"
+    _unwaited = Unwaited("Lock.acquire()", "yield from lock.acquire()")
 
     def __init__(self, name: "Optional[str]" = None) -> None:
         self._owner = None  # type: Any  # the Task holding it, or None
@@ -71,6 +70,37 @@ class LockBase:
     def _held(self) -> bool:
         return self._owner is not None and self._owner is current_task()
 
+    def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
+        """``yield from lock.acquire(timeout=None)``: True once held; False if ``timeout`` ran out.
+
+        A free lock is taken at once, and the task is marked until its ``yield from`` runs (an
+        ``Unwaited``): a forgotten ``yield from`` is a TypeError at the task's next yield or
+        blocking call, not a critical section that another task can enter too.
+        """
+        task = parking_task()  # raises the error that explains no task, or an unwaited call
+        if self._take(task):
+            task._wait = self._unwaited
+            return answer(task, True)
+        return self._wait(task, timeout, True)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> "Generator[Any, Any, Guard]":
+        """``with (yield from lock):``: acquire, and give the ``with`` a guard that releases."""
+        return self._acquire_with(self._guard)  # type: ignore[no-any-return]
+
+    def _acquire_with(self, reply: "Any") -> "Any":
+        """Acquire without a timeout; ``yield from`` it finishes with ``reply``."""
+        task = parking_task()
+        if self._take(task):
+            return completed(reply)
+        return self._wait(task, None, reply)
+
+    def _take(self, task: "Any") -> bool:
+        """Take the lock for ``task`` now if it is free; False if another task holds it."""
+        if self._owner is None:
+            self._owner = task
+            return True
+        return False
+
     def _wait(self, task: "Any", timeout: "Optional[float]", reply: "Any") -> "Any":
         """The contended path of an acquire: join the line (FIFO) and park.
 
@@ -82,8 +112,7 @@ class LockBase:
         if timeout is None:
             deadlock.check(task, self)  # raises Deadlock if this wait would close a cycle
             return park_for_hand_off(task, self._waiters.push(task, reply))
-        deadline = deadline_after(task, timeout, "%s.acquire()" % self._kind)
-        return park(task, self._waiters.push(task, reply), deadline, False)
+        return park_in_line(task, self._waiters, reply, timeout, "acquire")
 
     def _ended_holding(self, task: "Any") -> None:
         """Report (once) that the owner has finished with the lock held: ``task`` asks for it.
@@ -141,13 +170,7 @@ class LockBase:
         )
 
     # What Lock and RLock each define (listed here for the type checker and the reader).
-    def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
-        raise NotImplementedError
-
     def release(self) -> None:
-        raise NotImplementedError
-
-    def _acquire_with(self, reply: "Any") -> "Any":
         raise NotImplementedError
 
     def _release_all(self) -> int:
@@ -178,50 +201,24 @@ class Lock(LockBase):
     __slots__ = ()
 
     def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
-        """``yield from lock.acquire(timeout=None)``: True once held; False if ``timeout`` ran out.
-
-        A free lock is taken at once, and the task is marked until its ``yield from`` runs (an
-        ``Unwaited``): a forgotten ``yield from`` is a TypeError at the task's next yield or
-        blocking call, not a critical section that another task can enter too.
-        """
-        if self._owner is None:  # free: take it, with parking_task() inlined (this is the usual case)
+        """``yield from lock.acquire(timeout=None)``: as ``LockBase.acquire``."""
+        if self._owner is None:  # inlined copy of parking_task and LockBase._take: benchmarks/locks.py
             kernel = running_kernel()
             if kernel is not None:
                 task = kernel.current
                 if task is not None and task._wait is None:
                     self._owner = task
-                    task._wait = _ACQUIRE
+                    task._wait = self._unwaited
                     return answer(task, True)
-        task = parking_task()  # raises the error that explains no task, or an unwaited call
-        return self._wait(task, timeout, True)  # type: ignore[no-any-return]  # (the lock is held)
-
-    def __iter__(self) -> "Generator[Any, Any, Guard]":
-        """``with (yield from lock):``: acquire, and give the ``with`` a guard that releases."""
-        return self._acquire_with(self._guard)  # type: ignore[no-any-return]
-
-    def _acquire_with(self, reply: "Any") -> "Any":
-        """Acquire without a timeout; ``yield from`` it finishes with ``reply``."""
-        if self._owner is None:  # free: take it (as in acquire)
-            kernel = running_kernel()
-            if kernel is not None:
-                task = kernel.current
-                if task is not None:
-                    self._owner = task
-                    return completed(reply)
-        return self._wait(parking_task(), None, reply)  # held (or no task: parking_task explains)
+        return LockBase.acquire(self, timeout)
 
     def release(self) -> None:
         """Release the lock; the first waiting task, if any, gets it straight away."""
         owner = self._owner
-        if owner is not None and owner._kernel.current is owner and not self._waiters._len:
-            self._owner = None  # held by the running task, and nobody waits: the usual case
-            return
         if owner is None or owner._kernel.current is not owner:
             self._not_held()
-        waiter = self._waiters.pop()
-        if waiter is not None:  # (it is: somebody waits) the hand-off, the lock is never free
-            self._owner = waiter.task
-            reschedule(waiter.task, waiter.value)
+        if not self._waiters._len or not self._hand_off():
+            self._owner = None  # nobody waits: free (else the hand-off: it is never free)
 
     # The Condition protocol: let go completely while waiting, then take it back.
     def _release_all(self) -> int:
@@ -238,40 +235,11 @@ class RLock(LockBase):
     __slots__ = ("_count",)
 
     _kind = "RLock"
+    _unwaited = Unwaited("RLock.acquire()", "yield from rlock.acquire()")
 
     def __init__(self, name: "Optional[str]" = None) -> None:
         LockBase.__init__(self, name)
         self._count = 0
-
-    def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
-        """``yield from rlock.acquire(timeout=None)``: True once held; False on timeout.
-
-        Taken at once, the task is marked until its ``yield from`` runs, as ``Lock.acquire``.
-        """
-        kernel = running_kernel()  # parking_task() and _take() inlined: the usual case is fast
-        task = None if kernel is None else kernel.current
-        if task is not None and task._wait is None:
-            owner = self._owner
-            if owner is None or owner is task:  # free, or ours: take it (again)
-                if owner is None:
-                    self._owner = task
-                    self._count = 1
-                else:
-                    self._count += 1
-                task._wait = _RACQUIRE
-                return answer(task, True)
-        task = parking_task()  # raises the error that explains no task, or an unwaited call
-        return self._wait(task, timeout, True)  # type: ignore[no-any-return]  # (another task holds it)
-
-    def __iter__(self) -> "Generator[Any, Any, Guard]":
-        """``with (yield from rlock):``: acquire (again), and release at the block's end."""
-        return self._acquire_with(self._guard)  # type: ignore[no-any-return]
-
-    def _acquire_with(self, reply: "Any") -> "Any":
-        task = parking_task()
-        if self._take(task):
-            return completed(reply)
-        return self._wait(task, None, reply)
 
     def _take(self, task: "Any") -> bool:
         """Take it (again) at once if it is free or ``task``'s; False if another task holds it."""
@@ -333,9 +301,7 @@ def reacquire(lock: LockBase, task: "Any", count: int) -> "Generator[Any, Any, N
     whatever happens, including a cancellation that ends the wait: the wait for the lock is
     shielded, and the ``Cancelled`` comes at the task's next checkpoint.
     """
-    if lock._owner is None:
-        lock._owner = task
-    else:
+    if not lock._take(task):  # (it let go completely: taken only if free)
         if lock._owner.done():
             lock._ended_holding(task)
         deadlock.check(task, lock, shielded=True)
