@@ -179,26 +179,30 @@ class _FailScope(CancelScope):
         return caught
 
 
+def visible_scopes(task: "Task[Any]") -> "List[CancelScope]":
+    """The cancel scopes ``task`` can see, outermost first: all of them, or from the innermost
+    shield in (a shield hides every scope outside it)."""
+    scopes = task._scopes  # type: Optional[List[CancelScope]]
+    if not scopes:
+        return []
+    index = len(scopes) - 1
+    while index > 0 and not scopes[index]._shield:
+        index -= 1
+    return scopes[index:]
+
+
 def cancel_target(task: "Task[Any]") -> "Any":
     """Which scope cancels ``task`` now: the outermost cancelled one it can see, or None.
 
-    Walk the scopes from the innermost out; a shield ends the walk after itself. The task
-    itself (``task.cancel()``) is the outermost scope of all.
+    The task itself (``task.cancel()``) is the outermost scope of all, unless a shield hides it.
     """
-    scopes = task._scopes  # type: Optional[List[CancelScope]]
-    target = None  # type: Any
-    if scopes:
-        index = len(scopes) - 1
-        while index >= 0:
-            scope = scopes[index]
-            if scope.cancel_called:
-                target = scope
-            if scope._shield:
-                return target
-            index -= 1
-    if task._flags & CANCEL_REQUESTED:
+    visible = visible_scopes(task)
+    if task._flags & CANCEL_REQUESTED and not (visible and visible[0]._shield):
         return task
-    return target
+    for scope in visible:
+        if scope.cancel_called:
+            return scope
+    return None
 
 
 def move_on_at(deadline: float, shield: bool = False) -> CancelScope:

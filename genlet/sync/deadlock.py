@@ -29,6 +29,7 @@ try:
 except ImportError:
     pass
 
+from ..kernel.cancel import visible_scopes
 from ..kernel.debug import _GENLET_DIR, user_frame
 from ..kernel.errors import Deadlock
 from ..kernel.waitqueue import ValueWaiter, WaitQueue, Waiter
@@ -89,7 +90,8 @@ def _lock_base() -> "Any":
     """locks.LockBase, imported on first use (locks imports this module) and kept.
 
     Discussion: an ``import`` inside a function runs the import machinery at every call, even
-    when the module is loaded already: on a contended lock that was a third of this check.
+    when the module is loaded already: a cost on every contended acquire (``lock-contended``
+    in benchmarks/; docs/benchmarks.md).
     """
     if not _LOCK_BASE:
         from .locks import LockBase
@@ -105,16 +107,9 @@ def _ends(task: "Any") -> bool:
 
 def _has_deadline(task: "Any") -> bool:
     """Does a cancel scope that ``task`` can see have a deadline (which would end its wait)?"""
-    scopes = task._scopes
-    if scopes:
-        index = len(scopes) - 1
-        while index >= 0:
-            scope = scopes[index]
-            if scope._deadline is not None:
-                return True
-            if scope._shield:
-                return False
-            index -= 1
+    for scope in visible_scopes(task):
+        if scope.deadline is not None:
+            return True
     return False
 
 

@@ -35,7 +35,7 @@ except ImportError:
 
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import Cancelled, TaskGroupError
-from ..kernel.task import FAILED, OBSERVED
+from ..kernel.task import _JOIN
 from ..kernel.traps import current_task, park, reschedule
 
 
@@ -62,7 +62,7 @@ class TaskGroup:
             )
         child = self._parent._kernel.spawn(fn, *args, name=name)
         self._children[child] = None
-        child._joiners_queue().push(None, None, self)  # the kernel calls self.fire at its end
+        child._joiners_queue().push(None, _JOIN, self)  # the kernel calls self.fire at its end
         if self._cancelling:
             child.cancel()  # a group that is cancelling cancels late children too
         return child
@@ -82,11 +82,12 @@ class TaskGroup:
         return list(self._children)
 
     def fire(self, node: "Any", child: "Any") -> bool:
-        """Called by the kernel when a child has finished."""
+        """Called by the kernel when a child has finished. True: the group receives its
+        failure (it raises it), so the kernel does not report it (see ``wake_joiners``)."""
         del self._children[child]
-        if child._flags & FAILED:
-            child._flags |= OBSERVED  # its error is the group's to raise
-            self._errors.append(child._value)
+        error = child.exception
+        if error is not None and not child.cancelled():
+            self._errors.append(error)
             self.cancel()
         if self._parked and not self._children:
             self._parked = False

@@ -27,10 +27,10 @@ except ImportError:
 
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import ChannelClosed, TaskCancelled
-from ..kernel.task import OBSERVED
-from ..kernel.traps import Unwaited, completed, current_kernel, park, parking_task, reschedule, unwaited
+from ..kernel.task import _JOIN
+from ..kernel.traps import Unwaited, completed, current_kernel, parking_task, reschedule, unwaited
 from ..kernel.waitqueue import WaitQueue
-from ._base import deadline_after, naming
+from ._base import naming, park_in_line, wake_all
 from .channels import Channel
 from .queues import Queue
 
@@ -42,6 +42,8 @@ class Pool:
     """At most ``size`` tasks running at once; ``spawn`` waits for a free slot."""
 
     __slots__ = ("size", "_running", "_reserved", "_spawners", "_joiners", "name", "_label")
+
+    _kind = "Pool"
 
     def __init__(self, size: int, name: "Optional[str]" = None) -> None:
         if not isinstance(size, int) or size < 1:
@@ -69,9 +71,9 @@ class Pool:
     # -- starting tasks ----------------------------------------------------------------------
     def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None) -> "Generator[Any, Any, Any]":
         """``task = yield from pool.spawn(fn, *args)``: start ``fn(*args)`` once a slot is free."""
-        return self._spawn(fn, args, name, 0)  # type: ignore[no-any-return]
+        return self._spawn(fn, args, name)  # type: ignore[no-any-return]
 
-    def _spawn(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int, watch: "Any" = None) -> "Any":
+    def _spawn(self, fn: "Any", args: "Any", name: "Optional[str]", watch: "Any" = None) -> "Any":
         """Start a task now or once a slot is free; ``watch``: the ``_FirstFailure`` of a map.
 
         Returns the Task, or None if ``watch`` saw a call fail while this one waited for a slot.
@@ -82,10 +84,11 @@ class Pool:
         """
         caller = parking_task()
         if len(self._running) + self._reserved < self.size:
-            return unwaited(caller, _SPAWN, self._start(fn, args, name, flags, watch))
-        return self._start_when_free(park(caller, self._spawners.push(caller)), fn, args, name, flags, watch)
+            return unwaited(caller, _SPAWN, self._start(fn, args, name, watch))
+        trap = park_in_line(caller, self._spawners, None, None, "spawn")
+        return self._start_when_free(trap, fn, args, name, watch)
 
-    def _start_when_free(self, trap: "Any", fn: "Any", args: "Any", name: "Optional[str]", flags: int, watch: "Any") -> "Any":
+    def _start_when_free(self, trap: "Any", fn: "Any", args: "Any", name: "Optional[str]", watch: "Any") -> "Any":
         yield from trap
         self._reserved -= 1  # fire() kept this slot for us
         if watch is not None and watch.failed is not None:
@@ -94,18 +97,17 @@ class Pool:
             self._slot_freed()
             return None
         try:
-            return self._start(fn, args, name, flags, watch)
+            return self._start(fn, args, name, watch)
         except BaseException:
             self._slot_freed()  # a bad fn: the slot goes to the next in line
             raise
 
-    def _start(self, fn: "Any", args: "Any", name: "Optional[str]", flags: int, watch: "Any") -> "Any":
+    def _start(self, fn: "Any", args: "Any", name: "Optional[str]", watch: "Any") -> "Any":
         task = current_kernel().spawn(fn, *args, name=name)  # a bad fn fails here, in the caller
-        task._flags |= flags
         self._running[task] = None
         joiners = task._joiners_queue()  # the kernel calls their fire() when the task ends
         if watch is not None:
-            joiners.push(None, None, watch)  # first: a failure stops the map before the slot is handed on
+            joiners.push(None, _JOIN, watch)  # first: a failure stops the map before the slot is handed on
         joiners.push(None, None, self)
         return task
 
@@ -122,21 +124,14 @@ class Pool:
             reschedule(waiter.task, None)
             self._reserved += 1
         elif not self._running and not self._reserved:
-            waiter = self._joiners.pop()
-            while waiter is not None:
-                reschedule(waiter.task, True)
-                waiter = self._joiners.pop()
+            wake_all(self._joiners, True)
 
     # -- waiting -----------------------------------------------------------------------------
     def join(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
         """``yield from pool.join(timeout=None)``: True once the pool is empty; False on timeout."""
         if not self._running and not self._reserved:
             return completed(True)
-        task = parking_task()
-        if timeout is None:
-            return park(task, self._joiners.push(task))  # type: ignore[no-any-return]
-        deadline = deadline_after(task, timeout, "Pool.join()")
-        return park(task, self._joiners.push(task), deadline, False)  # type: ignore[no-any-return]
+        return park_in_line(parking_task(), self._joiners, None, timeout, "join")
 
     def kill(self) -> "_Killing":
         """Cancel every task in the pool (a plain call); ``yield from pool.kill()`` also waits.
@@ -162,9 +157,7 @@ class Pool:
         try:
             with scope:  # cancelled by the first failure (see _FirstFailure)
                 for item in iterable:
-                    # Discussion: map joins every task it starts, so they are marked observed
-                    # now: a failure is raised here, not also reported as one nobody waited for.
-                    task = yield from self._spawn(fn, (item,), None, OBSERVED, watch)
+                    task = yield from self._spawn(fn, (item,), None, watch)
                     if task is None:
                         break
                     tasks.append(task)
@@ -272,10 +265,7 @@ def _start_calls(
     """imap's starter task: start the calls in the pool, and hand each one to ``_deliver``."""
     try:
         for item in items:
-            # OBSERVED: every task is joined by _deliver, so its failure is raised there (and
-            # not also reported by the pool as one nobody waited for). Only the first failure
-            # is raised: the calls after it are cancelled unseen, as in map().
-            task = yield from pool._spawn(fn, (item,), None, OBSERVED, watch)
+            task = yield from pool._spawn(fn, (item,), None, watch)
             if task is None:
                 return  # a call failed while this one waited for a slot
             started.append(task)
@@ -291,6 +281,11 @@ class _FirstFailure:
     """The first group on the joiners of every call of one ``map`` or ``imap``: the first
     call that does not succeed stops it all at once, by cancelling ``stops`` (the map's cancel
     scope, imap's starter task).
+
+    It sits on the joiners as a join (``_JOIN``) whose ``fire`` returns True: by the kernel's
+    rule (see ``wake_joiners``) it receives every call's failure, which is then not reported as
+    one nobody waited for. The map raises the first failure; the calls after it were
+    cancelled by it, unseen.
 
     Discussion: it sits before the pool on each call's joiners, so it hears of a failure
     before the pool hands the freed slot to the next call waiting to start; that waiting
@@ -309,7 +304,7 @@ class _FirstFailure:
             self.failed = task
             for each in self.stops:
                 each.cancel()
-        return True
+        return True  # the map receives it (see the class docstring)
 
 
 def _cancel(tasks: "List[Any]") -> None:
