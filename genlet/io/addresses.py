@@ -22,6 +22,8 @@ try:
 except ImportError:
     pass
 
+from .errors import EAI_NONAME
+
 _TAKES_TUPLES = hasattr(socket, "inet_aton")  # CPython, PyPy; not MicroPython's unix port
 AF_INET = socket.AF_INET
 AF_INET6 = getattr(socket, "AF_INET6", None)
@@ -91,7 +93,7 @@ def resolve_now(host: "Any", port: int, kind: int, passive: bool = False) -> "Li
         if (info[0], info[-1]) not in found:
             found.append((info[0], info[-1]))
     if not found:
-        raise OSError(-2, "no address found for %r" % (host,))
+        raise OSError(EAI_NONAME, "no address found for %r" % (host,))
     return found
 
 
@@ -109,5 +111,5 @@ def resolve(host: "Any", port: int, kind: int) -> "Generator[Any, Any, List[Tupl
         if (info[0], info[-1]) not in found:
             found.append((info[0], info[-1]))
     if not found:
-        raise OSError(-2, "no address found for %r" % (host,))
+        raise OSError(EAI_NONAME, "no address found for %r" % (host,))
     return found

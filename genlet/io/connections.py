@@ -25,7 +25,7 @@ except ImportError:
 from ..kernel.cancel import fail_after
 from ..kernel.errors import TimeoutError, plural
 from .addresses import literal_family, resolve, resolve_now
-from .errors import strerror, translate
+from .errors import EOPNOTSUPP, strerror, translate
 from .sockets import Socket
 from .streams import DEFAULT_LIMIT, Stream
 
@@ -71,7 +71,7 @@ def open_unix_connection(
     """``yield from open_unix_connection(path)``: a ``Stream`` connected to a unix socket."""
     family = getattr(socket, "AF_UNIX", None)
     if family is None:
-        raise OSError(95, "this interpreter has no unix sockets (socket.AF_UNIX)")
+        raise OSError(EOPNOTSUPP, "this interpreter has no unix sockets (socket.AF_UNIX)")
     connect = _open_socket(family, path, ssl, server_hostname, limit, "unix socket %r" % (path,))
     return _within(timeout, connect, "open_unix_connection(%r)" % (path,))
 

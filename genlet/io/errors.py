@@ -44,6 +44,12 @@ EPIPE = _errno_value("EPIPE", 32)
 ESHUTDOWN = _errno_value("ESHUTDOWN", 108)
 ETIMEDOUT = _errno_value("ETIMEDOUT", 110)
 ENOTCONN = _errno_value("ENOTCONN", 107)
+EOPNOTSUPP = _errno_value("EOPNOTSUPP", 95)
+EMFILE = _errno_value("EMFILE", 24)
+ENFILE = _errno_value("ENFILE", 23)
+ENOBUFS = _errno_value("ENOBUFS", 105)
+ENOMEM = _errno_value("ENOMEM", 12)
+EAI_NONAME = -2  # not an errno: getaddrinfo's "no address for that name" (socket.EAI_NONAME on Linux)
 
 # The errnos of "try again later". A tuple of distinct ints: `in` on it is the fastest test.
 WOULD_BLOCK = tuple(set((EAGAIN, EWOULDBLOCK, EINPROGRESS, EINTR)))

@@ -26,7 +26,7 @@ except ImportError:
     pass
 
 from ..kernel.traps import DONE, notify_closing, read_wait, write_wait
-from .errors import WOULD_BLOCK, translate
+from .errors import EBADF, WOULD_BLOCK, translate
 from .sockets import FAIR_SHARE
 
 
@@ -47,7 +47,7 @@ class FileDescriptor:
 
     def fileno(self) -> int:
         if self.closed:
-            raise OSError(9, "this FileDescriptor is closed")
+            raise OSError(EBADF, "this FileDescriptor is closed")
         return self._fd
 
     def recv(self, maxsize: int) -> "Generator[Any, Any, bytes]":

@@ -53,11 +53,11 @@ from ..kernel.traps import current_task, park, parking_task, reschedule, sleep
 from ..kernel.waitqueue import WaitQueue
 from .addresses import address_text, readable, resolve_now
 from .connections import _explained, set_nodelay
-from .errors import ECONNABORTED, EINTR, ETIMEDOUT, ConnectionError, IdleTimeout
+from .errors import ECONNABORTED, EINTR, EMFILE, ENFILE, ENOBUFS, ENOMEM, EOPNOTSUPP, ETIMEDOUT, ConnectionError, IdleTimeout
 from .sockets import Socket
 from .streams import DEFAULT_LIMIT, Stream
 
-_OUT_OF_RESOURCES = (24, 23, 105, 12)  # EMFILE, ENFILE, ENOBUFS, ENOMEM: back off, then retry
+_OUT_OF_RESOURCES = (EMFILE, ENFILE, ENOBUFS, ENOMEM)  # back off, then retry
 _ACCEPTS_PER_CHECKPOINT = 32  # let the handlers run at least this often while clients pour in
 DEFAULT_IDLE_TIMEOUT = None  # no bound unless asked for: why, in docs/io.md ("idle_timeout")
 
@@ -386,7 +386,7 @@ def unix_server(
     _check_handler(handler, ssl, max_connections, idle_timeout)
     family = getattr(socket, "AF_UNIX", None)
     if family is None:
-        raise OSError(95, "this interpreter has no unix sockets (socket.AF_UNIX)")
+        raise OSError(EOPNOTSUPP, "this interpreter has no unix sockets (socket.AF_UNIX)")
     _remove_socket_file(path)
     sock = Socket(socket.socket(family, socket.SOCK_STREAM))
     try:

@@ -39,7 +39,7 @@ except ImportError:
 
 from ..kernel.traps import DONE, clock, notify_closing, read_wait, write_wait
 from .addresses import address_text
-from .errors import EISCONN, WOULD_BLOCK, IdleTimeout, translate
+from .errors import EISCONN, EOPNOTSUPP, WOULD_BLOCK, IdleTimeout, translate
 
 FAIR_SHARE = 64  # receives in a row without waiting, after which the next one checkpoints
 
@@ -260,7 +260,7 @@ class Socket:
         """``yield from sock.shutdown(socket.SHUT_WR)``: half-close (plain sockets never wait)."""
         sock = self._sock
         if not hasattr(sock, "shutdown"):
-            raise OSError(95, "this interpreter's sockets have no shutdown(); close() the socket instead")
+            raise OSError(EOPNOTSUPP, "this interpreter's sockets have no shutdown(); close() the socket instead")
         try:
             sock.shutdown(how)
         except OSError as exc:

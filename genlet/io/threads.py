@@ -48,7 +48,7 @@ IDLE_SECONDS = 10.0  # a worker with nothing to do for this long ends
 _STOP_CHECK_SECONDS = 0.25  # from_thread: how often a waiting thread checks the kernel is alive
 
 # Job states. Discussion: the worker (finishing) and the kernel (abandoning) race for a job;
-# the pool's lock makes the transition from QUEUED/RUNNING happen exactly once.
+# the pool's lock makes it leave _PENDING exactly once, for _FINISHED or _ABANDONED.
 _PENDING = 0  # queued or running
 _FINISHED = 1  # the result is on its way to the kernel
 _ABANDONED = 2  # its task left (cancellable=True): nobody will take the result

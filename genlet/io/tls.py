@@ -27,7 +27,7 @@ except ImportError:
     pass
 
 from ..kernel.traps import notify_closing, read_wait, write_wait
-from .errors import WOULD_BLOCK
+from .errors import EBADF, EOPNOTSUPP, WOULD_BLOCK
 from .sockets import FAIR_SHARE, Socket
 
 _WantRead = _WantWrite = None  # type: Any  # ssl.SSLWantReadError, ssl.SSLWantWriteError
@@ -110,10 +110,10 @@ class TLSSocket(Socket):
             sent += yield from self.send(view[sent:], flags)
 
     def recvfrom(self, maxsize: int, flags: int = 0) -> "Any":
-        raise OSError(95, "recvfrom() is not available on TLS sockets; use recv()")
+        raise OSError(EOPNOTSUPP, "recvfrom() is not available on TLS sockets; use recv()")
 
     def sendto(self, data: "Any", address: "Any") -> "Any":
-        raise OSError(95, "sendto() is not available on TLS sockets; use send()")
+        raise OSError(EOPNOTSUPP, "sendto() is not available on TLS sockets; use send()")
 
     def shutdown(self, how: int) -> "Generator[Any, Any, None]":
         """Not available: a TLS connection cannot be half-closed here.
@@ -125,7 +125,7 @@ class TLSSocket(Socket):
         we say so plainly instead (asyncio's TLS transports do the same).
         """
         raise OSError(
-            95,
+            EOPNOTSUPP,
             "a TLS connection cannot be half-closed (write_eof / shutdown): close() the stream "
             "when you are done, or mark the end of the message in the protocol itself",
         )
@@ -153,7 +153,7 @@ def wrap(
     if not isinstance(context, ssl.SSLContext):
         raise TypeError("ssl= takes an ssl.SSLContext (or True for the default one), got %r" % (context,))
     if sock.closed:
-        raise OSError(9, "cannot start TLS on a closed socket")
+        raise OSError(EBADF, "cannot start TLS on a closed socket")
     raw = sock.socket
     try:
         wrapped = context.wrap_socket(
