@@ -107,11 +107,6 @@ else:
     TimeoutError = _TimeoutError  # type: ignore[misc]  # noqa: A001
 
 
-def timeout_error(message: str) -> "BaseException":
-    """A ``TimeoutError`` carrying a message, on any interpreter."""
-    return TimeoutError(message)
-
-
 def stray_cancelled(task: "Any", cancelled: Cancelled) -> RuntimeError:
     """Discussion: a ``Cancelled`` ends a task only when it is for the task itself; one for a
     scope is caught by that scope's ``with``. So a task that ends with another scope's

@@ -79,7 +79,3 @@ class Timers:
             entry[SEQ] = 0
             return entry
         return None
-
-    def entries(self) -> "List[List[Any]]":
-        """The live entries, unordered (for reports)."""
-        return [e for e in self._heap if e[TARGET] is not None]
