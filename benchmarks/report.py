@@ -113,6 +113,23 @@ def short_why(missing):
     return "does not install" if missing.startswith("does not install") else "missing"
 
 
+# Figures that once decided a design choice: measured when it was made, kept here rather than in
+# the code's comments (which name the workload: benchmarks/<file>), where they would go stale.
+DESIGN_FIGURES = """## What the fast paths bought
+
+Measured on CPython when each choice was made, not in the run above; the code names the
+workload that shows it. Re-measure before relying on one.
+
+| where | the choice | what it bought (workload) |
+|---|---|---|
+| `genlet/sync/locks.py`, `Lock.acquire` | the free case inlined (`parking_task` and `LockBase._take`) | calling them costs about a sixth more instructions per acquire + release (`lock-uncontended`) |
+| `genlet/sync/channels.py`, `Channel.recv` | the buffered case inlined (`Channel._take`) | calling it costs about an eighth more instructions per item (`pipeline`) |
+| `genlet/sync/channels.py` | hot paths read `WaitQueue._len`, not `len(queue)` | an immediate send about a third faster (`ping-pong`) |
+| `genlet/sync/queues.py` | items reached through bound methods of built-in containers (`_push`, `_pop`) | C calls at about half the cost of a Python method: a put + get a fifth cheaper (`queue-put-get`) |
+| `genlet/sync/deadlock.py` | `LockBase` imported once and kept | an `import` at every check was a third of the check (`lock-contended`) |
+"""
+
+
 def write(path, rows, meta, chart):
     """The results page: how it was made, on what, the chart, the tables, the goals."""
     parts = [
@@ -135,6 +152,7 @@ def write(path, rows, meta, chart):
     parts.append(tables.markdown(rows, meta))
     if meta["notices"]:
         parts.append("Notices: " + "; ".join(meta["notices"]) + "\n")
+    parts.append(DESIGN_FIGURES)
     kept = kept_sections(path)
     if kept:
         parts.append(kept)
