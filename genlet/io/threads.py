@@ -37,7 +37,7 @@ except ImportError:
 
 from ..kernel import report
 from ..kernel.errors import Cancelled, TaskCancelled
-from ..kernel.traps import CHECKPOINT, Failure, current_task, park, parking_task, reschedule, running_kernel
+from ..kernel.traps import YIELD_ONCE, Failure, current_task, park, parking_task, reschedule, running_kernel
 from ..kernel._typing import TYPE_CHECKING, T
 
 if TYPE_CHECKING:
@@ -289,7 +289,7 @@ def run_in_thread(fn: "Callable[..., T]", *args: "Any", cancellable: bool = Fals
         raise TypeError("run_in_thread() needs a function to call, got %r" % (fn,))
     task = parking_task()
     while task._cancel is not None:  # cancelled already: a checkpoint delivers it; no job starts
-        yield from CHECKPOINT
+        yield from YIELD_ONCE
     kernel = task._kernel
     if kernel.ensure_waker() is None:
         raise RuntimeError("run_in_thread: this interpreter has no socket.socketpair, so a thread cannot wake the kernel")

@@ -40,7 +40,7 @@ except ImportError:
 from ._typing import TYPE_CHECKING
 
 from .errors import Cancelled, TimeoutError
-from .task import CANCEL_REQUESTED
+from .flags import CANCEL_REQUESTED
 from .traps import INFINITY, current_kernel, current_task, running_kernel
 
 if TYPE_CHECKING:
@@ -71,22 +71,15 @@ class CancelScope:
     def __enter__(self) -> "CancelScope":
         if self._state:
             raise RuntimeError("a cancel scope can be entered only once; make a new one")
-        kernel = running_kernel()  # current_task(), inlined: entering a scope should cost little
-        task = kernel.current if kernel is not None else None
-        if task is None:
-            task = current_task()  # raises the error that explains it
+        task = current_task()
         self._task = task
         self._state = 1
         if task._scopes is None:
             task._scopes = [self]
         else:
             task._scopes.append(self)
-        deadline = self._deadline
-        if deadline is not None and not self.cancel_called:  # arm it (see _arm)
-            if deadline <= task._kernel.clock.now():
-                self.cancel_called = True  # already past: cancelled at the first checkpoint
-            elif deadline < INFINITY:
-                self._timer = task._kernel._timers.add(deadline, self)
+        if self._deadline is not None and not self.cancel_called:
+            self._arm()
         if self.cancel_called or self._shield:
             task._kernel._refresh_cancel(task)
         return self
@@ -101,9 +94,7 @@ class CancelScope:
             )
         scopes.pop()
         self._state = 2
-        if self._timer is not None:
-            task._kernel._timers.cancel(self._timer)  # type: ignore[union-attr]
-            self._timer = None
+        task._kernel._timers.discard(self)  # type: ignore[union-attr]
         if task._cancel is not None or self._shield:  # type: ignore[union-attr]
             task._kernel._refresh_cancel(task)  # type: ignore[union-attr]
         if exc is not None and exc.__class__ is Cancelled and exc.scope is self:
@@ -118,8 +109,7 @@ class CancelScope:
         self.cancel_called = True
         task = self._task
         if self._timer is not None:
-            task._kernel._timers.cancel(self._timer)  # type: ignore[union-attr]
-            self._timer = None
+            task._kernel._timers.discard(self)  # type: ignore[union-attr]
         if self._state == 1:
             task._kernel._refresh_cancel(task)  # type: ignore[union-attr]
 
@@ -139,8 +129,7 @@ class CancelScope:
         if deadline is not None and deadline != deadline:
             raise ValueError("a cancel scope's deadline cannot be NaN")
         if self._timer is not None:
-            self._task._kernel._timers.cancel(self._timer)  # type: ignore[union-attr]
-            self._timer = None
+            self._task._kernel._timers.discard(self)  # type: ignore[union-attr]
         self._deadline = deadline
         if self._state == 1 and deadline is not None and not self.cancel_called:
             self._arm()

@@ -46,7 +46,8 @@ from .errors import Cancelled, Deadlock, TaskCancelled, describe, plural, stray_
 from .outside import allocate_lock
 from .prng import Random
 from .running import Running, deadlock_title
-from .task import CANCELLED, DAEMON, DONE, ENROLLED, FAILED, FUNCTION, ID_STEP, OBSERVED, REPORTED, NotStarted, Task, new_task, spawn_now, starts_late, wake_joiners
+from .flags import CANCELLED, DAEMON, ENDED, FAILED, ID_STEP, OBSERVED, ON_ROLL, REPORTED
+from .task import FUNCTION, NotStarted, Task, new_task, spawn_now, starts_late, wake_joiners
 from .timers import REPLY, TARGET, Timers
 from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, reschedule, running_kernel
 
@@ -57,7 +58,8 @@ if TYPE_CHECKING:
 _ENDED = object()  # what _resume returns when the task finished instead of yielding
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
 _MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
-_MIN_PRUNE = 64  # the fewest finished tasks the roll of tasks drops at once (see _enrol)
+CANCEL = object()  # the reply of _interrupt that stands for the task's Cancelled
+_MIN_PRUNE = 64  # the fewest finished tasks the roll of tasks drops at once (see _add_to_roll)
 
 
 class Kernel(Running, Observed):
@@ -80,7 +82,7 @@ class Kernel(Running, Observed):
         self._timers = Timers()
         self._io = None  # type: Any  # descriptors and the waker: see outside.py
         self._waker = None  # type: Any
-        self._roll = []  # type: List[Task[Any]]  # the live tasks that have started, in order (see _enrol)
+        self._roll = []  # type: List[Task[Any]]  # the live tasks that have started, in order (see _add_to_roll)
         self._dead = 0  # how many tasks on the roll have finished
         self._prune_at = _MIN_PRUNE
         self._id_bits = 0  # the last task's id, shifted into place in _flags (see Task.id)
@@ -128,14 +130,14 @@ class Kernel(Running, Observed):
         flags = DAEMON if daemon else 0
         if name is None and starts_late(self, fn, args):
             task = new_task(self, self._not_started, fn, flags, args)
-            self._ready.append(task)  # on the roll once it has started (see _enrol)
+            self._ready.append(task)  # on the roll once it has started (see _add_to_roll)
             return task
         task = spawn_now(self, fn, args, name, flags)
         if self._swallowed is not None:
             ending.cancel_late_spawn(self, task)
         return task
 
-    def _enrol(self, task: "Task[Any]") -> None:
+    def _add_to_roll(self, task: "Task[Any]") -> None:
         """Put a task that has started on the roll of live tasks (``tasks()``, shutdown, dump),
         once: when its generator is made at spawn, or when its first step has yielded.
 
@@ -150,12 +152,12 @@ class Kernel(Running, Observed):
         dict has no order on MicroPython. The price: a finished task stays referenced until
         the next prune (``tasks()`` prunes at once).
         """
-        if not task._flags & ENROLLED:
-            task._flags |= ENROLLED
+        if not task._flags & ON_ROLL:
+            task._flags |= ON_ROLL
             self._roll.append(task)
 
     def _prune(self) -> None:
-        self._roll = roll = [task for task in self._roll if not task._flags & DONE]
+        self._roll = roll = [task for task in self._roll if not task._flags & ENDED]
         self._dead = 0
         self._prune_at = max(len(roll), _MIN_PRUNE)
 
@@ -163,7 +165,7 @@ class Kernel(Running, Observed):
         """Every unfinished task: those that have started, in the order they did, then those
         that have not, in the order they will (ready, or in the pass running now)."""
         if self.current is not None:
-            self._enrol(self.current)  # (it may be in its first step: see _enrol)
+            self._add_to_roll(self.current)  # (it may be in its first step: see _add_to_roll)
         self._prune()
         waiting = self._not_started
         return self._roll + [task for task in self._spare + self._ready if task._gen is waiting]
@@ -178,7 +180,7 @@ class Kernel(Running, Observed):
                 gen = task._gen = task._name(*task._value)
                 task._value = None
                 trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
-                self._enrol(task)  # it lives on past its first step
+                self._add_to_roll(task)  # it lives on past its first step
             elif task._cancel is None or task._value is not None:
                 trap = gen.send(task._value)
             else:  # resumed at a checkpoint while cancelled: raise it there
@@ -211,8 +213,8 @@ class Kernel(Running, Observed):
                         gen = task._gen = task._name(*task._value)
                         task._value = None
                         trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
-                        if not task._flags & ENROLLED:  # it lives on past its first step: _enrol
-                            task._flags |= ENROLLED
+                        if not task._flags & ON_ROLL:  # it lives on past its first step: _add_to_roll
+                            task._flags |= ON_ROLL
                             self._roll.append(task)
                     elif task._cancel is None or task._value is not None:
                         trap = gen.send(task._value)
@@ -240,7 +242,7 @@ class Kernel(Running, Observed):
         finally:
             self.current = None
             batch.clear()
-        if self._dead > self._prune_at:  # see _enrol
+        if self._dead > self._prune_at:  # see _add_to_roll
             self._prune()
 
     def _run_passes(self) -> None:
@@ -252,7 +254,7 @@ class Kernel(Running, Observed):
         start at once: two tasks handing messages back and forth pay for a pass, not for a
         poll. ``_halt`` (main has ended, a fatal error, Ctrl-C) stops it at once.
         """
-        heap = self._timers._heap
+        timers = self._timers
         now = self.clock.now
         while True:
             self._run_ready()
@@ -261,14 +263,14 @@ class Kernel(Running, Observed):
             io = self._io
             if io is not None and io.count:
                 return
-            if heap and heap[0][0] <= now():  # a timer is due (or a dead entry to clear)
+            if timers.due(now()):
                 return
 
     def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:
         current = self.current
         for index, task in enumerate(batch):
             if task is current:
-                self._ready[:0] = [t for t in batch[index + 1 :] if not t._flags & DONE]
+                self._ready[:0] = [t for t in batch[index + 1 :] if not t._flags & ENDED]
                 return
 
     def _trap(self, task: "Task[Any]", trap: "Any") -> None:
@@ -283,8 +285,8 @@ class Kernel(Running, Observed):
         throws = 0
         while True:
             if trap is PARK and task._wait is not None:
-                if task._cancel is not None and self._abort(task):
-                    self._reschedule_detached(task, Failure(self._cancelled(task)))
+                if task._cancel is not None:
+                    self._interrupt(task, CANCEL)
                 return
             if task._wait is not None:  # registered for a wait, then yielded something else
                 error = self._stale_wait_error(task)  # type: BaseException
@@ -323,21 +325,26 @@ class Kernel(Running, Observed):
         return Cancelled(scope, "cancelled by %s" % scope.describe())
 
     # -- parking and waking ------------------------------------------------------------------
-    _reschedule = staticmethod(reschedule)  # see traps.reschedule: the hand-off
+    # Discussion: a task's wait ends in one of two ways. A primitive (or the poller) that has
+    # what the task waits for hands it over: ``traps.reschedule``, final (principle 4). The
+    # kernel cuts a wait short (a cancel, a deadline): ``_interrupt``, which first asks the
+    # wait to let go. Both end in the same two writes: the reply, and the ready list.
 
-    def _reschedule_detached(self, task: "Task[Any]", reply: "Any") -> None:
-        """Like _reschedule, for a task whose wait the kernel has just aborted."""
-        task._value = NOTHING if reply is None else reply
-        self._ready.append(task)
+    def _interrupt(self, task: "Task[Any]", reply: "Any") -> None:
+        """End ``task``'s wait early and wake it with ``reply`` (``CANCEL``: its Cancelled);
+        nothing if the wait cannot let go (its result is on its way: it brings the reply)."""
+        if self._abort(task):
+            if reply is CANCEL:
+                reply = Failure(self._cancelled(task))
+            task._value = NOTHING if reply is None else reply
+            self._ready.append(task)
 
     def _abort(self, task: "Task[Any]") -> bool:
         """Take a parked task out of its wait. False: the wait cannot be aborted (yet)."""
         if not task._wait.abort(task):
             return False
         task._wait = None
-        if task._timer is not None:
-            self._timers.cancel(task._timer)
-            task._timer = None
+        self._timers.discard(task)
         return True
 
     def _refresh_cancel(self, task: "Task[Any]") -> None:
@@ -345,8 +352,7 @@ class Kernel(Running, Observed):
         target = cancel_target(task)
         task._cancel = target
         if target is not None and task._wait is not None and task is not self.current:
-            if self._abort(task):
-                self._reschedule_detached(task, Failure(self._cancelled(task)))
+            self._interrupt(task, CANCEL)
 
     def _stale_wait(self, task: "Task[Any]") -> None:
         raise self._stale_wait_error(task)
@@ -386,28 +392,18 @@ class Kernel(Running, Observed):
                 if task is self.current:
                     own.append(task)
                 else:
-                    self._fail_task(task, error)
+                    reschedule(task, Failure(error))
 
             self._io.closing(fileobj, fail)
             if own:
                 raise self._stale_wait_error(own[0], True)
-
-    def _wake_io(self, task: "Task[Any]") -> None:
-        task._wait = None  # IOWaits has already taken it off the descriptor
-        if task._timer is not None:
-            self._timers.cancel(task._timer)
-            task._timer = None
-        self._reschedule_detached(task, None)
-
-    def _fail_task(self, task: "Task[Any]", error: BaseException) -> None:
-        self._reschedule(task, Failure(error))
 
     # -- finishing ---------------------------------------------------------------------------
     def _finish(self, task: "Task[Any]", value: "Any", error: "Optional[BaseException]") -> None:
         """Record how ``task`` ended, wake its joiners, report an unobserved failure."""
         if task._wait is not None:  # it ended right after a blocking call it never waited on
             report.error("task %r ended while registered to wait: %s" % (task.name, self._stale_wait_error(task)))
-        flags = task._flags | DONE
+        flags = task._flags | ENDED
         if error is None:
             task._value = value
         else:
@@ -427,7 +423,7 @@ class Kernel(Running, Observed):
             self.task_locals.pop(task, None)
         if task is self._main:
             self._halt = True
-        self._dead += 1  # deaths since the last prune (see _enrol)
+        self._dead += 1  # deaths since the last prune (see _add_to_roll)
         joiners = task._joiners
         if joiners is not None and wake_joiners(task, joiners):
             task._flags |= OBSERVED
@@ -444,14 +440,11 @@ class Kernel(Running, Observed):
         entry = timers.pop_due(now)
         while entry is not None:
             target = entry[TARGET]
-            if target.__class__ is Task:
-                target._timer = None
-                if target._wait is not None and target._wait.abort(target):
-                    target._wait = None
-                    self._reschedule_detached(target, entry[REPLY])
-            else:
-                target._timer = None
-                target.cancel()
+            target._timer = None  # (it fired: nothing to cancel)
+            if target.__class__ is not Task:
+                target.cancel()  # a cancel scope's deadline
+            elif target._wait is not None:
+                self._interrupt(target, entry[REPLY])
             entry = timers.pop_due(now)
 
     def _wait_for_events(self, max_wait: "Optional[float]") -> None:
@@ -561,14 +554,14 @@ class Kernel(Running, Observed):
     def _drive(self, main_task: "Task[Any]") -> None:
         self._main = main_task
         self._halt = False  # (a kernel run again: the last run's end must not halt this one)
-        while not main_task._flags & DONE:
+        while not main_task._flags & ENDED:
             if self._ready:
                 self._run_passes()
             if self._fatal is not None:
                 raise self._fatal
             if self._interrupted:
                 raise KeyboardInterrupt
-            if main_task._flags & DONE:
+            if main_task._flags & ENDED:
                 break
             if self._stuck():
                 raise self._deadlock()
@@ -633,12 +626,13 @@ def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = 
     kernel = running_kernel()
     if kernel is None or not kernel._stepping:  # (a context copied in a task outlives its run)
         kernel = current_kernel()  # raises the RuntimeError that explains it
-    # Discussion: the fast path of Kernel._spawn and new_task, by hand. A loop spawning one
-    # generator function (``starts_late`` has said yes to its code) makes each task with no
-    # Python call but this one: the two it saves were a tenth of the life of a task that
-    # returns at once. Only CPython and PyPy get here (elsewhere no function is a FUNCTION),
-    # so every slot is set. ``run`` ending clears ``_late_code``, closing this path.
+    # Discussion: a loop spawning one generator function (``starts_late`` has said yes to its
+    # code) makes each task with no Python call but this one: the two calls it saves are a
+    # large part of the life of a task that returns at once (docs/benchmarks.md). Only CPython
+    # and PyPy get here (elsewhere no function is a FUNCTION), so every slot is set. ``run``
+    # ending clears ``_late_code``, closing this path.
     if fn.__class__ is FUNCTION and fn.__code__ is kernel._late_code and len(args) == kernel._late_arity and name is None:
+        # inlined copy of Kernel._spawn and new_task: benchmarks/spawn.py
         task = Task()  # type: Task[Any]
         task._name = fn
         task._gen = kernel._not_started

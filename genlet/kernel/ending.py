@@ -22,7 +22,7 @@ except ImportError:
 from . import report
 from ._typing import TYPE_CHECKING
 from .errors import Cancelled, plural
-from .task import DAEMON, DONE
+from .flags import DAEMON, ENDED
 
 if TYPE_CHECKING:
     from .core import Kernel
@@ -45,7 +45,7 @@ def close_task(kernel: "Kernel", task: "Task[Any]", why: str) -> None:
     """Force a task to end with ``gen.close()`` (its finally blocks run); warn why."""
     report.warning("closing task %r: %s" % (task.name, why))
     detach(kernel, task)
-    if task._flags & DONE:
+    if task._flags & ENDED:
         return
     if task in kernel._ready:
         # Discussion: a task that swallowed Cancelled may be queued to run (at a bare
@@ -69,7 +69,7 @@ def close_task(kernel: "Kernel", task: "Task[Any]", why: str) -> None:
                 detach(kernel, task)
     finally:
         kernel.current = previous
-    if not task._flags & DONE:
+    if not task._flags & ENDED:
         kernel._finish(task, None, Cancelled(task, "task %r was closed" % task.name))
 
 def detach(kernel: "Kernel", task: "Task[Any]") -> None:
@@ -78,9 +78,7 @@ def detach(kernel: "Kernel", task: "Task[Any]") -> None:
         # Discussion: its wait cannot let go (the result is on its way, e.g. a thread job).
         # Detach the task anyway: the late reply finds it finished and is dropped.
         task._wait = None
-        if task._timer is not None:
-            kernel._timers.cancel(task._timer)
-            task._timer = None
+        kernel._timers.discard(task)
 
 
 def shutdown(kernel: "Kernel", warn: bool) -> None:
@@ -102,7 +100,7 @@ def shutdown(kernel: "Kernel", warn: bool) -> None:
         if kernel._ready:
             kernel._run_ready()
         for task, count in list(kernel._swallowed.items()):
-            if count > _MAX_SWALLOWS and not task._flags & DONE:
+            if count > _MAX_SWALLOWS and not task._flags & ENDED:
                 close_task(kernel, task, "it swallowed Cancelled %d times at the end of run()" % count)
         if not kernel.tasks():
             break

@@ -2,12 +2,12 @@
 """Instruments: observers a kernel tells what its tasks do (the contract: HOOK.md).
 
 An instrument is told when a task is spawned, becomes ready (and who made it ready, and
-how), steps, parks, exits, and when the kernel blocks for IO. A trace timeline, a monitor
+how), steps, parks, exits, and when the kernel blocks for "io". A trace timeline, a monitor
 and a slow-step detector stand on this without a run loop of their own.
 
 How the kernel learns "who woke whom" without a word in ``reschedule`` or ``spawn``: every
 wake-up and every spawn appends the task to the ready list, and nothing else does. So after
-each step (and after the IO poll, the calls from other threads, the timers) the tasks the
+each step (and after the "io" poll, the calls from other threads, the timers) the tasks the
 ready list gained since it was last looked at are the ones that moment made ready, in order;
 a task whose id is above the last one seen is new (ids count spawns).
 
@@ -27,22 +27,12 @@ from ._typing import TYPE_CHECKING
 
 from . import report
 from .errors import Cancelled
-from .task import DONE, _ID_SHIFT
-from .traps import SLEEPING, Failure
+from .flags import ENDED, ID_SHIFT, ID_STEP
+from .traps import SLEEPING, Failure, reschedule
 
 if TYPE_CHECKING:
     from .core import Kernel
     from .task import Task
-
-# What made a task ready (``task_scheduled``'s cause).
-SPAWN = "spawn"  # it was just spawned
-HAND_OFF = "hand-off"  # a step of the waker woke it (a channel, a lock, an event, a join...)
-TIMER = "timer"  # a sleep or a deadline fired
-IO = "io"  # a descriptor it waited on is ready
-CANCEL = "cancel"  # it was cancelled while parked
-THREAD = "thread"  # a call from another thread (call_from_thread, a worker thread)
-CHECKPOINT = "checkpoint"  # it yielded, and is simply next again
-
 
 class Instrument:
     """Base class of a kernel observer: override what you need; every method is a no-op.
@@ -98,7 +88,7 @@ def describe_wait(task: "Task[Any]") -> str:
     The words are the task dump's (``task.waiting_on``); a sleep says how long is left.
     """
     wait = task._wait
-    if wait is None or task._flags & DONE:
+    if wait is None or task._flags & ENDED:
         return ""
     if wait is SLEEPING and task._timer is not None:
         return "sleep %g s" % max(0.0, task._timer[0] - task._kernel.clock.now())
@@ -156,12 +146,12 @@ class Observers:
         scans the roll.
         """
         kernel = self.kernel
-        count = (kernel._id_bits - bits) >> _ID_SHIFT
-        new = [task for task in fresh if task._flags >= bits + (1 << _ID_SHIFT)]
+        count = (kernel._id_bits - bits) >> ID_SHIFT
+        new = [task for task in fresh if task._flags >= bits + ID_STEP]
         if len(new) < count:
             known = set(new)
             for task in kernel._roll + kernel._spare:
-                if task._flags >= bits + (1 << _ID_SHIFT) and task not in known and not task._flags & DONE:
+                if task._flags >= bits + ID_STEP and task not in known and not task._flags & ENDED:
                     new.append(task)
                     known.add(task)
             new.sort(key=lambda task: task.id)
@@ -170,12 +160,12 @@ class Observers:
 
 def _cause(task: "Task[Any]", waker: "Optional[Task[Any]]", cause: str, new: "List[Task[Any]]") -> str:
     if task in new:
-        return SPAWN
+        return "spawn"
     reply = task._value
-    if cause == HAND_OFF and reply.__class__ is Failure and isinstance(reply.error, Cancelled):
-        return CANCEL
+    if cause == "hand-off" and reply.__class__ is Failure and isinstance(reply.error, Cancelled):
+        return "cancel"
     if task is waker:
-        return CHECKPOINT
+        return "checkpoint"
     return cause
 
 
@@ -210,14 +200,14 @@ class Observed:
             self._observers.notify(event, *args)
 
     def _block(self, io: "Any", timeout: "Optional[float]") -> int:
-        """Wait for IO (``io``: the IO waits) or sleep, for at most ``timeout`` seconds."""
+        """Wait for "io" (``io``: the "io" waits) or sleep, for at most ``timeout`` seconds."""
         observers = self._observers if timeout != 0 else None  # (a look is not a wait)
         if observers is not None:
             observers.woken(None, "hand-off")  # (made ready outside the run loop)
             observers.notify("before_io_wait", timeout)
         woken = 0
         if io is not None:
-            woken = io.poll(timeout, self._wake_io)  # type: ignore[attr-defined]
+            woken = io.poll(timeout, reschedule)  # (it has taken the task off the descriptor)
         else:
             time.sleep(timeout)  # type: ignore[arg-type]
         if observers is not None:
@@ -230,7 +220,7 @@ class Observed:
 def run_ready_instrumented(kernel: "Kernel") -> None:
     """``Kernel._run_ready`` with instruments: one pass, told step by step (see the top)."""
     observers = kernel._observers  # type: Any  # (not None: see Kernel.add_instrument)
-    observers.woken(None, HAND_OFF)  # what the world outside the run loop did since
+    observers.woken(None, "hand-off")  # what the world outside the run loop did since
     batch, ready = kernel._ready, kernel._spare
     kernel._ready, kernel._spare = ready, batch
     observers.announced = 0
@@ -244,11 +234,11 @@ def run_ready_instrumented(kernel: "Kernel") -> None:
             kernel._step(task, ready)
             kernel.current = None
             observers.notify("after_task_step", task)
-            if task._flags & DONE:
+            if task._flags & ENDED:
                 observers.notify("task_exited", task)
             elif task._wait is not None:
                 observers.notify("task_parked", task)
-            observers.woken(task, HAND_OFF)
+            observers.woken(task, "hand-off")
     except BaseException:
         kernel.current = task  # (where the pass stopped: see _requeue_unreached)
         kernel._requeue_unreached(batch)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 from .errors import TaskCancelled, TimeoutError, describe
 from .select import Op
 from .local import InContext
-from .traps import CHECKPOINT, DONE as NO_WAIT, PARK, TRAP, Failure, Unwaited, completed, current_kernel, park, parking_task, reschedule
+from .traps import DONE, PARK, TRAP, Failure, Unwaited, YIELD_ONCE, completed, current_kernel, park, parking_task, reschedule
 from .waitqueue import SLOTS, WaitQueue, Waiter, make_room
 
 READY = "READY"
@@ -37,18 +37,7 @@ RUNNING = "RUNNING"
 WAITING = "WAITING"
 FINISHED = "FINISHED"
 
-# Bits of Task._flags.
-DONE = 1  # finished: _value holds its result or the exception
-FAILED = 2  # _value is the exception that ended it
-CANCELLED = 4  # it ended by its own cancellation
-CANCEL_REQUESTED = 8  # task.cancel() was called
-DAEMON = 16  # cancelled without a warning at the end of run()
-NAMED = 32  # _name was given by the user (else it is the function's name)
-OBSERVED = 64  # its failure was received (see wake_joiners), or will be: not reported
-REPORTED = 128  # its failure went to the log already
-ENROLLED = 256  # on the kernel's roll of tasks that have started (see Kernel._enrol)
-_ID_SHIFT = 9  # the bits above these hold the task's id (see Task.id)
-ID_STEP = 1 << _ID_SHIFT  # what each spawn adds to the kernel's count (Kernel._id_bits)
+from .flags import CANCEL_REQUESTED, CANCELLED, DAEMON, ENDED, FAILED, ID_SHIFT, ID_STEP, NAMED, OBSERVED
 
 _JOIN = "join"  # Waiter.value of a join (gets the outcome); None means wait (gets None)
 
@@ -56,10 +45,20 @@ _JOIN = "join"  # Waiter.value of a join (gets the outcome); None means wait (ge
 class Task(Generic[T]):
     """A running generator. Create tasks with ``genlet.spawn``, not directly."""
 
+    # Every slot, and each thing it may hold (several hold different things at different
+    # times, so that a task stays small: see the module's docstring):
     __slots__ = (
-        "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel",
-        "_joiners", "_flags",
-    )  # fmt: skip
+        "_name",  # the name given to spawn (NAMED); else the function, or its name once asked
+        "_gen",  # the generator; before the first step NotStarted, under contextvars InContext
+        "_kernel",  # the Kernel it belongs to
+        "_value",  # start arguments (NotStarted), the next reply, then its result or exception
+        "_wait",  # the wait object it is parked on (None: it can run); see traps.py
+        "_timer",  # its deadline's entry in the kernel's Timers, or None
+        "_scopes",  # its stack of entered cancel scopes, or None (cancel.py)
+        "_cancel",  # the scope (or the task itself) cancelling it now, or None
+        "_joiners",  # the WaitQueue of tasks waiting for its end, made when first needed
+        "_flags",  # its state bits (flags.py), and above them its id (Task.id)
+    )
 
     if TYPE_CHECKING:  # the slots' types, for the type checker: new_task sets them
         _name = _gen = _kernel = _value = _wait = _timer = _cancel = None  # type: Any
@@ -79,7 +78,7 @@ class Task(Generic[T]):
         than setting its flags (gevent numbers its greenlets lazily, when first asked, and so
         did genlet, which made names depend on who asked first).
         """
-        return self._flags >> _ID_SHIFT
+        return self._flags >> ID_SHIFT
 
     @property
     def name(self) -> str:
@@ -95,7 +94,7 @@ class Task(Generic[T]):
 
     @property
     def state(self) -> str:
-        if self._flags & DONE:
+        if self._flags & ENDED:
             return FINISHED
         if self._kernel.current is self:
             return RUNNING
@@ -105,7 +104,7 @@ class Task(Generic[T]):
     def waiting_on(self) -> "Optional[str]":
         """What it is blocked on, in a few words; None unless it is WAITING."""
         wait = self._wait
-        if wait is None or self._flags & DONE or self._kernel.current is self:
+        if wait is None or self._flags & ENDED or self._kernel.current is self:
             return None
         return wait.describe()  # type: ignore[no-any-return]
 
@@ -117,11 +116,11 @@ class Task(Generic[T]):
 
     # -- how it ended ----------------------------------------------------------------------
     def done(self) -> bool:
-        return bool(self._flags & DONE)
+        return bool(self._flags & ENDED)
 
     def successful(self) -> bool:
         """Finished by returning (not by an exception, not by cancellation)."""
-        return self._flags & (DONE | FAILED | CANCELLED) == DONE
+        return self._flags & (ENDED | FAILED | CANCELLED) == ENDED
 
     def cancelled(self) -> bool:
         """Finished because it was cancelled."""
@@ -141,7 +140,7 @@ class Task(Generic[T]):
         return self._value if self._flags & (FAILED | CANCELLED) else None
 
     def _require_done(self, what: str) -> None:
-        if not self._flags & DONE:
+        if not self._flags & ENDED:
             raise RuntimeError(
                 "task %r has not finished, so it has no %s yet: `yield from task.join()` first"
                 % (self.name, what)
@@ -186,19 +185,19 @@ class Task(Generic[T]):
         None instead, which genlet's ``task.wait()`` is for).
         """
         flags = self._flags
-        if flags & DONE:
+        if flags & ENDED:
             if flags & (FAILED | CANCELLED):  # (only a failure needs to be marked observed)
                 self._flags = flags | OBSERVED
                 raise self._join_reply().error
             value = self._value
-            return NO_WAIT if value is None else completed(value)  # no generator for None
+            return DONE if value is None else completed(value)  # no generator for None
         return self._park_joiner(_JOIN, timeout)  # type: ignore[no-any-return]
 
     def wait(self) -> "Generator[Any, Any, None]":
         """``yield from task.wait()``: wait until it finishes; never raises its error."""
-        if self._flags & DONE:
+        if self._flags & ENDED:
             self._flags |= OBSERVED
-            return NO_WAIT  # type: ignore[no-any-return]
+            return DONE  # type: ignore[no-any-return]
         return self._park_joiner(None)  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
@@ -208,7 +207,7 @@ class Task(Generic[T]):
         ``Cancelled`` too (cleanup that must block uses ``CancelScope(shield=True)``).
         Does nothing to a finished task.
         """
-        if not self._flags & (DONE | CANCEL_REQUESTED):
+        if not self._flags & (ENDED | CANCEL_REQUESTED):
             self._flags |= CANCEL_REQUESTED
             self._kernel._refresh_cancel(self)
 
@@ -255,7 +254,7 @@ class Task(Generic[T]):
         started yet (see ``NotStarted``) is where its function begins.
         """
         stack = []
-        gen = self._gen if not self._flags & DONE else None
+        gen = self._gen if not self._flags & ENDED else None
         if gen.__class__ is NotStarted:  # it has not started: where its function begins
             code = self._name.__code__
             return [(code.co_filename, code.co_firstlineno, code.co_name)]
@@ -304,7 +303,7 @@ class JoinOp(Op):
         self.task = task
 
     def ready(self) -> bool:
-        return bool(self.task._flags & DONE)
+        return bool(self.task._flags & ENDED)
 
     def commit(self) -> "Task[Any]":
         self.task._flags |= OBSERVED
@@ -357,7 +356,7 @@ def as_generator(fn: "Any", args: "Any") -> "Any":
     """What ``spawn`` runs: ``fn(*args)`` if it is a generator, or ``fn`` itself if it is one."""
     if type(fn) is not GENERATOR and callable(fn):
         gen = fn(*args)
-        if type(gen) is GENERATOR and gen is not NO_WAIT:
+        if type(gen) is GENERATOR and gen is not DONE:
             return gen  # the usual case, first
     if hasattr(fn, "send") and hasattr(fn, "throw"):
         gen = fn
@@ -366,7 +365,7 @@ def as_generator(fn: "Any", args: "Any") -> "Any":
     elif callable(fn):
         if gen is TRAP:
             return gen  # a genlet operation that has to wait: the new task waits (see spawn_now)
-        if gen is NO_WAIT or gen is CHECKPOINT:
+        if gen is DONE or gen is YIELD_ONCE:
             return run_iterable(gen)  # a genlet operation that finished (or checkpoints) at once
         if not (hasattr(gen, "send") and hasattr(gen, "throw")):
             raise TypeError(
@@ -476,7 +475,7 @@ def spawn_now(kernel: "Any", fn: "Any", args: "Any", name: "Any", flags: int) ->
     """
     caller = kernel.current
     if caller is not None:
-        kernel._enrol(caller)  # in its first step, maybe: the roll lists parents first
+        kernel._add_to_roll(caller)  # in its first step, maybe: the roll lists parents first
     task = new_task(kernel, None, fn, flags)
     kernel.current = task
     try:
@@ -506,7 +505,7 @@ def spawn_now(kernel: "Any", fn: "Any", args: "Any", name: "Any", flags: int) ->
     if kernel._context is not None:
         gen = InContext(gen, kernel._context.copy_context(), kernel)
     task._gen = gen
-    kernel._enrol(task)
+    kernel._add_to_roll(task)
     if wait is None:
         kernel._ready.append(task)  # (else it is parked: whoever it waits on wakes it)
     return task

@@ -54,6 +54,19 @@ class Timers:
                 heapify(heap)
                 self._dead = 0
 
+    def discard(self, owner: "Any") -> None:
+        """Cancel ``owner``'s entry (a task's or a cancel scope's ``_timer``), if it has one."""
+        entry = owner._timer
+        if entry is not None:
+            owner._timer = None
+            self.cancel(entry)
+
+    def due(self, now: float) -> bool:
+        """Is an entry due at ``now`` (or a cancelled one to clear)? The run loop asks between
+        passes, so O(1)."""
+        heap = self._heap
+        return bool(heap) and heap[0][DEADLINE] <= now
+
     def next_deadline(self) -> "Optional[float]":
         """The earliest live deadline, or None."""
         heap = self._heap

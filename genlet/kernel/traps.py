@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from .task import Task
 
 from .errors import describe as _describe
+from .flags import ENDED
 
 PARK = "PARK"  # the instruction; a string, so that it reads well in a debugger
 INFINITY = float("inf")  # a deadline that never comes: it gets no timer entry
@@ -119,7 +120,7 @@ def _finished() -> "Generator[Any, Any, None]":
 
 
 # Iterables for operations that finish at once: `yield from DONE` is None, immediately;
-# `yield from CHECKPOINT` yields None once (a bare `yield`), then is None.
+# `yield from YIELD_ONCE` yields None once (a bare `yield`), then is None.
 # Discussion: DONE is a generator that has already finished, shared by every caller. `yield from`
 # takes a generator as it is and, finding it finished, goes on with None: no iterator is made,
 # as one is for an empty tuple, and a fast path (a free lock, a channel with a receiver
@@ -127,7 +128,7 @@ def _finished() -> "Generator[Any, Any, None]":
 DONE = _finished()  # type: Any
 for _ in DONE:  # run it to its end
     pass
-CHECKPOINT = (None,)  # type: Any
+YIELD_ONCE = (None,)  # type: Any
 
 
 def completed(value: "T") -> "Generator[Any, Any, T]":
@@ -299,7 +300,7 @@ def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
     changes its own state only after this call, or undoes it), so ``x`` stays with the caller.
     """
     if task._wait is None:
-        if task._flags & 1:  # task.DONE: closed by force while its wait could not be aborted
+        if task._flags & ENDED:  # closed by force while its wait could not be aborted
             return  # nobody can take the reply any more
         raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
     kernel = task._kernel
@@ -307,8 +308,7 @@ def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
         raise kernel._stale_wait_error(task, True)
     task._wait = None
     if task._timer is not None:
-        kernel._timers.cancel(task._timer)
-        task._timer = None
+        kernel._timers.discard(task)
     task._value = NOTHING if reply is None else reply
     kernel._ready.append(task)
 
@@ -391,7 +391,7 @@ def sleep_until(deadline: float) -> "Generator[Any, Any, None]":
         raise ValueError("sleep_until: the deadline is NaN")
     task = parking_task()
     if deadline <= task._kernel.clock.now():
-        return CHECKPOINT  # type: ignore[no-any-return]
+        return YIELD_ONCE  # type: ignore[no-any-return]
     return park(task, SLEEPING, deadline)  # type: ignore[no-any-return]
 
 
@@ -401,7 +401,7 @@ def sleep(seconds: float) -> "Generator[Any, Any, None]":
         raise ValueError("sleep: the duration is NaN")
     if seconds <= 0:
         current_task()  # the same error as a real sleep outside a task
-        return CHECKPOINT  # type: ignore[no-any-return]
+        return YIELD_ONCE  # type: ignore[no-any-return]
     task = parking_task()
     return park(task, SLEEPING, task._kernel.clock.now() + seconds)  # type: ignore[no-any-return]
 
@@ -436,7 +436,7 @@ def bad_yield_message(task: "Any", value: "Any") -> str:
     """The TypeError text for a task that yielded something that is not a trap."""
     head = "task %r yielded %s" % (task.name, _describe(value))
     kind = type(value).__name__
-    if value is TRAP or value is CHECKPOINT or value is DONE:
+    if value is TRAP or value is YIELD_ONCE or value is DONE:
         return "task %r yielded a genlet operation instead of waiting on it; write `yield from`, not `yield`" % (
             task.name,
         )

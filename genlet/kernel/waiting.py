@@ -17,7 +17,8 @@ except ImportError:
 
 from . import report
 from .errors import describe
-from .task import _JOIN, CANCELLED, DONE, FAILED, Task, _waits_for_itself, as_generator, name_of
+from .flags import CANCELLED, ENDED, FAILED
+from .task import _JOIN, Task, _waits_for_itself, as_generator, name_of
 from .traps import completed, current_kernel, park, parking_task, reschedule, running_kernel, sleep
 
 
@@ -84,7 +85,7 @@ def joinall(
     group = _JoinAll(me, len(tasks), raise_error)
     nodes = []
     for task in tasks:
-        if task._flags & DONE:
+        if task._flags & ENDED:
             group.finished.append(task)
         else:  # a join (it receives a failure) only when it may raise it: see _JoinAll.fire
             nodes.append(task._joiners_queue().push(me, _JOIN if raise_error else None, group))
@@ -167,7 +168,7 @@ class IWait:
         self._left = len(tasks)  # not handed out yet
         self._waiter = None  # type: Optional[Task[Any]]  # the task parked in next()
         for task in tasks:
-            if task._flags & DONE:
+            if task._flags & ENDED:
                 self._finished.append(task)
             else:
                 self._nodes.append(task._joiners_queue().push(None, None, self))
@@ -314,7 +315,7 @@ def link(task: "Task[Any]", callback: "Any", failures_only: bool) -> None:
     """``task.link(callback)`` and ``task.link_exception(callback)``: see Task.link."""
     if not callable(callback):
         raise TypeError("link(): the callback must be callable (called with the task), got %s" % describe(callback))
-    if task._flags & DONE:
+    if task._flags & ENDED:
         if not failures_only or task._flags & FAILED:
             call_back(task, callback)
         return
