@@ -563,7 +563,7 @@ def test_long_run_of_timeouts_cancels_and_selects_leaks_nothing():
                 yield from genlet.kernel.read_wait(a)
             yield from genlet.select(genlet.spawn(child).join_op(), timeout=0.5)
             if i % 5000 == 4999:
-                kernel.tasks()  # drops the finished tasks the roll still holds (see Kernel._enrol)
+                kernel.tasks()  # drops the finished tasks the roll still holds (see Kernel._add_to_roll)
                 gc.collect()
                 sizes.append(len(gc.get_objects()))
                 assert len(kernel._timers._heap) < 150

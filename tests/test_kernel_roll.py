@@ -1,4 +1,4 @@
-"""The roll of live tasks (``Kernel._enrol``): ``tasks()``, shutdown and ``dump()`` see every
+"""The roll of live tasks (``Kernel._add_to_roll``): ``tasks()``, shutdown and ``dump()`` see every
 unfinished task, while a task that ends in its first step never touches the roll.
 
 What must hold: ``tasks()`` is every unfinished task, those that have started in the order
