@@ -150,7 +150,7 @@ class WaitQueue:
     """The tasks parked on one thing, in the order they came."""
 
     def __init__(self, what):
-        self.what = what  # what they wait for, in words: "Event 'go'"
+        self.what = what  # what they wait for, in words: "Lock 'l'"
         self.tasks = []
 
     def wake_one(self, reply=None, error=None):

@@ -253,7 +253,7 @@ class WaitQueue:
     """The tasks parked on one thing, in the order they came."""
 
     def __init__(self, what):
-        self.what = what  # what they wait for, in words: "Event 'go'"
+        self.what = what  # what they wait for, in words: "task 1 'main' to finish"
         self.tasks = []
 
     def wake_one(self, reply=None, error=None):
