@@ -190,25 +190,8 @@ class Channel:
     def recv(self):
         return (yield Trap(_recv, self))
 
-    def send_op(self, value):
-        return SendOp(self, value)
-
     def recv_op(self):
         return RecvOp(self)
-
-
-class SendOp:
-    def __init__(self, channel, value):
-        self.channel, self.value = channel, value
-
-    def ready(self):
-        return len(self.channel.receivers.waiters) > 0
-
-    def commit(self):
-        wake(self.channel.receivers.pop(), self.value)  # the hand-off: the value is theirs
-
-    def enroll(self, task, select):
-        return Waiter(task, self.value, self.channel.senders, select)
 
 
 class RecvOp:
@@ -228,8 +211,11 @@ class RecvOp:
 
 
 def _send(kernel, task, channel, value):
-    op = SendOp(channel, value)
-    return op.commit() if op.ready() else _park(kernel, task, channel.senders, value)
+    receiver = channel.receivers.pop()
+    if receiver is None:
+        return _park(kernel, task, channel.senders, value)  # a receiver will take it
+    wake(receiver, value)  # the hand-off: from here on the value is the receiver's
+    return None
 
 
 def _recv(kernel, task, channel):
@@ -281,11 +267,6 @@ def selector(a, b):
     print("  select ->", (yield from select(a.recv_op(), b.recv_op())))
 
 
-def receiver(channel):
-    value = yield from channel.recv()
-    print("  a receiver got", value)
-
-
 def main():
     a, b = Channel("a"), Channel("b")
     print("whichever comes first:")
@@ -293,14 +274,6 @@ def main():
     yield from spawn(sender, b, "B", 1)
     for _ in range(2):
         print("  select ->", (yield from select(a.recv_op(), b.recv_op())))
-    print("two sends ready at once:")
-    yield from spawn(receiver, a)
-    rb = yield from spawn(receiver, b)
-    yield  # both park in recv
-    print("  select ->", (yield from select(a.send_op("x"), b.send_op("y"))))
-    yield
-    print("  still waiting on b:", len(b.receivers.waiters))
-    rb.cancel()
     print("a parked select, then two senders:")
     t = yield from spawn(selector, a, b)
     yield  # it parks in both queues
