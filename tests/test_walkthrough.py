@@ -142,6 +142,8 @@ def test_the_genlet_map_names_files_and_functions_that_exist():
         if not file.exists() or not defines(file.read_text(), name):
             missing.append("%s: %s" % (path, name))
     assert not missing, "docs/walkthrough/12-genlet.md names what genlet does not define: " + ", ".join(missing)
+    paths = set(re.findall(r"`(genlet/[\w/]+\.py)`", GENLET_PAGE.read_text()))
+    assert not [p for p in paths if not (ROOT / p).exists()], "the page names a file genlet does not have"
 
 
 def test_the_genlet_map_check_sees_a_wrong_name():
