@@ -13,6 +13,7 @@ import pytest
 import genlet
 import genlet.http
 import genlet.io
+import genlet.kernel
 
 from .http_support import ask, connect, read_responses, serving
 from .io_support import NoLeaks, iorun
@@ -250,6 +251,58 @@ def test_a_client_reset_mid_response_closes_the_iterable():
     with NoLeaks():
         assert genlet.run(wsgi_serving(app, main, 2)) == 0
     assert closed == [True]
+
+
+def test_an_app_in_a_thread_is_not_watched_by_a_task_of_its_own():
+    """Once the application runs in its thread nothing can stop it, so no watcher task reads
+    the client meanwhile (it cost every request a task, a failed receive and a trip through
+    the poller)."""
+    seen = []
+
+    def app(environ, start_response):
+        kernel_tasks = genlet.io.from_thread(lambda: [task.name for task in genlet.kernel.current_kernel().tasks()])
+        seen.append([name for name in kernel_tasks if "_watch" in name])
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    def main(server):
+        return (yield from ask(server, GET + GET, ("GET", "GET")))
+
+    responses = iorun(wsgi_serving(app, main, 2))
+    assert [body for _, body, _ in responses] == [b"ok", b"ok"] and seen == [[], []], seen
+
+
+def test_a_client_that_leaves_while_its_request_waits_for_a_thread_gets_no_thread():
+    """threads=1, busy: a second client that sends its request and resets while it waits for
+    the thread is noticed when its turn comes: the application never runs for it."""
+    release = threading.Event()
+    paths = []
+
+    def app(environ, start_response):
+        paths.append(environ["PATH_INFO"])
+        if environ["PATH_INFO"] == "/slow":
+            release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"done"]
+
+    def main(server):
+        slow = genlet.spawn(ask, server, b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        while not paths:
+            yield from genlet.sleep(0.01)
+        stream = yield from connect(server)
+        yield from stream.write(b"GET /gone HTTP/1.1\r\nHost: x\r\n\r\n")
+        yield from genlet.sleep(0.05)  # its request is read, and waits for the thread
+        stream.transport.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        stream.close()
+        yield from genlet.sleep(0.05)
+        release.set()
+        [(_, body, _)] = yield from slow.join()
+        [(_, after, _)] = yield from ask(server, GET)  # the thread is free again
+        return body, after
+
+    with NoLeaks():
+        assert genlet.run(wsgi_serving(app, main, 1)) == (b"done", b"done")
+    assert paths == ["/slow", "/"]
 
 
 def test_threads_is_checked():

@@ -194,7 +194,7 @@ class Connection:
         except StopIteration as stop:  # it answered without waiting: nothing to watch
             response = stop.value
         else:
-            response = yield from self._watched(job, trap)
+            response = yield from self._watched(job, trap, server.watch_handlers)
         if not isinstance(response, Response):
             raise TypeError(
                 "the handler %s returned %r; it must return a genlet.http.Response(status, headers, body)"
@@ -202,14 +202,14 @@ class Connection:
             )
         return response
 
-    def _watched(self, job: "Any", trap: "Any") -> "Generator[Any, Any, Any]":
-        """Run the rest of a handler that waits, with a watcher on the client (see _watch).
+    def _watched(self, job: "Any", trap: "Any", watch: bool) -> "Generator[Any, Any, Any]":
+        """Run the rest of a handler that waits, with a watcher on the client if ``watch``.
 
         Discussion: the handler has taken its first step already (most answer without ever
         waiting, and need no watcher: a task less per request), so this resumes it by hand,
         as ``yield from`` would: the kernel's replies are sent in, its exceptions thrown in.
         """
-        watcher = spawn(self._watch, current_task(), daemon=True) if self.body_done else None
+        watcher = spawn(self._watch, current_task(), daemon=True) if watch and self.body_done else None
         try:
             while True:
                 try:

@@ -51,6 +51,10 @@ class Server:
     ``ssl``: an ``ssl.SSLContext`` with its certificate: HTTPS. ``forwarded_allow``: the peers
     (proxies) whose ``X-Forwarded-For`` / ``-Proto`` are believed (see forwarded.py)."""
 
+    # A handler that waits gets a watcher task that cancels it if its client leaves meanwhile
+    # (connection.py's _watch). WSGIServer turns it off (see its _handle).
+    watch_handlers = True
+
     def __init__(
         self,
         address: "Any",

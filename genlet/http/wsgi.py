@@ -157,6 +157,21 @@ def _pull(iterator: "Any", result: "Any") -> "Any":
     return _END
 
 
+def _client_left(conn: "Any") -> bool:
+    """Has the client closed or reset the connection? A look (MSG_PEEK) that never waits;
+    False when it cannot tell (TLS: the bytes there are the TLS layer's)."""
+    import socket
+
+    if conn.raw is None:
+        return False
+    try:
+        return bool(conn.raw.recv(1, socket.MSG_PEEK) == b"")
+    except BlockingIOError:
+        return False  # nothing to read: still there, waiting for its response
+    except OSError:
+        return True  # reset
+
+
 def _close(result: "Any") -> None:
     close = getattr(result, "close", None)
     if close is not None:
@@ -186,6 +201,8 @@ def _start(app: "Any", environ: "Dict[str, Any]", exchange: _Exchange) -> "Any":
 class WSGIServer(Server):
     """Serve ``app`` (PEP 3333). ``threads``: at most that many requests run the application at
     once, on genlet's thread pool (0: inline in the kernel). Limits as for ``Server``."""
+
+    watch_handlers = False  # (only while a request waits for a thread: see _handle)
 
     def __init__(self, address: "Any", app: "Callable[..., Any]", threads: int = DEFAULT_THREADS, **options: "Any") -> None:
         if not callable(app):
@@ -255,7 +272,16 @@ class WSGIServer(Server):
             set_max_threads(self.threads)
         conn = request._reader
         environ["wsgi.input"] = _Input(lambda: from_thread(conn.read_piece, request))
+        # Discussion: no watcher task reads the client while the application runs (see
+        # Server.watch_handlers): the application cannot be stopped in its thread, and a
+        # watcher would cost every request a task, a failed receive and a trip through the
+        # poller. A request that had to wait for a thread checks that its client is still
+        # there when its turn comes, so that no thread runs the application for nobody.
+        waited = self._slots.locked()
         yield from self._slots.acquire()
+        if waited and _client_left(conn):
+            self._slots.release()
+            raise ConnectionResetError("the client left while its request waited for a thread")
         try:
             result, iterator, first = yield from run_in_thread(_start, self.app, environ, exchange)
         except BaseException:
