@@ -221,3 +221,24 @@ def test_the_client_says_when_the_program_has_ended():
     with pytest.raises(ConnectionError, match="the monitor closed the connection: the program's run has ended"):
         client.ask("ps")
     client.close()
+
+
+def test_the_command_line_client_prompts_on_a_terminal():
+    pty = pytest.importorskip("pty")
+    with monitored() as address:
+        controller, terminal = pty.openpty()
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), TERM="dumb")
+        client = subprocess.Popen(
+            [sys.executable, "-m", "genlet.monitor", "%s:%d" % address],
+            stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        try:
+            os.write(controller, b"where 3\nquit\n")
+            out, err = client.communicate(timeout=30)
+        finally:
+            client.kill()
+            os.close(controller)
+            os.close(terminal)
+    assert client.returncode == 0, err
+    assert out.startswith("genlet monitor: process %d" % os.getpid())  # the greeting, for a person
+    assert "genlet> task 3 'worker' WAITING" in out and out.rstrip().endswith("bye")
