@@ -549,3 +549,16 @@ def test_the_default_client_is_per_kernel_and_closed_at_the_end():
     assert clients[0].closed
     run(echo, main)
     assert clients[1] is not clients[0]
+
+
+def test_the_micropython_client_check_runs_here_too():
+    """tests/mpy/check_http_client.py is what MicroPython's unix port runs; keep it honest."""
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = os.path.join("tests", "mpy", "check_http_client.py")
+    done = subprocess.run([sys.executable, script], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip().endswith("http client: ok"), done.stderr
+    assert "SKIP" not in done.stdout  # CPython has zlib and ssl

@@ -172,7 +172,7 @@ class Client:
             for name, value in own:
                 merged.add(name, value)
         self._pool._check_open()
-        return Outgoing(method, url, params, merged, body, json), settings
+        return Outgoing.prepare(method, url, params, merged, body, json), settings
 
     def _within(self, operation: "Any", timeout: "Optional[float]", outgoing: Outgoing) -> "Generator[Any, Any, Any]":
         """Run the request within ``timeout`` seconds (a cancel scope), else TimeoutError."""

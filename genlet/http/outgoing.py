@@ -25,27 +25,43 @@ IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE")
 _BODY_EXPECTED = ("POST", "PUT", "PATCH")
 
 
+def _iterable(value: "Any") -> bool:
+    try:
+        iter(value)  # (MicroPython's iterators have no __iter__ attribute to look for)
+    except TypeError:
+        return False
+    return True
+
+
 class Outgoing:
     """One request, ready to send (and to send again after a redirect or a retry)."""
 
     __slots__ = ("method", "url", "headers", "body", "stream", "sent")
 
-    def __init__(self, method: str, url: "Any", params: "Any", headers: "Any", body: "Any", json: "Any") -> None:
+    def __init__(self, method: str, url: URL, headers: Headers, body: "Optional[bytes]" = None, stream: "Any" = None) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body  # bytes, or None; an iterable body is in .stream
+        self.stream = stream
+        self.sent = False  # the iterable body has been consumed
+
+    @classmethod
+    def prepare(cls, method: str, url: "Any", params: "Any", headers: "Any", body: "Any", json: "Any") -> "Outgoing":
+        """Check the arguments of a request and make it (see the module's docstring)."""
         if not isinstance(method, str) or not is_token(method):
             raise ValueError("invalid method %r: a method is a token such as 'GET' or 'POST'" % (method,))
-        self.method = method.upper()
-        self.url = url if isinstance(url, URL) else URL.parse(url)
+        target = url if isinstance(url, URL) else URL.parse(url)
         if params:
             query = encode_query(params)
             if query:
-                path, mark, old = self.url.target.partition("?")
-                target = "%s?%s&%s" % (path, old, query) if mark and old else "%s?%s" % (path, query)
-                self.url = URL(self.url.scheme, self.url.host, self.url.port, target, self.url.userinfo)
-        self.headers = headers.copy() if isinstance(headers, Headers) else Headers(headers)
-        self.body = None  # type: Optional[bytes]  # bytes, else the iterable goes in .stream
-        self.stream = None  # type: Any
-        self.sent = False  # the iterable body has been consumed
-        self._set_body(body, json)
+                path, mark, old = target.target.partition("?")
+                joined = "%s?%s&%s" % (path, old, query) if mark and old else "%s?%s" % (path, query)
+                target = URL(target.scheme, target.host, target.port, joined, target.userinfo)
+        own = headers.copy() if isinstance(headers, Headers) else Headers(headers)
+        outgoing = cls(method.upper(), target, own)
+        outgoing._set_body(body, json)
+        return outgoing
 
     def _set_body(self, body: "Any", json: "Any") -> None:
         if json is not None:
@@ -63,7 +79,7 @@ class Outgoing:
             self._default("Content-Type", "text/plain; charset=utf-8")
         elif isinstance(body, (bytes, bytearray, memoryview)):
             self.body = bytes(body)
-        elif isinstance(body, dict) or not hasattr(body, "__iter__"):
+        elif isinstance(body, dict) or not _iterable(body):
             raise TypeError(
                 "body= takes bytes, a str or an iterable of bytes, not %s; for JSON pass json=, "
                 "for a form encode it (genlet.http.url.encode_query(fields).encode())" % type(body).__name__
@@ -125,10 +141,7 @@ class Outgoing:
         changes, so a password never goes to a site it was not meant for.
         """
         url = self.url.join(location)
-        new = Outgoing.__new__(Outgoing)
-        new.url = url
-        new.headers = self.headers.copy()
-        new.sent = False
+        new = Outgoing(self.method, url, self.headers.copy())
         if status in (307, 308):
             if not self.replayable:
                 raise ValueError(
@@ -136,10 +149,9 @@ class Outgoing:
                     "already sent; pass the body as bytes to have it sent again, or pass "
                     "follow_redirects=False" % (status, url)
                 )
-            new.method, new.body, new.stream = self.method, self.body, self.stream
+            new.body, new.stream = self.body, self.stream
         else:
             new.method = "HEAD" if self.method == "HEAD" else "GET"
-            new.body = new.stream = None
             for name in ("Content-Length", "Transfer-Encoding", "Content-Type"):
                 new.headers.remove(name)
         if url.host != self.url.host:
