@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.integration  # slow: CI runs these once, in its main run
+
 gunicorn = pytest.importorskip("gunicorn", reason="gunicorn (the dev extra) is not installed: pip install -e .[dev]")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
