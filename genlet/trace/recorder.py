@@ -7,8 +7,9 @@ a long-running server traced with ``Recorder(max_events=200_000)`` or ``max_seco
 keeps the end of its run. ``recorder.events`` turns the ring into ``Event`` records.
 
 Discussion: the hot path is a step: ``before_task_step`` and ``after_task_step`` run around
-every switch. They read the two clocks and append one tuple; everything else (names, the
-timeline, the formats) is worked out when the events are read or written. A checkpoint
+every switch. They read ``perf_counter`` and append one tuple (not even the kernel's clock:
+see ``_stamp``); everything else (names, the timeline, the formats) is worked out when the
+events are read or written. A checkpoint
 (``yield``) and a spawn also "schedule" the task, but those wakes are implied by the step and
 the spawn events and are not recorded: a step followed by neither ``park`` nor ``exit`` ended
 at a checkpoint, and the task was ready again at once.
@@ -99,7 +100,8 @@ class Recorder(Instrument):
         self._perf = time.perf_counter
         self._clock = self._first_clock  # type: Callable[[], float]
         self._names = {}  # type: Dict[int, str]  # the names of live tasks, by id
-        self._t0 = self._r0 = 0.0  # the step that runs: its start
+        self._r0 = 0.0  # the step that runs: its start (perf_counter)
+        self._now = 0.0  # the kernel's clock when it was last read (see _stamp)
         self._idle = None  # type: Optional[Tuple[float, float]]
         self.virtual = False  # the kernel runs on a virtual clock (see timeline.py)
         self.started = None  # type: Optional[Tuple[float, float]]  # (time, real) at before_run
@@ -118,7 +120,13 @@ class Recorder(Instrument):
         self.virtual = bool(getattr(kernel.clock, "autojump", False))
 
     def _stamp(self) -> Tuple[float, float]:
-        return self._clock(), self._perf()
+        """Both clocks now. Discussion: a step does not read the kernel's clock (the hot path:
+        see the module's docstring); it carries the last reading, ``_now``, and ``raw`` works
+        out its time. A virtual clock only moves between passes, when no task is ready, and
+        then a wake (read here) comes before the next step; a real clock moves with
+        ``perf_counter``."""
+        now = self._now = self._clock()
+        return now, self._perf()
 
     # -- the instrument's methods (see genlet.kernel.lowlevel.Instrument) ----------------------
     def before_run(self, kernel: Any) -> None:
@@ -133,27 +141,29 @@ class Recorder(Instrument):
     def task_spawned(self, task: Any, parent: Any) -> None:
         name = self._names[task.id] = task.name
         parent_id = 0 if parent is None else parent.id
-        self._push(("spawn", self._clock(), self._perf(), task.id, name, parent_id, None, None))
+        t, r = self._stamp()
+        self._push(("spawn", t, r, task.id, name, parent_id, None, None))
 
     def task_scheduled(self, task: Any, waker: Any, cause: str) -> None:
         if cause == "checkpoint" or cause == "spawn":
             return  # implied by the step and the spawn events (see the module's docstring)
         waker_id = 0 if waker is None else waker.id
-        self._push(("wake", self._clock(), self._perf(), task.id, None, waker_id, cause, None))
+        t, r = self._stamp()
+        self._push(("wake", t, r, task.id, None, waker_id, cause, None))
 
     def before_task_step(self, task: Any) -> None:
-        self._t0 = self._clock()
         self._r0 = self._perf()
 
     def after_task_step(self, task: Any) -> None:
         r0 = self._r0
-        self._push(("step", self._t0, r0, task.id, None, 0, self._perf() - r0, None))
+        self._push(("step", self._now, r0, task.id, None, 0, self._perf() - r0, None))
 
     def task_parked(self, task: Any) -> None:
         # Discussion: the name is taken here too, for a task spawned before recording began.
         name = self._names[task.id] = task.name
         what = describe_wait(task)
-        self._push(("park", self._clock(), self._perf(), task.id, name, 0, what, user_frame(task)))
+        t, r = self._stamp()
+        self._push(("park", t, r, task.id, name, 0, what, user_frame(task)))
         if self.max_seconds is not None:
             self._trim()
 
@@ -164,7 +174,8 @@ class Recorder(Instrument):
             outcome = "cancelled"
         elif not task.successful():
             outcome, error = "failed", _error_of(task)
-        self._push(("exit", self._clock(), self._perf(), task.id, task.name, 0, outcome, error))
+        t, r = self._stamp()
+        self._push(("exit", t, r, task.id, task.name, 0, outcome, error))
         if self.max_seconds is not None:
             self._trim()
 
@@ -191,7 +202,17 @@ class Recorder(Instrument):
     def raw(self) -> List[Raw]:
         """The ring's tuples, oldest first (see ``Raw``): what the exporters read."""
         self._trim()
-        return list(self._ring)
+        if self.virtual:
+            return list(self._ring)
+        out = []  # type: List[Raw]
+        anchor = None  # type: Optional[Tuple[float, float]]  # the last event that read the clock
+        for event in self._ring:
+            if event[KIND] != "step":
+                anchor = event[TIME], event[REAL]
+            elif anchor is not None:  # a real clock: the step's start on it (see _stamp)
+                event = (event[0], anchor[0] + event[REAL] - anchor[1]) + event[2:]
+            out.append(event)
+        return out
 
     def names(self) -> Dict[int, str]:
         """Every task's name that the record knows, by id."""
@@ -204,7 +225,7 @@ class Recorder(Instrument):
 
     @property
     def events(self) -> List[Event]:
-        """The events kept, oldest first, as ``Event`` records."""
+        """The events kept, oldest first, as ``Event`` records (a new list each time)."""
         names = self.names()
         return [_event(raw, names) for raw in self.raw()]
 
