@@ -73,6 +73,7 @@ class Kernel(Running, Observed):
     def __init__(
         self, clock: "Optional[Clock]" = None, seed: "Optional[int]" = None, contextvars: bool = False,
         instruments: "Optional[List[Instrument]]" = None, monitor: "Any" = None, slow_step: "Any" = None,
+        trace: "Any" = None,
     ) -> None:  # fmt: skip
         self.clock = clock if clock is not None else default_clock()
         self.current = None  # type: Optional[Task[Any]]
@@ -110,7 +111,7 @@ class Kernel(Running, Observed):
             except ImportError:
                 raise RuntimeError("contextvars=True needs the contextvars module (CPython, PyPy)")
             self._context = _cv
-        observe(self, monitor, slow_step)  # genlet.monitor, if asked for (here or in the environment)
+        observe(self, monitor, slow_step, trace)  # genlet.monitor, genlet.trace, if asked for
 
     # -- tasks -------------------------------------------------------------------------------
     def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
@@ -603,7 +604,7 @@ class Kernel(Running, Observed):
 def run(
     main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optional[int]" = None,
     contextvars: bool = False, instruments: "Optional[List[Instrument]]" = None,
-    monitor: "Any" = None, slow_step: "Any" = None,
+    monitor: "Any" = None, slow_step: "Any" = None, trace: "Any" = None,
 ) -> "Any":  # fmt: skip
     """Run ``main(*args)`` on a fresh kernel until it returns; return its value.
 
@@ -611,9 +612,11 @@ def run(
     unless they are daemons). Ctrl-C cancels every task the same way, then propagates.
     ``seed`` seeds the kernel's random choices (``select``); ``clock=VirtualClock()`` runs on
     virtual time; ``instruments``: observers told what the tasks do (``Instrument``);
-    ``monitor=True`` serves the monitor, ``slow_step=0.05`` reports slow steps (genlet.monitor).
+    ``monitor=True`` serves the monitor, ``slow_step=0.05`` reports slow steps (genlet.monitor);
+    ``trace="run.html"`` records a timeline of the run (genlet.trace; also ``run.json``, or a
+    ``genlet.trace.Recorder()`` to read in code).
     """
-    kernel = Kernel(clock, seed, contextvars, instruments, monitor, slow_step)
+    kernel = Kernel(clock, seed, contextvars, instruments, monitor, slow_step, trace)
     try:
         return kernel.run(main, *args)
     finally:

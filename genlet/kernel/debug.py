@@ -74,10 +74,19 @@ def _getenv(name: str) -> "Optional[str]":
     return getenv(name) or None
 
 
-def observe(kernel: "Kernel", monitor: "Any", slow_step: "Any") -> None:
-    """``Kernel(monitor=..., slow_step=...)``, or else ``GENLET_MONITOR`` / ``GENLET_SLOW_STEP``
-    from the environment: install the monitor and the slow-step detector (genlet.monitor),
-    which is imported only then."""
+def observe(kernel: "Kernel", monitor: "Any", slow_step: "Any", trace: "Any" = None) -> None:
+    """``Kernel(monitor=..., slow_step=..., trace=...)``, or else ``GENLET_MONITOR`` /
+    ``GENLET_SLOW_STEP`` / ``GENLET_TRACE`` from the environment: install the monitor and the
+    slow-step detector (genlet.monitor), the trace recorder (genlet.trace), each imported
+    only then."""
+    if trace is None:
+        trace = _getenv("GENLET_TRACE")
+    if trace is not None:
+        try:
+            from ..trace import instrument
+        except ImportError as error:
+            raise RuntimeError("trace= needs genlet.trace, which runs on CPython and PyPy (%s)" % error)
+        kernel.add_instrument(instrument(trace))
     names = ["monitor=", "slow_step="]
     if monitor is None:
         monitor, names[0] = _getenv("GENLET_MONITOR"), "GENLET_MONITOR"

@@ -13,7 +13,7 @@ package only when a run asks for a trace. See ``docs/debugging.md``.
 import os
 from typing import Any, Dict
 
-from ._hook import Instrument
+from ..kernel.lowlevel import Instrument
 from .export import format_of, to_chrome, to_data, to_html, write
 from .recorder import Event, Recorder
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Deque, Dict, Final, List, NamedTuple, Optional
 
 from ..kernel.debug import user_frame
 from ..kernel.errors import describe
-from ._hook import Instrument, describe_wait
+from ..kernel.lowlevel import Instrument, describe_wait
 
 Where = Tuple[str, int, str]
 
@@ -101,7 +101,7 @@ class Recorder(Instrument):
         self._clock = self._first_clock  # type: Callable[[], float]
         self._names = {}  # type: Dict[int, str]  # the names of live tasks, by id
         self._r0 = 0.0  # the step that runs: its start (perf_counter)
-        self._now = 0.0  # the kernel's clock when it was last read (see _stamp)
+        self._now = None  # type: Optional[float]  # the kernel's clock, last read (see _stamp)
         self._idle = None  # type: Optional[Tuple[float, float]]
         self.virtual = False  # the kernel runs on a virtual clock (see timeline.py)
         self.started = None  # type: Optional[Tuple[float, float]]  # (time, real) at before_run
@@ -125,8 +125,25 @@ class Recorder(Instrument):
         out its time. A virtual clock only moves between passes, when no task is ready, and
         then a wake (read here) comes before the next step; a real clock moves with
         ``perf_counter``."""
-        now = self._now = self._clock()
-        return now, self._perf()
+        now, real = self._clock(), self._perf()
+        if self._now is None:
+            self._backfill(now, real)
+        self._now = now
+        return now, real
+
+    def _backfill(self, now: float, real: float) -> None:
+        """The first reading of the kernel's clock: give it to the steps recorded before it.
+
+        Discussion: a recorder added while the kernel runs sees steps before anything reads
+        the clock. On a virtual clock they ran at ``now`` (nothing was ready to wait for
+        while time jumped); on a real one, ``now`` less the real time since.
+        """
+        fill = (lambda r: now) if self.virtual else (lambda r: now - (real - r))  # type: Callable[[float], float]
+        self._ring = collections.deque(
+            [event if event[TIME] is not None else (event[KIND], fill(event[REAL])) + event[2:] for event in self._ring],
+            maxlen=self.max_events,
+        )
+        self._push = self._ring.append
 
     # -- the instrument's methods (see genlet.kernel.lowlevel.Instrument) ----------------------
     def before_run(self, kernel: Any) -> None:
@@ -156,7 +173,8 @@ class Recorder(Instrument):
 
     def after_task_step(self, task: Any) -> None:
         r0 = self._r0
-        self._push(("step", self._now, r0, task.id, None, 0, self._perf() - r0, None))
+        # (``_now`` is None until the kernel's clock is first read: see _backfill)
+        self._push(("step", self._now, r0, task.id, None, 0, self._perf() - r0, None))  # type: ignore[arg-type]
 
     def task_parked(self, task: Any) -> None:
         # Discussion: the name is taken here too, for a task spawned before recording began.
