@@ -16,7 +16,8 @@ W = Workload(
 
 
 @W.impl("genlet")
-def genlet_switch(lib, tasks, yields):
+def genlet_switch(lib, tasks, yields, run=None):
+    """``run``: what runs ``main`` (default ``genlet.run``; traced.py passes a traced run)."""
     import genlet
 
     def worker():
@@ -28,7 +29,7 @@ def genlet_switch(lib, tasks, yields):
         for task in spawned:
             yield from task.join()
 
-    return rate(tasks * yields, genlet.run, main)
+    return rate(tasks * yields, run or genlet.run, main)
 
 
 @W.impl("asyncio", "uvloop")

@@ -1,0 +1,106 @@
+"""The trace viewer in a real browser: headless Chromium loads the page with no console
+error, the lanes of the named tasks are in the rendered DOM, and a screenshot is saved (its
+path is printed, for a person to look at).
+
+Slow (a browser start per test): marked ``integration``, run once in CI's main run. Skipped
+with the reason when no Chromium is installed (Debian: ``apt-get install -y chromium``).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+import genlet
+from genlet.trace import Recorder
+
+pytestmark = pytest.mark.integration
+
+BROWSER = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)), None)
+needs_browser = pytest.mark.skipif(
+    BROWSER is None, reason="no Chromium to load the trace viewer in (Debian: apt-get install -y chromium)"
+)
+SHOTS = os.path.join(tempfile.gettempdir(), "genlet-trace-screenshots")
+
+
+def browser(page, *args):
+    """Run headless Chromium on ``page``: (stdout, the console's lines)."""
+    command = [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+               "--enable-logging=stderr", "--v=0", "--window-size=1200,500", *args, "file://" + page]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    return done.stdout, console
+
+
+def check_page(path, names, shot):
+    """The page renders without an error; every name in ``names`` labels a lane; a PNG."""
+    dom, console = browser(path, "--dump-dom")
+    assert not console, console
+    assert 'data-viewer="ready"' in dom and "data-viewer-error" not in dom, dom[:500]
+    labels = re.findall(r'<div class="lane-label[^"]*" data-task="\d+" title="[^"]*">(.*?)</div>', dom)
+    shown = {re.sub(r"<[^>]+>", "", label).lstrip("#0123456789") for label in labels}
+    assert set(names) <= shown, (names, sorted(shown)[:20])
+    os.makedirs(SHOTS, exist_ok=True)
+    png = os.path.join(SHOTS, shot)
+    _, console = browser(path, "--screenshot=" + png)
+    assert not console, console
+    with open(png, "rb") as file:
+        assert file.read(8) == b"\x89PNG\r\n\x1a\n"
+    print("screenshot of %s: %s" % (os.path.basename(path), png))
+    return dom
+
+
+def pipeline(tasks):
+    """A small program: a producer, ``tasks`` workers sharing a channel and a lock, main."""
+
+    def producer(ch, n):
+        for i in range(n):
+            yield from genlet.sleep(0.01)
+            yield from ch.send(i)
+        ch.close()
+
+    def worker(ch, lock):
+        while True:
+            try:
+                item = yield from ch.recv()
+            except genlet.ChannelClosed:
+                return
+            yield from lock.acquire()
+            try:
+                yield from genlet.sleep(0.02 if item % 2 else 0.005)
+            finally:
+                lock.release()
+
+    def main():
+        ch, lock = genlet.Channel(), genlet.Lock()
+        genlet.spawn(producer, ch, 3 * tasks, name="producer")
+        workers = [genlet.spawn(worker, ch, lock, name="worker-%d" % i) for i in range(tasks)]
+        yield from genlet.joinall(workers)
+
+    return main
+
+
+@needs_browser
+def test_a_run_of_named_tasks_in_the_viewer(tmp_path):
+    path = str(tmp_path / "pipeline.html")
+    genlet.run(pipeline(4), clock=genlet.VirtualClock(), trace=path)
+    check_page(path, ["producer", "worker-0", "worker-3"], "pipeline.png")
+
+
+@needs_browser
+def test_ten_thousand_tasks_are_paged(tmp_path):
+    def nap(i):
+        yield from genlet.sleep(i % 7 * 0.001)
+
+    def main():
+        yield from genlet.joinall([genlet.spawn(nap, i, name="nap-%d" % i) for i in range(10_000)])
+
+    recorder = Recorder()
+    genlet.run(main, clock=genlet.VirtualClock(), trace=recorder)
+    path = recorder.write(str(tmp_path / "many.html"))
+    dom = check_page(path, ["nap-0", "nap-198"], "many.png")
+    assert dom.count('class="lane-label') == 200  # one page of lanes in the DOM
+    assert re.search(r"lanes 1\u2013200 of 1000[12]<", dom)  # main, 10,000 naps (and the kernel)
