@@ -174,11 +174,13 @@ def test_the_tables_name_every_blocking_operation_of_genlet():
     import inspect
 
     import genlet
+    import genlet.http
     import genlet.io
     import genlet.kernel
-    from genlet.lint.table import MAKERS, METHODS, OPERATIONS, PLAIN_TOO
+    from genlet.lint.table import ENTERED_AS_ITSELF, MAKERS, METHODS, OPERATIONS, PLAIN_TOO
 
-    for family, modules in (("core", (genlet, genlet.kernel)), ("io", (genlet.io,))):
+    families = {"core": (genlet, genlet.kernel), "io": (genlet.io,), "http": (genlet.http,)}
+    for family, modules in families.items():
         functions = set()
         for module in modules:
             for name in module.__all__:
@@ -186,14 +188,18 @@ def test_the_tables_name_every_blocking_operation_of_genlet():
                 if inspect.isfunction(obj) and _returns_a_generator(obj) and name not in PLAIN_TOO:
                     functions.add(name)
         assert functions == set(OPERATIONS[family]), family
-        for made in set(MAKERS[family].values()):
-            cls = getattr(modules[0], made, None) or getattr(genlet.kernel, made)
-            blocking = {
-                name
-                for name, fn in inspect.getmembers(cls, inspect.isfunction)
-                if not name.startswith("_") and _returns_a_generator(fn) and "%s.%s" % (made, name) not in PLAIN_TOO
-            }
-            assert blocking == set(METHODS[made]), made
+    every_module = [m for modules in families.values() for m in modules]
+    assert {t for makers in MAKERS.values() for t in makers.values()} <= set(METHODS)
+    for made, methods in METHODS.items():
+        cls = next(getattr(m, made) for m in every_module if made in m.__all__)
+        blocking = {
+            name
+            for name, fn in inspect.getmembers(cls, inspect.isfunction)
+            if not name.startswith("_") and _returns_a_generator(fn) and "%s.%s" % (made, name) not in PLAIN_TOO
+        }
+        assert blocking == set(methods), made
+        entered = inspect.signature(cls.__enter__).return_annotation if hasattr(cls, "__enter__") else None
+        assert (made in ENTERED_AS_ITSELF) == (entered in (made, "Socket")), made
 
 
 # -- the flake8 plugin ------------------------------------------------------------------------

@@ -4,10 +4,10 @@ object (a Channel, a Task...), or a call that makes a generator (an operation to
 """
 
 import ast
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Set, Tuple, Union
 
-from .scope import BUILTINS, UNKNOWN, Binding, Scope, all_args, assigned_name, is_generator_def
-from .table import MAKERS, METHODS, OPERATIONS, RESULTS, genlet_name
+from .scope import BUILTINS, UNKNOWN, Binding, Scope, all_args, assigned_name, is_generator_def, walk_own
+from .table import ENTERED_AS_ITSELF, MAKERS, METHODS, OPERATIONS, RESULTS, genlet_name
 
 _IN_PROGRESS = Binding("unknown", "in progress")
 
@@ -31,6 +31,7 @@ class Resolver:
     def __init__(self, scopes: "Dict[ast.AST, Scope]", module: "ast.Module") -> None:
         self.scopes = scopes
         self.module = scopes[module]
+        self._attributes = {}  # type: Dict[Tuple[int, str], Optional[str]]
 
     # -- names -------------------------------------------------------------------------------
     def lookup(self, name: str, scope: Scope) -> Binding:
@@ -69,11 +70,26 @@ class Resolver:
             return source
         if is_generator_def(source):
             return Binding("genfunc", source)
+        made = None  # type: Optional[str]
         if isinstance(source, (ast.Assign, ast.AnnAssign)) and source.value is not None:
             made = self.object_type(source.value, scope)
-            if made is not None:
-                return Binding("object", made)
-        return UNKNOWN
+        elif isinstance(source, ast.withitem):  # ``with genlet.http.Client() as client:``
+            made = self.object_type(source.context_expr, scope)
+            made = made if made in ENTERED_AS_ITSELF else None
+        elif isinstance(source, ast.arg) and source.annotation is not None:
+            made = self.annotated_type(source.annotation, scope.parent or scope)
+        return UNKNOWN if made is None else Binding("object", made)
+
+    def annotated_type(self, annotation: "ast.AST", scope: Scope) -> "Optional[str]":
+        """The genlet type a parameter is annotated with (``stream: genlet.io.Stream``, also
+        quoted), else None."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        found = genlet_name(self.qualname(annotation, scope) or "")
+        return found[1] if found is not None and found[1] in METHODS else None
 
     def qualname(self, expr: "ast.AST", scope: Scope) -> "Optional[str]":
         """The dotted name ``expr`` reads through an import (``g.io.open_connection`` after
@@ -92,6 +108,9 @@ class Resolver:
         if isinstance(expr, ast.Name):
             binding = self.lookup(expr.id, scope)
             return binding.value if binding.kind == "object" else None  # type: ignore[return-value]
+        if isinstance(expr, ast.Attribute):
+            cls = self.self_class(expr.value, scope)
+            return None if cls is None else self.attribute_type(cls, expr.attr)
         if isinstance(expr, ast.YieldFrom) and isinstance(expr.value, ast.Call):
             operation = self.operation(expr.value, scope)
             return operation.result if operation is not None else None
@@ -123,20 +142,51 @@ class Resolver:
         return None
 
     def _own_generator_method(self, func: "ast.Attribute", scope: Scope) -> bool:
-        """``self.step()`` in a method, where ``step`` is a generator function of that class.
+        """``self.step()`` in a method, where ``step`` is a generator function of that class."""
+        cls = self.self_class(func.value, scope)
+        return cls is not None and func.attr in cls.sources and self.binding_in(cls, func.attr).kind == "genfunc"
 
-        Discussion: only ``self`` as the method's own unrebound first parameter, and a
-        method the class body itself defines (and binds to nothing else) counts.
+    def self_class(self, expr: "ast.AST", scope: Scope) -> "Optional[Scope]":
+        """The class whose method ``scope`` is, if ``expr`` is that method's ``self``.
+
+        Discussion: only the method's own first parameter, never rebound, and not in a
+        ``staticmethod``; then ``self.step`` is what the class body defines (a subclass may
+        override it: the lint takes the class at its word).
         """
         node, parent = scope.node, scope.parent
-        if not isinstance(func.value, ast.Name) or parent is None or not isinstance(parent.node, ast.ClassDef):
-            return False
+        if not isinstance(expr, ast.Name) or parent is None or not isinstance(parent.node, ast.ClassDef):
+            return None
         if not isinstance(node, ast.FunctionDef) or any(_is_name(d, "staticmethod") for d in node.decorator_list):
-            return False
+            return None
         params = all_args(node.args)
-        if not params or params[0].arg != func.value.id or len(scope.sources[func.value.id]) != 1:
-            return False
-        return func.attr in parent.sources and self.binding_in(parent, func.attr).kind == "genfunc"
+        if not params or params[0].arg != expr.id or len(scope.sources[expr.id]) != 1:
+            return None
+        return parent
+
+    def attribute_type(self, cls: Scope, attr: str) -> "Optional[str]":
+        """The genlet type of ``self.<attr>`` in class ``cls``: what every ``self.<attr> = ...``
+        in its methods makes, if they all agree (a Channel made in ``__init__``), else None."""
+        key = (id(cls), attr)
+        if key not in self._attributes:
+            self._attributes[key] = None  # a self.x made from self.x stays unknown
+            self._attributes[key] = self._agreed_attribute(cls, attr)
+        return self._attributes[key]
+
+    def _agreed_attribute(self, cls: Scope, attr: str) -> "Optional[str]":
+        made = set()  # type: Set[Optional[str]]
+        for method in self.scopes.values():
+            if method.parent is not cls or not isinstance(method.node, ast.FunctionDef):
+                continue
+            stored = {}  # type: Dict[int, Optional[str]]  # id of a target -> what its Assign makes
+            for node in walk_own(method.node.body):
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    if len(targets) == 1:
+                        stored[id(targets[0])] = self.object_type(node.value, method)
+                elif isinstance(node, ast.Attribute) and node.attr == attr and not isinstance(node.ctx, ast.Load):
+                    if self.self_class(node.value, method) is not None:
+                        made.add(stored.get(id(node)))  # another store (``+=``, a loop target): None
+        return made.pop() if len(made) == 1 else None
 
     def name_is_read(self, name: str, node: "ast.AST") -> bool:
         """Whether ``name`` is read anywhere in ``node`` (nested functions included)."""

@@ -161,6 +161,9 @@ def _record(scope: Scope, node: "ast.AST") -> None:
         if target is not None:
             scope.claimed.add(id(target))
             scope.bind(target.id, node)
+    elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+        scope.claimed.add(id(node.optional_vars))
+        scope.bind(node.optional_vars.id, node)
     elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         scope.bind(node.name, node)
     elif isinstance(node, ast.Import):

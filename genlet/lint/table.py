@@ -12,7 +12,8 @@ blocking method cannot be forgotten here.
 from typing import Dict, FrozenSet, Optional, Tuple
 
 # The operations called on the module: ``yield from genlet.sleep(1)``. Keys are the name's
-# last part; "core" is genlet, genlet.kernel and genlet.sync, "io" is genlet.io.
+# last part; "core" is genlet, genlet.kernel and genlet.sync, "io" is genlet.io, "http" is
+# genlet.http.
 # Discussion: ``genlet.killall(tasks)`` is not one: without ``yield from`` it cancels and does
 # not wait, which is gevent's ``killall(block=False)`` (``task.kill()``, alone, is refused).
 OPERATIONS = {
@@ -28,6 +29,7 @@ OPERATIONS = {
             "signal_wait",
         ]
     ),
+    "http": frozenset(["request", "get", "post", "put", "delete", "head", "stream"]),
 }  # type: Dict[str, FrozenSet[str]]
 PLAIN_TOO = frozenset(["killall", "Pool.kill"])  # return a wait, and mean something without it
 
@@ -62,6 +64,7 @@ MAKERS = {
         "unix_server": "Server",
         "fd_stream": "Stream",
     },
+    "http": {"Client": "Client"},
 }  # type: Dict[str, Dict[str, str]]
 
 _QUEUE = frozenset(["get", "put", "join"])
@@ -90,16 +93,27 @@ METHODS = {
     "Server": frozenset(["serve_forever"]),
     "Process": frozenset(["wait"]),
     "FileDescriptor": frozenset(["recv", "send", "sendall", "shutdown"]),
+    "Client": frozenset(["request", "get", "post", "put", "patch", "delete", "head", "options", "stream"]),
+    "StreamResponse": frozenset(["read", "read_chunk"]),
+    "Request": frozenset(["read"]),  # genlet.http's, as a handler's annotated parameter
 }  # type: Dict[str, FrozenSet[str]]
+
+# The types whose ``with x as y:`` gives ``x`` itself.
+ENTERED_AS_ITSELF = frozenset(
+    ["Client", "FileDescriptor", "IWait", "Process", "Server", "Socket", "Stream", "StreamResponse", "TLSSocket"]
+)
 
 # What ``x = yield from <operation>`` gives, where the lint can follow it.
 RESULTS = {
     "open_connection": "Stream",
     "open_unix_connection": "Stream",
     "Pool.spawn": "Task",
+    "stream": "StreamResponse",
+    "Client.stream": "StreamResponse",
 }  # type: Dict[str, str]
 
 _THREAD = "`yield from genlet.io.run_in_thread(%s, ...)` (it runs in a worker thread while the other tasks go on)"
+_HTTP = "genlet's HTTP client, `yield from genlet.http.%s(url, ...)`, or " + _THREAD
 _PROCESS = "`yield from genlet.io.run_process(args, ...)` (or `genlet.io.Process` and `yield from p.wait()`)"
 _RESOLVE = "`yield from genlet.io.getaddrinfo(host, port)`"
 
@@ -112,7 +126,7 @@ BLOCKING = {
     "socket.gethostbyname_ex": _RESOLVE,
     "socket.getnameinfo": "`yield from genlet.io.getnameinfo(sockaddr, flags)`",
     "socket.gethostbyaddr": "`yield from genlet.io.getnameinfo(sockaddr, flags)`",
-    "urllib.request.urlopen": _THREAD % "urllib.request.urlopen",
+    "urllib.request.urlopen": _HTTP % ("get", "urllib.request.urlopen"),
     "subprocess.run": _PROCESS,
     "subprocess.call": _PROCESS,
     "subprocess.check_call": _PROCESS,
@@ -134,16 +148,13 @@ def genlet_name(qualname: str) -> "Optional[Tuple[str, str]]":
     """("core" or "io", last part) for a name inside genlet (``genlet.kernel.sleep``), else None.
 
     Discussion: only the last part counts, so ``genlet.sleep``, ``genlet.kernel.sleep`` and
-    ``genlet.kernel.traps.sleep`` are one operation; genlet.http and genlet.lint are not
-    followed.
+    ``genlet.kernel.traps.sleep`` are one operation. ``genlet.http.get`` is the "http" one.
     """
     parts = qualname.split(".")
-    if parts[0] != "genlet" or len(parts) < 2:
+    if parts[0] != "genlet" or len(parts) < 2 or parts[1] == "lint":
         return None
-    if parts[1] == "io":
-        return ("io", parts[-1]) if len(parts) > 2 else None
-    if parts[1] in ("http", "lint"):
-        return None
+    if parts[1] in ("io", "http"):
+        return (parts[1], parts[-1]) if len(parts) > 2 else None
     return "core", parts[-1]
 
 
@@ -154,5 +165,5 @@ def blocking_replacement(qualname: str) -> "Optional[str]":
         return found
     parts = qualname.split(".")
     if parts[0] == "requests" and parts[-1] in REQUESTS and len(parts) <= 3:
-        return _THREAD % qualname
+        return _HTTP % (parts[-1] if parts[-1] in ("get", "post", "put", "delete", "head") else "request", qualname)
     return None

@@ -150,3 +150,34 @@ class Service:
     def run(self, other):
         other.step()  # another object: the lint does not guess its class
         yield from self.step()
+
+
+class Given:
+    def __init__(self, inbox):
+        self.inbox = inbox  # given, not made here: the lint does not guess its type
+        self.jobs = queue.Queue()
+        self.lock = genlet.Lock()
+
+    def reset(self):
+        self.lock = threading.Lock()  # made as two kinds of lock: not followed
+
+    def run(self):
+        self.inbox.recv()
+        self.jobs.get()
+        self.lock.acquire()
+        yield
+
+
+def annotated(buffer: "io.BytesIO", jobs: queue.Queue, lock: "genlet.Lock | None"):
+    buffer.read()
+    jobs.get()
+    lock.acquire()
+    yield
+
+
+def with_blocks():
+    with open("/dev/null", "rb") as f:
+        f.read()
+    with threading.Lock() as held:
+        print(held)
+    yield

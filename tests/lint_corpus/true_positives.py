@@ -94,3 +94,29 @@ async def modern():  # expect: GL004
     await modern()  # expect: GL004
     async with modern():  # expect: GL004
         pass
+
+
+class Hub:
+    def __init__(self):
+        self.inbox = genlet.Channel()
+        self.done: genlet.Event = genlet.Event()
+
+    def serve(self):
+        self.inbox.recv()  # expect: GL001
+        yield self.done.wait()  # expect: GL002
+
+
+def annotated(stream: genlet.io.Stream, request: "genlet.http.Request"):
+    stream.readline()  # expect: GL001
+    request.read()  # expect: GL001
+    yield
+
+
+def http_client(url):
+    genlet.http.get(url)  # expect: GL001
+    with genlet.http.Client() as client:
+        client.post(url, json={})  # expect: GL001
+        with (yield from client.stream(url)) as response:
+            response.read()  # expect: GL001
+    with genlet.io.Process(["true"]) as process:
+        process.wait()  # expect: GL001
