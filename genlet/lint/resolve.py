@@ -4,12 +4,13 @@ object (a Channel, a Task...), or a call that makes a generator (an operation to
 """
 
 import ast
-from typing import Dict, Optional, Set, Tuple, Union
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 from .scope import BUILTINS, UNKNOWN, Binding, Scope, all_args, assigned_name, is_generator_def, walk_own
 from .table import ENTERED_AS_ITSELF, MAKERS, METHODS, OPERATIONS, RESULTS, genlet_name
 
 _IN_PROGRESS = Binding("unknown", "in progress")
+BLOCKING_METHODS = frozenset(name for names in METHODS.values() for name in names)
 
 
 class Operation:
@@ -32,6 +33,7 @@ class Resolver:
         self.scopes = scopes
         self.module = scopes[module]
         self._attributes = {}  # type: Dict[Tuple[int, str], Optional[str]]
+        self._class_stores = {}  # type: Dict[int, Dict[str, List[Tuple[Optional[ast.expr], Scope]]]]
 
     # -- names -------------------------------------------------------------------------------
     def lookup(self, name: str, scope: Scope) -> Binding:
@@ -134,7 +136,7 @@ class Resolver:
                 return Operation(ast.unparse(func), False, RESULTS.get(name))
             return None
         if isinstance(func, ast.Attribute):
-            made = self.object_type(func.value, scope)
+            made = self.object_type(func.value, scope) if func.attr in BLOCKING_METHODS else None
             if made is not None and func.attr in METHODS[made]:
                 return Operation(ast.unparse(func), False, RESULTS.get(made + "." + func.attr))
             if self._own_generator_method(func, scope):
@@ -169,24 +171,33 @@ class Resolver:
         key = (id(cls), attr)
         if key not in self._attributes:
             self._attributes[key] = None  # a self.x made from self.x stays unknown
-            self._attributes[key] = self._agreed_attribute(cls, attr)
+            made = set()  # type: Set[Optional[str]]
+            for value, method in self._stores(cls).get(attr, []):
+                made.add(None if value is None else self.object_type(value, method))
+            self._attributes[key] = made.pop() if len(made) == 1 else None
         return self._attributes[key]
 
-    def _agreed_attribute(self, cls: Scope, attr: str) -> "Optional[str]":
-        made = set()  # type: Set[Optional[str]]
+    def _stores(self, cls: Scope) -> "Dict[str, List[Tuple[Optional[ast.expr], Scope]]]":
+        """Every store to ``self.<attr>`` in the methods of ``cls``, by attr: the value of a
+        plain ``self.x = value``, or None for any other store (``+=``, a loop target)."""
+        found = self._class_stores.get(id(cls))
+        if found is not None:
+            return found
+        found = {}
         for method in self.scopes.values():
             if method.parent is not cls or not isinstance(method.node, ast.FunctionDef):
                 continue
-            stored = {}  # type: Dict[int, Optional[str]]  # id of a target -> what its Assign makes
+            values = {}  # type: Dict[int, ast.expr]  # id of a lone target -> its Assign's value
             for node in walk_own(method.node.body):
                 if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     if len(targets) == 1:
-                        stored[id(targets[0])] = self.object_type(node.value, method)
-                elif isinstance(node, ast.Attribute) and node.attr == attr and not isinstance(node.ctx, ast.Load):
+                        values[id(targets[0])] = node.value
+                elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
                     if self.self_class(node.value, method) is not None:
-                        made.add(stored.get(id(node)))  # another store (``+=``, a loop target): None
-        return made.pop() if len(made) == 1 else None
+                        found.setdefault(node.attr, []).append((values.get(id(node)), method))
+        self._class_stores[id(cls)] = found
+        return found
 
     def name_is_read(self, name: str, node: "ast.AST") -> bool:
         """Whether ``name`` is read anywhere in ``node`` (nested functions included)."""
