@@ -21,7 +21,8 @@ except ImportError:
 from ..io.connections import open_connection
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import TimeoutError, plural
-from ..kernel.traps import clock, current_kernel
+from ..kernel import clock
+from ..kernel.lowlevel import current_kernel
 from .cookies import CookieJar
 from .decoding import accept_encoding, decoder_for
 from .errors import ProtocolError, TooManyRedirects

@@ -26,7 +26,8 @@ except ImportError:
 from ..io.errors import WOULD_BLOCK, translate
 from ..kernel.cancel import CancelScope, move_on_after, move_on_at
 from ..kernel.core import spawn
-from ..kernel.traps import clock, current_task, write_wait
+from ..kernel import clock, write_wait
+from ..kernel.lowlevel import current_task
 from .errors import ProtocolError
 from .headers import to_latin1
 from .message import Request, Response

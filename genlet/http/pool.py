@@ -22,7 +22,7 @@ except ImportError:
 from ..io.errors import strerror, translate
 from ..kernel.cancel import move_on_after
 from ..kernel.errors import TimeoutError, plural
-from ..kernel.traps import clock
+from ..kernel import clock
 from ..sync.events import Event
 from .parser import ResponseParser
 

@@ -24,7 +24,7 @@ except ImportError:
     pass
 
 from ..kernel.core import run, spawn
-from ..kernel.traps import running_kernel
+from ..kernel.lowlevel import running_kernel
 from . import _log
 from .connection import Connection
 from .forwarded import DEFAULT_FORWARDED_ALLOW, Trusted

@@ -20,7 +20,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import completed
+from ..kernel.lowlevel import completed
 from .threads import run_in_thread
 
 

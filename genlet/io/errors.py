@@ -22,7 +22,7 @@ except ImportError:
     pass
 
 from ..kernel._typing import TYPE_CHECKING
-from ..kernel.errors import TimeoutError, _builtin, plural
+from ..kernel.errors import TimeoutError, builtin, plural
 
 
 def _errno_value(name: str, default: int) -> int:
@@ -75,11 +75,11 @@ if TYPE_CHECKING:
         ConnectionResetError,
     )
 else:
-    ConnectionError = _builtin("ConnectionError")
-    ConnectionResetError = _builtin("ConnectionResetError")
-    ConnectionRefusedError = _builtin("ConnectionRefusedError")
-    ConnectionAbortedError = _builtin("ConnectionAbortedError")
-    BrokenPipeError = _builtin("BrokenPipeError")
+    ConnectionError = builtin("ConnectionError")
+    ConnectionResetError = builtin("ConnectionResetError")
+    ConnectionRefusedError = builtin("ConnectionRefusedError")
+    ConnectionAbortedError = builtin("ConnectionAbortedError")
+    BrokenPipeError = builtin("BrokenPipeError")
 
     if ConnectionError is None:
 

@@ -25,7 +25,8 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import DONE, notify_closing, read_wait, write_wait
+from ..kernel import notify_closing, read_wait, write_wait
+from ..kernel.lowlevel import DONE
 from .errors import EBADF, WOULD_BLOCK, translate
 from .sockets import FAIR_SHARE
 

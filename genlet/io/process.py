@@ -35,7 +35,8 @@ from ..kernel.cancel import CancelScope, fail_after
 from ..kernel.core import spawn
 from ..kernel.errors import TimeoutError, plural
 from ..kernel.waiting import joinall
-from ..kernel.traps import completed, read_wait, sleep
+from ..kernel import read_wait, sleep
+from ..kernel.lowlevel import completed
 from .errors import BrokenPipeError
 from .pipes import FileDescriptor, fd_stream
 

@@ -49,8 +49,8 @@ from ..kernel import report
 from ..kernel.cancel import CancelScope, fail_after
 from ..kernel.core import spawn
 from ..kernel.waiting import joinall
-from ..kernel.traps import current_task, park, parking_task, reschedule, sleep
-from ..kernel.waitqueue import WaitQueue
+from ..kernel import sleep
+from ..kernel.lowlevel import WaitQueue, current_task, park, parking_task, reschedule
 from .addresses import address_text, readable, resolve_now
 from .connections import _explained, set_nodelay
 from .errors import ECONNABORTED, EINTR, EMFILE, ENFILE, ENOBUFS, ENOMEM, EOPNOTSUPP, ETIMEDOUT, ConnectionError, IdleTimeout

@@ -40,7 +40,7 @@ except ImportError:
     pass
 
 from ..kernel import report
-from ..kernel.traps import Failure, completed, current_task, park, parking_task, reschedule
+from ..kernel.lowlevel import Failure, completed, current_task, park, parking_task, reschedule, waiting_for
 from ..kernel._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -113,8 +113,8 @@ class _SignalHub:
         self.old_wakeup_fd = signal.set_wakeup_fd(self.writer.fileno(), warn_on_full_buffer=False)
         # Discussion: a watched descriptor, like the kernel's waker, does not count as a waiting
         # task: when nobody waits for a signal, it must not keep the kernel from seeing a
-        # deadlock. (``_ensure_io`` is the kernel's; genlet.io is part of genlet.)
-        kernel._ensure_io().watch(self.reader, self.read_signals)
+        # deadlock.
+        kernel.watch_fd(self.reader, self.read_signals)
         self.restored = False
         self.keeper = kernel.spawn(_keep, self, name="genlet-signals", daemon=True)
 
@@ -143,7 +143,7 @@ class _SignalHub:
 
     def release(self) -> None:
         """Wake the keeper if nothing needs the handlers any more."""
-        if not self.waiters and not self.holders and self.keeper._wait is _KEEPING:
+        if not self.waiters and not self.holders and waiting_for(self.keeper) is _KEEPING:
             reschedule(self.keeper, None)
 
     def take_pending(self, signums: "Tuple[int, ...]") -> "Optional[int]":
@@ -202,9 +202,7 @@ class _SignalHub:
         for wait in list(self.waiters):  # only if the keeper was closed by force
             self.leave(wait)
             reschedule(wait.task, Failure(RuntimeError("signal_wait ended: genlet stopped catching signals")))
-        io = self.kernel._io
-        if io is not None:
-            io.unwatch(self.reader)
+        self.kernel.unwatch_fd(self.reader)
         self.reader.close()
         self.writer.close()
         for signum in self.pending:
@@ -258,7 +256,7 @@ class catch_signals:
     def __enter__(self) -> "catch_signals":
         if self._hub is not None:
             raise RuntimeError("a catch_signals block can be entered only once; make a new one")
-        hub = _hub_for(current_task()._kernel)
+        hub = _hub_for(current_task().kernel)
         hub.catch(self.signums)
         hub.holders += 1
         self._hub = hub
@@ -293,7 +291,7 @@ def signal_wait(*signums: int) -> "Generator[Any, Any, int]":
         raise TypeError("signal_wait() needs at least one signal, e.g. signal_wait(signal.SIGTERM)")
     numbers = tuple(_check_signum(s) for s in signums)
     task = parking_task()
-    hub = _hub_for(task._kernel)
+    hub = _hub_for(task.kernel)
     arrived = hub.take_pending(numbers)
     if arrived is not None:
         return completed(arrived)

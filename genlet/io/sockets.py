@@ -37,7 +37,8 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import DONE, clock, notify_closing, read_wait, write_wait
+from ..kernel import clock, notify_closing, read_wait, write_wait
+from ..kernel.lowlevel import DONE
 from .addresses import address_text
 from .errors import EISCONN, EOPNOTSUPP, WOULD_BLOCK, IdleTimeout, translate
 

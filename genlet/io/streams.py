@@ -27,7 +27,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import completed
+from ..kernel.lowlevel import completed
 from ..kernel.errors import plural
 from .errors import IncompleteRead, LimitExceeded
 

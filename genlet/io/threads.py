@@ -37,7 +37,7 @@ except ImportError:
 
 from ..kernel import report
 from ..kernel.errors import Cancelled, TaskCancelled
-from ..kernel.traps import YIELD_ONCE, Failure, current_task, park, parking_task, reschedule, running_kernel
+from ..kernel.lowlevel import Failure, YIELD_ONCE, cancel_pending, current_task, park, parking_task, reschedule, running_kernel, waiting_for
 from ..kernel._typing import TYPE_CHECKING, T
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ class _Job:
         """Hand the outcome to the task (the kernel runs this between passes)."""
         self.kernel.external -= 1
         task = self.task
-        if task._wait is not self:  # the task was closed by force while the thread ran
+        if waiting_for(task) is not self:  # the task was closed by force while the thread ran
             self.discard()
             return
         reply = self.value if self.error is None else Failure(self.error)
@@ -288,9 +288,9 @@ def run_in_thread(fn: "Callable[..., T]", *args: "Any", cancellable: bool = Fals
     if not callable(fn):
         raise TypeError("run_in_thread() needs a function to call, got %r" % (fn,))
     task = parking_task()
-    while task._cancel is not None:  # cancelled already: a checkpoint delivers it; no job starts
+    while cancel_pending(task):  # cancelled already: a checkpoint delivers it; no job starts
         yield from YIELD_ONCE
-    kernel = task._kernel
+    kernel = task.kernel
     if kernel.ensure_waker() is None:
         raise RuntimeError("run_in_thread: this interpreter has no socket.socketpair, so a thread cannot wake the kernel")
     job = _Job(fn, args, kernel, task, cancellable)
@@ -366,7 +366,7 @@ def _kernel_for(kernel: "Optional[Kernel]") -> "Kernel":
             "from_thread() was called in the kernel's own thread, where waiting would block the "
             "kernel forever; in a task, call the function directly (or `yield from` it)"
         )
-    if kernel._waker is None:
+    if not kernel.has_waker:
         raise RuntimeError(
             "from_thread(): this kernel has no waker, so it could sleep through the call; call "
             "kernel.ensure_waker() in the kernel's thread before handing the kernel to other "
@@ -391,7 +391,7 @@ def from_thread(fn: "Callable[..., Any]", *args: "Any", kernel: "Optional[Kernel
     # Discussion: a kernel that stops before it runs the call never answers. Waiting in short
     # slices and checking that the kernel is still open turns that hang into an error.
     while not reply.done.wait(_STOP_CHECK_SECONDS):
-        if kernel._waker is None:
+        if not kernel.has_waker:
             raise RuntimeError("from_thread(%s): the genlet kernel stopped before it ran the call" % _name(fn))
     if reply.error is not None:
         error, reply.error = reply.error, None

@@ -26,7 +26,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import notify_closing, read_wait, write_wait
+from ..kernel import notify_closing, read_wait, write_wait
 from .errors import EBADF, EOPNOTSUPP, WOULD_BLOCK
 from .sockets import FAIR_SHARE, Socket
 

@@ -18,14 +18,14 @@ def _genlet_dir() -> str:
     return here[: here.rfind("/kernel/") + 1] if "/kernel/" in here else ""
 
 
-_GENLET_DIR = _genlet_dir()
+GENLET_DIR = _genlet_dir()
 
 
 def user_frame(task: "Task[Any]") -> "Optional[Tuple[str, int, str]]":
     """The innermost frame of the task's stack that is the user's code, not genlet's."""
     stack = task.where()
     for filename, lineno, function in reversed(stack):
-        if not (_GENLET_DIR and filename.replace("\\", "/").startswith(_GENLET_DIR)):
+        if not (GENLET_DIR and filename.replace("\\", "/").startswith(GENLET_DIR)):
             return filename, lineno, function
     return stack[-1] if stack else None
 

@@ -15,7 +15,7 @@ except ImportError:
 from ._typing import TYPE_CHECKING
 
 
-def _builtin(name: str) -> "Any":
+def builtin(name: str) -> "Any":
     """The builtin called `name`, or None where the interpreter lacks it."""
     import builtins
 
@@ -69,7 +69,7 @@ class ChannelClosed(Exception):
     """Sending on a closed channel, receiving from a closed and drained one, closing twice."""
 
 
-_ExceptionGroup = _builtin("ExceptionGroup")
+_ExceptionGroup = builtin("ExceptionGroup")
 
 if _ExceptionGroup is not None and not TYPE_CHECKING:
     # Python 3.11+: a real ExceptionGroup, so `except*` and traceback printing work.
@@ -97,7 +97,7 @@ else:
             self.exceptions = tuple(exceptions)
 
 
-_TimeoutError = _builtin("TimeoutError")
+_TimeoutError = builtin("TimeoutError")
 if _TimeoutError is None:
 
     class TimeoutError(OSError):  # noqa: A001

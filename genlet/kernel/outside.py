@@ -65,6 +65,24 @@ class Outside:
     def _io_wait(self, task: "Any", fileobj: "Any", event: int) -> "Any":
         return self._ensure_io().add(task, fileobj, event)
 
+    def watch_fd(self, fileobj: "Any", callback: "Callable[[], Any]") -> None:
+        """Call ``callback()`` in the kernel's thread whenever ``fileobj`` is readable.
+
+        A watched descriptor is not a waiting task: it keeps no ``Deadlock`` from being seen.
+        """
+        self._ensure_io().watch(fileobj, callback)
+
+    def unwatch_fd(self, fileobj: "Any") -> None:
+        """Stop watching ``fileobj`` (see ``watch_fd``)."""
+        if self._io is not None:
+            self._io.unwatch(fileobj)
+
+    @property
+    def has_waker(self) -> bool:
+        """Can another thread wake this kernel (``call_from_thread``)? False until
+        ``ensure_waker()`` (or a first block) makes the waker, and again once it is closed."""
+        return self._waker is not None
+
     def ensure_waker(self) -> "Any":
         """The waker that other threads use to interrupt the poller (made on first use)."""
         if self._waker is None:

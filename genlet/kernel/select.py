@@ -47,7 +47,7 @@ except ImportError:
 
 from .errors import describe as _describe
 from .traps import Failure, current_kernel, park, parking_task, reschedule
-from .waitqueue import Waiter
+from .waitqueue import Group, Waiter
 
 
 class Op:
@@ -67,7 +67,7 @@ class Op:
 _TIMED_OUT = object()
 
 
-class _Select:
+class _Select(Group):
     """A parked select: its task's wait object, and the group of its Waiters."""
 
     __slots__ = ("task", "ops", "waiters", "done")

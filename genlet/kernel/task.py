@@ -81,6 +81,11 @@ class Task(Generic[T]):
         return self._flags >> ID_SHIFT
 
     @property
+    def kernel(self) -> "Any":
+        """The Kernel it belongs to."""
+        return self._kernel
+
+    @property
     def name(self) -> str:
         """The name given to spawn(), else the function's name and the task's id."""
         if self._flags & NAMED:
@@ -138,6 +143,11 @@ class Task(Generic[T]):
         self._require_done("exception")
         self._flags |= OBSERVED
         return self._value if self._flags & (FAILED | CANCELLED) else None
+
+    def mark_observed(self) -> None:
+        """Its failure is taken care of (a primitive will raise or hand it on): never report it
+        as one nobody was waiting for."""
+        self._flags |= OBSERVED
 
     def _require_done(self, what: str) -> None:
         if not self._flags & ENDED:

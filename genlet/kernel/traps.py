@@ -362,7 +362,7 @@ def answer(task: "Task[Any]", value: "Any") -> "Generator[Any, Any, Any]":
     yield  # unreachable: makes this a generator function
 
 
-def unwaited(task: "Task[Any]", marker: Unwaited, value: "Any") -> "Any":
+def unwaited(task: "Task[Any]", marker: Unwaited, value: "Any") -> "Generator[Any, Any, Any]":
     """Register ``marker`` as the running ``task``'s wait; return ``answer(task, value)``."""
     if task._wait is not None:
         task._kernel._stale_wait(task)  # raises the TypeError about the wait before

@@ -72,6 +72,23 @@ class Waiter:
         return "<Waiter %r on %s>" % (self.task, self.describe())
 
 
+class Group:
+    """The group protocol: a waiter's ``group`` that stands for more than one wait.
+
+    A primitive that takes a ``Waiter`` out of line and finds ``waiter.group`` set calls
+    ``group.fire(waiter, value)`` instead of ``reschedule(waiter.task, value)``. ``fire``
+    returns True if it took ``value`` (the primitive is done), False if it did not (the group
+    had completed already, say another op of a ``select`` won): the primitive keeps ``value``
+    and goes on to its next waiter. ``fire`` runs inside the waking call, so it must not block.
+    ``select``, task groups, pools, ``iwait`` and ``link`` are groups.
+    """
+
+    __slots__ = ()
+
+    def fire(self, waiter: Waiter, value: "Any") -> bool:
+        raise NotImplementedError
+
+
 def _unslotted_init(self: Waiter, task: "Any", queue: "WaitQueue") -> None:
     self.task = task
     self.queue = queue
@@ -119,20 +136,20 @@ class WaitQueue:
     ``owner`` and ``action`` name the queue in task dumps: ``Lock 'db'`` + ``acquire``.
     """
 
-    __slots__ = ("_head", "_tail", "_len", "owner", "action")
+    __slots__ = ("_head", "_tail", "length", "owner", "action")
 
     def __init__(self, owner: "Any" = None, action: str = "wait") -> None:
         self._head = None  # type: Optional[Waiter]
         self._tail = None  # type: Optional[Waiter]
-        self._len = 0
+        self.length = 0
         self.owner = owner
         self.action = action
 
     def __len__(self) -> int:
-        return self._len
+        return self.length
 
     def __bool__(self) -> bool:
-        return self._len > 0
+        return self.length > 0
 
     def __iter__(self) -> "Iterator[Waiter]":
         node = self._head
@@ -156,7 +173,7 @@ class WaitQueue:
             tail.next = node
             node.prev = tail
         self._tail = node
-        self._len += 1
+        self.length += 1
         return node
 
     def peek(self) -> "Optional[Waiter]":
@@ -185,7 +202,7 @@ class WaitQueue:
             else:
                 after.prev = None
             node.next = None  # (its prev is None already: it was first)
-            self._len -= 1
+            self.length -= 1
         return node
 
     def remove(self, node: Waiter) -> None:
@@ -202,7 +219,7 @@ class WaitQueue:
         else:
             after.prev = before
         node.prev = node.next = node.queue = None
-        self._len -= 1
+        self.length -= 1
 
     def describe(self) -> str:
         owner = self.owner
@@ -215,7 +232,7 @@ class WaitQueue:
         return "%s %s" % (owner, self.action)
 
     def __repr__(self) -> str:
-        return "<WaitQueue %s: %d waiting>" % (self.describe(), self._len)
+        return "<WaitQueue %s: %d waiting>" % (self.describe(), self.length)
 
 
 if TYPE_CHECKING:
@@ -229,7 +246,7 @@ class _ListQueue(_Base):
 
     def __init__(self, owner: "Any" = None, action: str = "wait") -> None:
         self._line = []  # type: List[Any]  # Tasks (plain waits) and Waiters, front first
-        self._len = 0  # (read by the primitives' hot paths)
+        self.length = 0  # (read by the primitives' hot paths)
         self.owner = owner
         self.action = action
 
@@ -251,7 +268,7 @@ class _ListQueue(_Base):
         else:
             node = ValueWaiter(task, value, self)
         self._line.append(node)
-        self._len += 1
+        self.length += 1
         return self if node is task else node
 
     def abort(self, task: "Any") -> bool:
@@ -259,7 +276,7 @@ class _ListQueue(_Base):
         line = self._line
         if task in line:  # (not if it was popped already)
             line.remove(task)
-            self._len -= 1
+            self.length -= 1
         return True
 
     def peek(self) -> "Optional[Waiter]":
@@ -278,7 +295,7 @@ class _ListQueue(_Base):
         if KERNEL_PER_THREAD and task is not None and task._kernel is not running_kernel():
             task._kernel._foreign_wake(self, task)  # (see WaitQueue.pop)
         line.pop(0)
-        self._len -= 1
+        self.length -= 1
         return entry if entry is not task else Waiter(task, self)
 
     def remove(self, node: Waiter) -> None:
@@ -287,7 +304,7 @@ class _ListQueue(_Base):
             node = node.task
         if node in line:
             line.remove(node)
-            self._len -= 1
+            self.length -= 1
 
 
 class _StandIn(Waiter):

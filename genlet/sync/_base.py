@@ -17,8 +17,7 @@ except ImportError:
     pass
 
 from ..kernel.errors import Deadlock, TimeoutError, plural
-from ..kernel.traps import Failure, park, refuse_own_wait, reschedule
-from ..kernel.waitqueue import Waiter, WaitQueue
+from ..kernel.lowlevel import Failure, WaitQueue, Waiter, park, refuse_own_wait, reschedule
 
 _counter = [0]
 
@@ -42,7 +41,7 @@ def deadline_after(task: "Any", timeout: float, what: str) -> float:
     """The kernel-clock deadline ``timeout`` seconds from now; a clear error for NaN."""
     if timeout != timeout:
         raise ValueError("%s: the timeout is NaN; give seconds as a number, or None to wait forever" % what)
-    return task._kernel.clock.now() + timeout  # type: ignore[no-any-return]
+    return task.kernel.clock.now() + timeout  # type: ignore[no-any-return]
 
 
 def park_in_line(
@@ -96,7 +95,7 @@ def wake_all(line: WaitQueue, reply: "Any") -> None:
     itself (it forgot a ``yield from``), this raises the TypeError that explains it, having
     done nothing (see ``refuse_own_wait``).
     """
-    if line._len:
+    if line.length:
         refuse_own_wait(line)
     waiter = line.pop()
     while waiter is not None:

@@ -38,7 +38,7 @@ False (``_base.wake``).
 
 The buffer is a ``collections.deque`` bounded by the capacity (see ``__init__``).
 
-Discussion: the hot paths test ``queue._len`` instead of ``len(queue)`` or ``if queue:``.
+Discussion: the hot paths test ``queue.length`` instead of ``len(queue)`` or ``if queue:``.
 ``WaitQueue`` is a Python class, so those are Python-level calls (see ``ping-pong`` in
 benchmarks/).
 """
@@ -53,9 +53,7 @@ from collections import deque
 from ..kernel._typing import Generic, T
 from ..kernel.errors import ChannelClosed, WouldBlock
 from ..kernel.errors import describe as _describe
-from ..kernel.select import Op
-from ..kernel.traps import DONE, Failure, completed, park_for_hand_off, parking_task, refuse_own_wait, reschedule
-from ..kernel.waitqueue import WaitQueue, Waiter
+from ..kernel.lowlevel import DONE, Failure, Op, WaitQueue, Waiter, completed, park_for_hand_off, parking_task, refuse_own_wait, reschedule
 from ._base import naming, wake, wake_first
 
 
@@ -165,7 +163,7 @@ class Channel(Generic[T]):
         """
         if self._closed:
             raise self._send_closed()
-        if self._receivers._len and wake_first(self._receivers, value) is not None:
+        if self._receivers.length and wake_first(self._receivers, value) is not None:
             return DONE  # type: ignore[no-any-return]
         buf = self._buf
         if len(buf) < self._capacity:
@@ -178,7 +176,7 @@ class Channel(Generic[T]):
         """Send without waiting; ``WouldBlock`` if no receiver waits and the buffer is full."""
         if self._closed:
             raise self._send_closed()
-        if self._receivers._len and wake_first(self._receivers, value) is not None:
+        if self._receivers.length and wake_first(self._receivers, value) is not None:
             return
         buf = self._buf
         if len(buf) < self._capacity:
@@ -193,9 +191,9 @@ class Channel(Generic[T]):
         Raises ``ChannelClosed`` once the channel is closed and its buffer drained.
         """
         buf = self._buf
-        if buf and not self._senders._len:  # inlined copy of Channel._take: benchmarks/pipeline.py
+        if buf and not self._senders.length:  # inlined copy of Channel._take: benchmarks/pipeline.py
             return completed(buf.popleft())
-        if buf or self._senders._len:
+        if buf or self._senders.length:
             value = self._take()
             if value is not _EMPTY:
                 return completed(value)
@@ -233,7 +231,7 @@ class Channel(Generic[T]):
         ``reschedule`` (the sender is the running task, see there) leaves the buffer as it was.
         """
         buf = self._buf
-        if not self._senders._len:
+        if not self._senders.length:
             return buf.popleft() if buf else _EMPTY
         sender = wake_first(self._senders, None)
         if not buf:
@@ -303,7 +301,7 @@ class RecvOp(Op):
 
     def ready(self) -> bool:
         channel = self.channel
-        return bool(channel._buf) or channel._senders._len > 0 or channel._closed
+        return bool(channel._buf) or channel._senders.length > 0 or channel._closed
 
     def commit(self) -> "Any":
         value = self.channel._take()
@@ -328,13 +326,13 @@ class SendOp(Op):
 
     def ready(self) -> bool:
         channel = self.channel
-        return channel._closed or channel._receivers._len > 0 or len(channel._buf) < channel._capacity
+        return channel._closed or channel._receivers.length > 0 or len(channel._buf) < channel._capacity
 
     def commit(self) -> None:
         channel = self.channel
         if channel._closed:
             raise channel._send_closed()
-        if channel._receivers._len and wake_first(channel._receivers, self.value) is not None:
+        if channel._receivers.length and wake_first(channel._receivers, self.value) is not None:
             return
         # Discussion: ready() said True and nothing ran since, so a receiver took the value
         # above, or (receivers wait only while the buffer is empty) there is room.

@@ -28,8 +28,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import current_kernel, parking_task
-from ..kernel.waitqueue import WaitQueue
+from ..kernel.lowlevel import WaitQueue, current_kernel, parking_task
 from ._base import Guard, deadline_after, naming, park_in_line, wake_first, with_misuse
 from .locks import Lock, LockBase, reacquire
 
@@ -105,7 +104,7 @@ class Condition:
         Returns the predicate's last value (falsy if ``timeout`` ran out first).
         """
         task = self._holder("wait_for")
-        clock = task._kernel.clock
+        clock = task.kernel.clock
         deadline = None if timeout is None else deadline_after(task, timeout, "Condition.wait_for()")
         result = predicate()
         while not result:

@@ -30,9 +30,9 @@ except ImportError:
     pass
 
 from ..kernel.cancel import visible_scopes
-from ..kernel.debug import _GENLET_DIR, user_frame
+from ..kernel.debug import GENLET_DIR, user_frame
 from ..kernel.errors import Deadlock
-from ..kernel.waitqueue import ValueWaiter, WaitQueue, Waiter
+from ..kernel.lowlevel import ValueWaiter, WaitQueue, Waiter, cancel_pending, has_timeout, waiting_for
 
 _IN_LINE = (Waiter, ValueWaiter)  # the wait objects of a task in one line (not a select's)
 
@@ -45,7 +45,7 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
     """
     owner = lock._owner
     if owner is not task:
-        wait = None if owner is None else owner._wait
+        wait = None if owner is None else waiting_for(owner)
         if wait is None or (wait.__class__ not in _IN_LINE and not isinstance(wait, WaitQueue)):
             return  # the usual case, first: the owner runs or sleeps, so no cycle runs through it
     if not shielded and _ends(task):
@@ -57,17 +57,17 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
     # Discussion: every owner in a cycle is parked, so it has started and is on the kernel's
     # roll; only ``task`` may not be there yet (in its first step). More links than that: the
     # chain runs into a cycle that does not pass through ``task``.
-    for _ in range(len(task._kernel._roll) + 1):
+    for _ in range(len(task.kernel.tasks()) + 1):
         owner = wanted._owner
         if owner is task:
             raise _error(cycle)
         if owner is None:
             return
-        queue = _queue_of(owner._wait)
+        queue = _queue_of(waiting_for(owner))
         if queue is None:
             return  # the owner runs, sleeps, or waits on something that is not a queue
         wanted = queue.owner
-        if not isinstance(wanted, LockBase) or owner._timer is not None or _ends(owner):
+        if not isinstance(wanted, LockBase) or has_timeout(owner) or _ends(owner):
             return  # it waits for something else, or its wait can still end
         cycle.append((owner, wanted))
 
@@ -102,7 +102,7 @@ def _lock_base() -> "Any":
 
 def _ends(task: "Any") -> bool:
     """Will ``task``'s wait end by itself: is it being cancelled, or can a deadline end it?"""
-    return task._cancel is not None or _has_deadline(task)
+    return cancel_pending(task) or _has_deadline(task)
 
 
 def _has_deadline(task: "Any") -> bool:
@@ -154,7 +154,7 @@ def _location(task: "Any", running: bool) -> "Optional[Tuple[str, int, str]]":
     while frame is not None:
         code = frame.f_code
         filename = code.co_filename
-        if not (_GENLET_DIR and filename.replace("\\", "/").startswith(_GENLET_DIR)):
+        if not (GENLET_DIR and filename.replace("\\", "/").startswith(GENLET_DIR)):
             return filename, frame.f_lineno, code.co_name
         frame = frame.f_back
     return None

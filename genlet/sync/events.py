@@ -27,9 +27,7 @@ except ImportError:
     pass
 
 from ..kernel.errors import WouldBlock
-from ..kernel.select import Op
-from ..kernel.traps import Failure, completed, parking_task
-from ..kernel.waitqueue import Waiter, WaitQueue
+from ..kernel.lowlevel import Failure, Op, WaitQueue, Waiter, completed, parking_task
 from ._base import naming, park_in_line, wake_all
 
 

@@ -35,8 +35,7 @@ except ImportError:
 
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import Cancelled, TaskGroupError
-from ..kernel.task import _JOIN
-from ..kernel.traps import current_task, park, reschedule
+from ..kernel.lowlevel import current_task, park, reschedule, watch_end
 
 
 class TaskGroup:
@@ -60,9 +59,9 @@ class TaskGroup:
                 "this task group has finished, so it cannot start %r: spawn children only while "
                 "the group's body or its other children are still running" % (fn,)
             )
-        child = self._parent._kernel.spawn(fn, *args, name=name)
+        child = self._parent.kernel.spawn(fn, *args, name=name)
         self._children[child] = None
-        child._joiners_queue().push(None, _JOIN, self)  # the kernel calls self.fire at its end
+        watch_end(child, self, receive=True)  # the kernel calls self.fire at its end
         if self._cancelling:
             child.cancel()  # a group that is cancelling cancels late children too
         return child

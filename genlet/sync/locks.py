@@ -41,8 +41,7 @@ except ImportError:
 
 from ..kernel import report
 from ..kernel.cancel import CancelScope
-from ..kernel.traps import Unwaited, answer, completed, current_task, park, park_for_hand_off, parking_task, reschedule, running_kernel
-from ..kernel.waitqueue import WaitQueue
+from ..kernel.lowlevel import Unwaited, WaitQueue, answer, completed, current_task, park, park_for_hand_off, parking_task, reschedule, running_kernel, unwaited, waiting_for
 from . import deadlock
 from ._base import Guard, naming, park_in_line, with_misuse
 
@@ -79,8 +78,7 @@ class LockBase:
         """
         task = parking_task()  # raises the error that explains no task, or an unwaited call
         if self._take(task):
-            task._wait = self._unwaited
-            return answer(task, True)
+            return unwaited(task, self._unwaited, True)
         return self._wait(task, timeout, True)  # type: ignore[no-any-return]
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
@@ -152,7 +150,7 @@ class LockBase:
     def _not_held(self) -> None:
         """Raise the RuntimeError that explains a release by a task that does not hold it.
 
-        Discussion: releases check ``owner._kernel.current is owner`` first. The owner knows
+        Discussion: releases check ``owner.kernel.current is owner`` first. The owner knows
         its kernel, so "is the owner the running task?" costs two attribute reads, with no
         look-up of the running kernel (a thread-local); this explains a failed check.
         """
@@ -206,18 +204,17 @@ class Lock(LockBase):
             kernel = running_kernel()
             if kernel is not None:
                 task = kernel.current
-                if task is not None and task._wait is None:
+                if task is not None and waiting_for(task) is None:
                     self._owner = task
-                    task._wait = self._unwaited
-                    return answer(task, True)
+                    return unwaited(task, self._unwaited, True)
         return LockBase.acquire(self, timeout)
 
     def release(self) -> None:
         """Release the lock; the first waiting task, if any, gets it straight away."""
         owner = self._owner
-        if owner is None or owner._kernel.current is not owner:
+        if owner is None or owner.kernel.current is not owner:
             self._not_held()
-        if not self._waiters._len or not self._hand_off():
+        if not self._waiters.length or not self._hand_off():
             self._owner = None  # nobody waits: free (else the hand-off: it is never free)
 
     # The Condition protocol: let go completely while waiting, then take it back.
@@ -256,7 +253,7 @@ class RLock(LockBase):
     def release(self) -> None:
         """Undo one acquire; the last one frees it (or hands it to the first waiter)."""
         owner = self._owner
-        if owner is None or owner._kernel.current is not owner:
+        if owner is None or owner.kernel.current is not owner:
             self._not_held()
         self._count -= 1
         if self._count:
@@ -268,7 +265,7 @@ class RLock(LockBase):
 
     def _release_all(self) -> int:
         owner = self._owner
-        if owner is None or owner._kernel.current is not owner:
+        if owner is None or owner.kernel.current is not owner:
             self._not_held()
         count, self._count = self._count, 1
         self.release()

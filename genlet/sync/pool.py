@@ -27,9 +27,7 @@ except ImportError:
 
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import ChannelClosed, TaskCancelled
-from ..kernel.task import _JOIN
-from ..kernel.traps import Unwaited, completed, current_kernel, parking_task, reschedule, unwaited
-from ..kernel.waitqueue import WaitQueue
+from ..kernel.lowlevel import Unwaited, WaitQueue, completed, current_kernel, parking_task, reschedule, unwaited, watch_end
 from ._base import naming, park_in_line, wake_all
 from .channels import Channel
 from .queues import Queue
@@ -105,10 +103,10 @@ class Pool:
     def _start(self, fn: "Any", args: "Any", name: "Optional[str]", watch: "Any") -> "Any":
         task = current_kernel().spawn(fn, *args, name=name)  # a bad fn fails here, in the caller
         self._running[task] = None
-        joiners = task._joiners_queue()  # the kernel calls their fire() when the task ends
+        # the kernel calls their fire() when the task ends
         if watch is not None:
-            joiners.push(None, _JOIN, watch)  # first: a failure stops the map before the slot is handed on
-        joiners.push(None, None, self)
+            watch_end(task, watch, receive=True)  # first: a failure stops the map before the slot is handed on
+        watch_end(task, self)
         return task
 
     def fire(self, node: "Any", task: "Any") -> bool:
@@ -272,7 +270,7 @@ def _start_calls(
             if hook is None:
                 handed.put_nowait(task)
             else:
-                task._joiners_queue().push(None, None, hook)
+                watch_end(task, hook)
     finally:
         handed.put_nowait(None)  # the end (also after an error: see feeder.join() in _deliver)
 

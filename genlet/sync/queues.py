@@ -55,9 +55,7 @@ except ImportError:
     pass
 
 from ..kernel.errors import WouldBlock, describe
-from ..kernel.select import Op
-from ..kernel.traps import DONE, Failure, completed, parking_task, refuse_own_wait
-from ..kernel.waitqueue import Waiter, WaitQueue
+from ..kernel.lowlevel import DONE, Failure, Op, WaitQueue, Waiter, completed, parking_task, refuse_own_wait
 from ._base import naming, park_in_line, wake, wake_all, wake_first
 
 
@@ -108,7 +106,7 @@ class Queue:
     # -- putting -----------------------------------------------------------------------------
     def _give(self, item: "Any") -> bool:
         """Put ``item`` now: to the first waiting getter, or into the queue. False if full."""
-        if not self._getters._len or wake_first(self._getters, item) is None:
+        if not self._getters.length or wake_first(self._getters, item) is None:
             if 0 < self.maxsize <= self._size:
                 return False
             self._push(item)
@@ -121,7 +119,7 @@ class Queue:
 
         Raises ``genlet.TimeoutError`` if there is still no room after ``timeout`` seconds.
         """
-        if not self._getters._len and (self.maxsize <= 0 or self._size < self.maxsize):
+        if not self._getters.length and (self.maxsize <= 0 or self._size < self.maxsize):
             self._push(item)  # the usual case, inlined: nobody waits and there is room
             self._size += 1
             self._unfinished += 1
@@ -138,7 +136,7 @@ class Queue:
     # -- getting -----------------------------------------------------------------------------
     def _take(self) -> "Any":
         """Take the next item (there is one); let the first waiting putter into the freed slot."""
-        putters = self._putters._len
+        putters = self._putters.length
         if putters:
             refuse_own_wait(self._putters)  # the running task's own put? before anything is taken
         item = self._pop()
@@ -177,7 +175,7 @@ class Queue:
         Raises ``genlet.TimeoutError`` if nothing came within ``timeout`` seconds.
         """
         if self._size:
-            if self._putters._len:
+            if self._putters.length:
                 return completed(self._take())
             self._size -= 1  # the usual case, inlined: nobody waits to fill the freed slot
             return completed(self._pop())

@@ -25,8 +25,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.traps import Unwaited, answer, completed, parking_task, reschedule, running_kernel
-from ..kernel.waitqueue import WaitQueue
+from ..kernel.lowlevel import Unwaited, WaitQueue, completed, parking_task, reschedule, running_kernel, unwaited, waiting_for
 from ._base import Guard, naming, park_in_line, with_misuse
 
 
@@ -70,10 +69,9 @@ class Semaphore:
         if self._value > 0:  # free: take one, with parking_task() inlined (the usual case)
             kernel = running_kernel()
             task = None if kernel is None else kernel.current
-            if task is not None and task._wait is None:
+            if task is not None and waiting_for(task) is None:
                 self._value -= 1
-                task._wait = self._unwaited
-                return answer(task, True)
+                return unwaited(task, self._unwaited, True)
         # (no permit is free; parking_task raises the error that explains no task, or an unwaited call)
         return park_in_line(parking_task(), self._waiters, True, timeout, "acquire")
 
