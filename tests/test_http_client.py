@@ -562,3 +562,17 @@ def test_the_micropython_client_check_runs_here_too():
     done = subprocess.run([sys.executable, script], cwd=root, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip().endswith("http client: ok"), done.stderr
     assert "SKIP" not in done.stdout  # CPython has zlib and ssl
+
+
+def test_a_body_that_does_not_decompress_is_a_protocol_error():
+    def handler(request):
+        yield from genlet.sleep(0)
+        return Response(200, [("Content-Encoding", "gzip")], b"\x1f\x8b\x08\x00 this is not gzip at all")
+
+    def main(server):
+        with Client() as client:
+            with pytest.raises(genlet.http.ProtocolError, match="the gzip body does not decompress") as info:
+                yield from client.get(base(server))
+            assert info.value.partial == b"" and client.statistics()["open"] == 0
+
+    run(handler, main)

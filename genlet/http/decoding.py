@@ -13,6 +13,8 @@ try:
 except ImportError:
     pass
 
+from .errors import ProtocolError
+
 try:
     import zlib
 
@@ -34,10 +36,23 @@ def decoder_for(headers: "Any") -> "Optional[Decoder]":
     coding = coding.strip().lower()
     if coding in ("gzip", "x-gzip"):
         inflater = zlib.decompressobj(31)  # 16 + 15: a gzip header and trailer
-        return inflater.decompress, inflater.flush
+        return _checked(inflater.decompress, coding), _checked(inflater.flush, coding)
     if coding == "deflate":
-        return _Deflate().decoders()
+        deflate = _Deflate()
+        return _checked(deflate.decode, coding), _checked(deflate.flush, coding)
     return None
+
+
+def _checked(call: "Any", coding: str) -> "Any":
+    """``call``, with a body that does not decompress raised as a ProtocolError."""
+
+    def checked(*args: "Any") -> bytes:
+        try:
+            return call(*args)  # type: ignore[no-any-return]
+        except zlib.error as exc:
+            raise ProtocolError(502, "content-encoding", "the %s body does not decompress: %s" % (coding, exc)) from None
+
+    return checked
 
 
 class _Deflate:
@@ -58,5 +73,3 @@ class _Deflate:
     def flush(self) -> bytes:
         return self._inflater.flush() if self._inflater is not None else b""
 
-    def decoders(self) -> "Decoder":
-        return self.decode, self.flush

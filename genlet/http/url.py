@@ -72,6 +72,10 @@ class URL:
             raise TypeError("a URL is a str such as 'http://example.com/', not %r" % (text,))
         scheme, sep, rest = text.strip().partition("://")
         scheme = scheme.lower()
+        if not sep and has_scheme(text):
+            scheme = text.partition(":")[0].lower()
+            if scheme not in DEFAULT_PORTS:
+                raise ValueError("unsupported URL scheme %r in %r: genlet.http speaks http and https" % (scheme, text))
         if not sep:
             raise ValueError("%r is not an absolute URL: write it as 'http://host/path' (or https://)" % (text,))
         if scheme not in DEFAULT_PORTS:
