@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -242,3 +243,30 @@ def test_the_command_line_client_prompts_on_a_terminal():
     assert client.returncode == 0, err
     assert out.startswith("genlet monitor: process %d" % os.getpid())  # the greeting, for a person
     assert "genlet> task 3 'worker' WAITING" in out and out.rstrip().endswith("bye")
+
+
+def test_trace_on_and_off_write_a_timeline(tmp_path, monkeypatch):
+    pytest.importorskip("genlet.trace")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    with monitored() as address:
+        client = MonitorClient(address)
+        assert client.ask("trace off") == "not tracing: trace on [seconds] starts"
+        assert client.ask("trace sideways").startswith("trace on [seconds] records a timeline")
+        assert client.ask("trace on 99").startswith("trace on [seconds] records a timeline")  # at most 60
+        answer = client.ask("trace on 30")
+        path = str(tmp_path / ("genlet-trace-%d-1.html" % os.getpid()))
+        assert answer.startswith("tracing for 30 s into %s" % path)
+        assert client.ask("trace on").startswith("already tracing, into %s" % path)
+        client.ask("ps")
+        assert " genlet.monitor trace " in client.ask("ps")
+        answer = client.ask("trace off")
+        assert re.match(r"wrote the timeline \(\d+ events\) to %s$" % re.escape(path), answer), answer
+        page = pathlib.Path(path).read_text()
+        assert "<html" in page.lower() and "genlet.monitor session 1" in page
+        assert " genlet.monitor trace " not in client.ask("ps")  # its timer task was cancelled
+        assert client.ask("trace on 0.2").startswith("tracing for 0.2 s")
+        deadline = time.monotonic() + 10
+        while not (tmp_path / ("genlet-trace-%d-2.html" % os.getpid())).exists():  # it stops by itself
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        client.close()

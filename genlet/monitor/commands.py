@@ -29,6 +29,8 @@ ps          every task: id, name, state, for how long, steps, CPU in its steps, 
 where N     the stack of task N (its id, as ps shows it)
 cancel N    cancel task N (Cancelled is raised at its current or next checkpoint)
 stats       tasks by state, switches per second, timers, descriptor waits, thread jobs
+trace on [S]  record a timeline of the next S seconds (5 by default) into an HTML file
+trace off   stop recording now, and write the file
 help        this list
 quit        leave the monitor (the program runs on)"""
 
@@ -42,7 +44,7 @@ class Session:
         self.last = None  # type: Any  # (time, steps) at the last `stats`, for switches/s
         self.commands = {
             "ps": self.ps, "where": self.where, "cancel": self.cancel, "stats": self.stats,
-            "help": self.help, "quit": self.quit, "exit": self.quit,
+            "trace": self.trace, "help": self.help, "quit": self.quit, "exit": self.quit,
         }  # type: Dict[str, Callable[[List[str]], str]]  # fmt: skip
 
     def greeting(self) -> str:
@@ -113,6 +115,9 @@ class Session:
         if pool is not None:
             lines.append("worker threads: %r" % (pool.statistics(),))
         return "\n".join(lines)
+
+    def trace(self, args: "List[str]") -> str:
+        return self.monitor.tracing.command(args)  # type: ignore[no-any-return]
 
     def _task(self, args: "List[str]", command: str) -> "Any":
         """The task whose id is ``args[0]``, or a _Mistake that says what to type."""

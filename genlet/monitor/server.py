@@ -33,6 +33,7 @@ from ..io.streams import Stream
 from ..kernel.core import spawn
 from .accounting import accounting
 from .commands import PROMPT, Session
+from .tracing import Tracing
 
 DEFAULT_ADDRESS = ("127.0.0.1", 48802)
 _LINE_LIMIT = 4096  # the longest command line a client may send
@@ -105,6 +106,7 @@ class Monitor:
         self.address = (self.host, self.port)  # the bound address, once started
         self.kernel = None  # type: Any
         self.accounting = None  # type: Any
+        self.tracing = None  # type: Any  # trace on / trace off (tracing.py)
         self.sessions = 0  # connections served so far
         self._listener = None  # type: Any
 
@@ -130,6 +132,7 @@ class Monitor:
         sock.label = "the monitor's socket %s:%d" % self.address
         self.kernel = kernel
         self.accounting = accounting(kernel)
+        self.tracing = Tracing(kernel)
         self._listener = Socket(sock)
         kernel.spawn(self._serve, name="genlet.monitor", daemon=True)
         logging.getLogger("genlet").info("genlet monitor: python -m genlet.monitor %s:%d" % self.address)
