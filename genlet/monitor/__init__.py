@@ -7,7 +7,7 @@
 - the live monitor: ``genlet.run(main, monitor=True)`` (or ``GENLET_MONITOR=127.0.0.1:48802``)
   serves a loopback-only console, made of daemon tasks of the kernel, that
   ``python -m genlet.monitor [host:port]`` talks to: ``ps``, ``where N``, ``cancel N``,
-  ``stats``, ``help``, ``quit`` (``Monitor``; CPython and PyPy);
+  ``stats``, ``trace on|off``, ``help``, ``quit`` (``Monitor``; CPython and PyPy);
 - the slow-step detector: ``genlet.run(main, slow_step=0.05)`` (or ``GENLET_SLOW_STEP=0.05``)
   logs each step that held the kernel longer than that, with where it was (``SlowSteps``).
 
