@@ -25,7 +25,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.lowlevel import Unwaited, WaitQueue, completed, parking_task, reschedule, running_kernel, unwaited, waiting_for
+from ..kernel.lowlevel import Unwaited, WaitQueue, completed, parking_task, reschedule, unwaited
 from ._base import Guard, naming, park_in_line, with_misuse
 
 
@@ -66,14 +66,11 @@ class Semaphore:
         A free permit is taken at once, and the task is marked until its ``yield from`` runs
         (an ``Unwaited``): a forgotten ``yield from`` is a TypeError, not a silent acquire.
         """
-        if self._value > 0:  # free: take one, with parking_task() inlined (the usual case)
-            kernel = running_kernel()
-            task = None if kernel is None else kernel.current
-            if task is not None and waiting_for(task) is None:
-                self._value -= 1
-                return unwaited(task, self._unwaited, True)
-        # (no permit is free; parking_task raises the error that explains no task, or an unwaited call)
-        return park_in_line(parking_task(), self._waiters, True, timeout, "acquire")
+        task = parking_task()  # raises the error that explains no task, or an unwaited call
+        if self._value > 0:
+            self._value -= 1
+            return unwaited(task, self._unwaited, True)
+        return park_in_line(task, self._waiters, True, timeout, "acquire")
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from sem):`` take a permit; the block's end gives it back."""
