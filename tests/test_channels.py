@@ -72,7 +72,6 @@ def test_properties_len_statistics_describe():
     assert Channel().describe() != Channel().describe()  # each channel has its own number
 
 
-
 def test_a_named_channel_says_its_name():
     ch = Channel(2, name="jobs")
     assert ch.name == "jobs" and ch.describe() == "Channel 'jobs'(cap=2)"

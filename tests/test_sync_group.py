@@ -1,5 +1,7 @@
 """task_group: structured concurrency."""
 
+import logging
+
 import pytest
 
 import genlet
@@ -246,3 +248,22 @@ def test_a_cancelled_group_returns_none_not_the_body_value(who):
         return genlet.clock()
 
     assert vrun(main) == (1 if who.startswith("a child") else 0)
+
+
+def test_a_childs_failure_is_raised_by_the_group_and_not_also_reported(caplog):
+    def boom():
+        yield from genlet.sleep(0.1)
+        raise KeyError("boom")
+
+    def body(group):
+        group.spawn(boom, name="boom")
+        yield from genlet.sleep(1)
+
+    def main():
+        with pytest.raises(KeyError):
+            yield from genlet.task_group(body)
+        return "ok"
+
+    with caplog.at_level(logging.ERROR, logger="genlet"):
+        assert vrun(main) == "ok"
+    assert "nobody was waiting" not in caplog.text

@@ -82,7 +82,7 @@ class TaskGroup:
 
     def fire(self, node: "Any", child: "Any") -> bool:
         """Called by the kernel when a child has finished. True: the group receives its
-        failure (it raises it), so the kernel does not report it (see ``wake_joiners``)."""
+        failure (``watch_end(..., receive=True)``) and raises it; the kernel does not report it."""
         del self._children[child]
         error = child.exception
         if error is not None and not child.cancelled():
