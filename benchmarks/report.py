@@ -117,13 +117,16 @@ def short_why(missing):
 # the code's comments (which name the workload: benchmarks/<file>), where they would go stale.
 DESIGN_FIGURES = """## What the fast paths bought
 
-Measured on CPython when each choice was made, not in the run above; the code names the
-workload that shows it. Re-measure before relying on one.
+Measured when each choice was made, not in the run above; the code names the workload that
+shows it (a comment `# inlined copy of X: benchmarks/Y`). Instructions are counted with
+valgrind's callgrind on CPython 3.11 (per operation: the difference between runs of N and 2N
+operations), which a busy machine does not disturb. Re-measure before relying on one.
 
 | where | the choice | what it bought (workload) |
 |---|---|---|
-| `genlet/sync/locks.py`, `Lock.acquire` | the free case inlined (`parking_task` and `LockBase._take`) | calling them costs about a sixth more instructions per acquire + release (`lock-uncontended`) |
-| `genlet/sync/channels.py`, `Channel.recv` | the buffered case inlined (`Channel._take`) | calling it costs about an eighth more instructions per item (`pipeline`) |
+| `genlet/sync/locks.py`, `Lock.acquire` | the free case inlined (`parking_task`, `LockBase._take`) | calling them: 17% more instructions per acquire + release, 3,190 → 3,730 (`lock-uncontended`) |
+| `genlet/sync/channels.py`, `Channel.recv` | its two usual cases inlined (`Channel._take`) | calling it: 12% more instructions per item in `pipeline` (3,970 → 4,440) and 6% more per round trip in `ping-pong` (30,950 → 32,750) |
+| `genlet/sync/_base.py`, `wake_first` | `wake` inlined | calling it: 3% more instructions per `ping-pong` round trip (32,500 → 33,500) |
 | `genlet/sync/channels.py` | hot paths read `WaitQueue._len`, not `len(queue)` | an immediate send about a third faster (`ping-pong`) |
 | `genlet/sync/queues.py` | items reached through bound methods of built-in containers (`_push`, `_pop`) | C calls at about half the cost of a Python method: a put + get a fifth cheaper (`queue-put-get`) |
 | `genlet/sync/deadlock.py` | `LockBase` imported once and kept | an `import` at every check was a third of the check (`lock-contended`) |

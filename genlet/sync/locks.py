@@ -207,7 +207,8 @@ class Lock(LockBase):
                 if task is not None and waiting_for(task) is None:
                     self._owner = task
                     return unwaited(task, self._unwaited, True)
-        return LockBase.acquire(self, timeout)
+        # Held: had it been free, a task that parking_task accepts would have taken it above.
+        return self._wait(parking_task(), timeout, True)  # type: ignore[no-any-return]
 
     def release(self) -> None:
         """Release the lock; the first waiting task, if any, gets it straight away."""
