@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import genlet
-from genlet.kernel.task import FUNCTION, NotStarted, new_task
+from genlet.kernel.spawning import FUNCTION, NotStarted, new_task
 
 from .helpers import vrun
 
@@ -315,7 +315,8 @@ def test_spawns_fast_path_makes_the_task_new_task_makes(monkeypatch):
     """``genlet.spawn`` fills a Task's slots by hand when it has spawned the function before
     (see ``core.spawn``): every slot must come out as ``new_task`` (via Kernel.spawn) sets it."""
     from genlet.kernel import core
-    from genlet.kernel.task import ID_STEP, Task
+    from genlet.kernel.flags import ID_STEP
+    from genlet.kernel.task import Task
 
     made = []
     monkeypatch.setattr(core, "new_task", lambda *a: made.append(a) or new_task(*a))

@@ -31,7 +31,7 @@ Design principles
 """
 
 try:
-    from typing import Any, Callable, Dict, List, Optional
+    from typing import Any, Dict, List, Optional
 except ImportError:
     pass
 
@@ -42,14 +42,17 @@ from .cancel import cancel_target
 from .clock import default_clock
 from .debug import observe
 from .instrument import Observed, Observers
-from .errors import Cancelled, Deadlock, TaskCancelled, describe, plural, stray_cancelled
+from .errors import Cancelled, Deadlock, TaskCancelled, bad_yield_message, describe, plural, stray_cancelled
 from .outside import allocate_lock
 from .prng import Random
-from .running import Running, deadlock_title
-from .flags import CANCELLED, DAEMON, ENDED, FAILED, ID_STEP, OBSERVED, ON_ROLL, REPORTED
-from .task import FUNCTION, NotStarted, Task, new_task, spawn_now, starts_late, wake_joiners
+from .running import Running, deadlock_title, running_kernel
+from .flags import CANCELLED, DAEMON, ENDED, FAILED, OBSERVED, ON_ROLL, REPORTED
+from .spawning import NotStarted, new_task, spawn_now, starts_late
+from .spawning import spawn as spawn  # (re-exported: genlet.spawn lives with the rest of spawning)
+from .task import Task
+from .waiting import wake_joiners
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, Failure, bad_yield_message, current_kernel, reschedule, running_kernel
+from .traps import NOTHING, PARK, Failure, reschedule
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -355,9 +358,6 @@ class Kernel(Running, Observed):
         if target is not None and task._wait is not None and task is not self.current:
             self._interrupt(task, CANCEL)
 
-    def _stale_wait(self, task: "Task[Any]") -> None:
-        raise self._stale_wait_error(task)
-
     def _stale_wait_error(self, task: "Task[Any]", woke_itself: bool = False) -> TypeError:
         """A blocking call registered ``task`` and was never waited on: undo it, explain.
 
@@ -377,27 +377,6 @@ class Kernel(Running, Observed):
         if woke_itself:
             text += "; this call would have completed that wait for the task itself, and did nothing"
         return TypeError(text)
-
-    def _io_closing(self, fileobj: "Any") -> None:
-        """``notify_closing``: fail every task waiting on ``fileobj``.
-
-        Discussion: the caller itself may be one of them (``read_wait(sock)`` without ``yield
-        from``, then ``sock.close()``). ``reschedule`` refuses to wake it (see there), but only
-        once the other waiters have their error and the descriptor is let go, so that closing
-        leaves nothing behind; then the caller gets the TypeError.
-        """
-        if self._io is not None:
-            own = []  # type: List[Task[Any]]
-
-            def fail(task: "Task[Any]", error: BaseException) -> None:
-                if task is self.current:
-                    own.append(task)
-                else:
-                    reschedule(task, Failure(error))
-
-            self._io.closing(fileobj, fail)
-            if own:
-                raise self._stale_wait_error(own[0], True)
 
     # -- finishing ---------------------------------------------------------------------------
     def _finish(self, task: "Task[Any]", value: "Any", error: "Optional[BaseException]") -> None:
@@ -622,29 +601,3 @@ def run(
     finally:
         if not kernel.tasks():
             kernel.close()
-
-
-def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
-    """Start a task in the running kernel; a plain call that returns the Task at once."""
-    kernel = running_kernel()
-    if kernel is None or not kernel._stepping:  # (a context copied in a task outlives its run)
-        kernel = current_kernel()  # raises the RuntimeError that explains it
-    # Discussion: a loop spawning one generator function (``starts_late`` has said yes to its
-    # code) makes each task with no Python call but this one: the two calls it saves are a
-    # large part of the life of a task that returns at once (docs/benchmarks.md). Only CPython
-    # and PyPy get here (elsewhere no function is a FUNCTION), so every slot is set. ``run``
-    # ending clears ``_late_code``, closing this path.
-    if fn.__class__ is FUNCTION and fn.__code__ is kernel._late_code and len(args) == kernel._late_arity and name is None:
-        # inlined copy of Kernel._spawn and new_task: benchmarks/spawn.py
-        task = Task()  # type: Task[Any]
-        task._name = fn
-        task._gen = kernel._not_started
-        task._kernel = kernel
-        task._value = args
-        bits = kernel._id_bits + ID_STEP  # its id, in spawn order (see Task.id)
-        kernel._id_bits = bits
-        task._flags = bits | DAEMON if daemon else bits
-        task._wait = task._cancel = task._timer = task._scopes = task._joiners = None
-        kernel._ready.append(task)
-        return task
-    return kernel._spawn(fn, args, name, daemon)

@@ -139,3 +139,37 @@ def describe(value: "Optional[object]", limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return text
+
+
+def bad_yield_message(task: "Any", value: "Any") -> str:
+    """The TypeError text for a task that yielded something that is not a trap."""
+    from .traps import DONE, TRAP, YIELD_ONCE
+
+    head = "task %r yielded %s" % (task.name, describe(value))
+    kind = type(value).__name__
+    if value is TRAP or value is YIELD_ONCE or value is DONE:
+        return "task %r yielded a genlet operation instead of waiting on it; write `yield from`, not `yield`" % (
+            task.name,
+        )
+    if hasattr(value, "send") and hasattr(value, "throw"):
+        if kind == "coroutine" or hasattr(value, "cr_frame"):
+            return head + (
+                ", a coroutine from `async def`: genlet runs plain generators; write the "
+                "function with `def` and `yield from` instead of `async def` and `await`"
+            )
+        return head + ", a generator; did you mean `yield from` it?"
+    if kind == "tuple":
+        return head + (
+            ", a tuple: tasks yield only to the kernel. Use a bare `yield` for a checkpoint, "
+            "and `yield from` for genlet operations (`yield from genlet.sleep(1)`)"
+        )
+    if kind == "Task":
+        return head + ", a Task: to wait for it, write `yield from task.join()` (or `task.wait()`)"
+    if kind in ("int", "float"):
+        return head + ", a number: to sleep, write `yield from genlet.sleep(%r)`" % (value,)
+    if hasattr(value, "__await__") or kind == "Future":
+        return head + ", an awaitable from another framework: genlet runs plain generators only"
+    return head + (
+        ", which is not a genlet trap. Use a bare `yield` for a checkpoint, and `yield from` "
+        "for genlet operations"
+    )

@@ -17,7 +17,7 @@ try:
 except ImportError:
     pass
 
-from .traps import KERNEL_IN_CONTEXT, running_kernel, set_running_kernel
+from .running import KERNEL_IN_CONTEXT, running_kernel, set_running_kernel
 
 
 def _running_task() -> "Any":

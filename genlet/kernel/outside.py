@@ -19,7 +19,7 @@ Three ways in, each made only when first needed:
 """
 
 try:
-    from typing import Any, Callable, Optional
+    from typing import Any, Callable, List, Optional
 except ImportError:
     pass
 
@@ -82,6 +82,29 @@ class Outside:
         """Can another thread wake this kernel (``call_from_thread``)? False until
         ``ensure_waker()`` (or a first block) makes the waker, and again once it is closed."""
         return self._waker is not None
+
+    def _io_closing(self, fileobj: "Any") -> None:
+        """``notify_closing``: fail every task waiting on ``fileobj``.
+
+        Discussion: the caller itself may be one of them (``read_wait(sock)`` without ``yield
+        from``, then ``sock.close()``). ``reschedule`` refuses to wake it (see there), but only
+        once the other waiters have their error and the descriptor is let go, so that closing
+        leaves nothing behind; then the caller gets the TypeError.
+        """
+        if self._io is not None:
+            from .traps import Failure, reschedule
+
+            own = []  # type: List[Any]
+
+            def fail(task: "Any", error: BaseException) -> None:
+                if task is self.current:
+                    own.append(task)
+                else:
+                    reschedule(task, Failure(error))
+
+            self._io.closing(fileobj, fail)
+            if own:
+                raise self._stale_wait_error(own[0], True)  # type: ignore[attr-defined]
 
     def ensure_waker(self) -> "Any":
         """The waker that other threads use to interrupt the poller (made on first use)."""
@@ -175,7 +198,7 @@ class Outside:
         """Before the kernel first blocks: make the waker; return the IO waits.
 
         Discussion: the waker (a socket pair and a poller; the first one in a process imports
-        ``socket`` and ``selectors``, about 2 ms, a fiftieth of spawning and joining 100,000
+        ``socket`` and ``selectors``, which takes as long as spawning and joining thousands of
         small tasks) is needed only to cut a wait for events short: for Ctrl-C, and for a call
         from another thread. So it is made here, not at ``run``: a run that never blocks never
         makes one. A call or Ctrl-C that came before it is seen by the caller, which looks at
@@ -247,7 +270,7 @@ def thread_name(ident: int) -> str:
 
 
 def _here() -> str:
-    from .traps import running_kernel
+    from .running import running_kernel
 
     kernel = running_kernel()
     if kernel is not None:

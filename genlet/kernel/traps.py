@@ -33,22 +33,18 @@ parked task. (Bare ``yield`` is the one exception: a cancellation can only reach
 ``throw``.)
 
 Discussion: why is there no generator here? ``yield from`` works on any iterator, and a parked
-generator frame costs about 200 bytes on CPython, as much as the task's own. So ``park()``
-returns ``TRAP``, one shared, stateless iterator: ``next()`` on it yields ``PARK``; ``send(r)``
-on it ends the ``yield from`` with ``r``. A parked task keeps only its own frames alive, and
-no blocking call allocates a generator (which matters on MicroPython, where every allocation
-may run the garbage collector). The kernel never resumes a parked task with ``None`` (that
+generator frame costs as much memory as the task's own. So ``park()`` returns ``TRAP``, one
+shared, stateless iterator: ``next()`` on it yields ``PARK``; ``send(r)`` on it ends the
+``yield from`` with ``r``. A task parked that way keeps only its own frames alive, and its
+blocking call allocates no generator (which matters on MicroPython, where every allocation
+may run the garbage collector). The one exception is ``park_for_hand_off`` on CPython, which
+trades a small generator for speed (see there; the figures are in docs/benchmarks.md). The kernel never resumes a parked task with ``None`` (that
 would call ``next()`` and park it again); ``None`` replies travel as ``NOTHING``.
 
 Operations that never block (spawn, cancel, current_task, clock) are plain calls, not traps.
 """
 
 import sys as _sys
-
-try:
-    import threading as _threading
-except ImportError:  # MicroPython has no threading module: one kernel per interpreter
-    _threading = None  # type: ignore[assignment]
 
 try:
     from typing import Any, Generator, Optional
@@ -58,11 +54,11 @@ except ImportError:
 from ._typing import TYPE_CHECKING, T
 
 if TYPE_CHECKING:
-    from .core import Kernel
     from .task import Task
 
-from .errors import describe as _describe
 from .flags import ENDED
+from .running import current_kernel as current_kernel, current_task as current_task, running_kernel as running_kernel  # (re-exported)
+from .running import clock as clock  # (re-exported: genlet.kernel takes the plain calls from here)
 
 PARK = "PARK"  # the instruction; a string, so that it reads well in a debugger
 INFINITY = float("inf")  # a deadline that never comes: it gets no timer entry
@@ -124,7 +120,7 @@ def _finished() -> "Generator[Any, Any, None]":
 # Discussion: DONE is a generator that has already finished, shared by every caller. `yield from`
 # takes a generator as it is and, finding it finished, goes on with None: no iterator is made,
 # as one is for an empty tuple, and a fast path (a free lock, a channel with a receiver
-# waiting, `join` of a finished task) costs a third less for it on CPython.
+# waiting, `join` of a finished task) costs less for it on CPython.
 DONE = _finished()  # type: Any
 for _ in DONE:  # run it to its end
     pass
@@ -135,88 +131,6 @@ def completed(value: "T") -> "Generator[Any, Any, T]":
     """An iterable that ``yield from`` finishes at once with ``value`` (no suspension)."""
     return value
     yield  # unreachable: makes this a generator function
-
-
-# -- the running kernel -------------------------------------------------------------------------
-# One kernel runs per thread, and every plain call that needs "the running task" (spawn, a free
-# Lock's acquire, entering a cancel scope, every blocking call) asks ``running_kernel()``.
-# Discussion: a module global would be the fastest answer, but two threads may each run a
-# kernel (as two threads may each run an asyncio loop), so the answer must be per thread.
-# On CPython a ``ContextVar`` is that answer at a third of a thread-local's cost (12 ns against
-# 35: its ``get`` is C code with a cache): each thread starts in its own empty context, so it
-# is per thread as long as new threads do not inherit their starter's context (free-threaded
-# CPython 3.14 makes them inherit; there, and on PyPy, a thread-local is used). The kernel
-# sets it when it starts stepping and clears it when it stops (``Kernel._enter``/``_leave``);
-# a task run in its own context (``run(contextvars=True)``) has it set in that context too.
-# MicroPython has neither threads nor contextvars: a plain object stands in.
-
-
-if _threading is not None:
-
-    class _Running(_threading.local):
-        kernel = None  # the default, in every thread
-
-else:
-
-    class _Running:  # type: ignore[no-redef]
-        kernel = None
-
-
-_running = _Running()  # type: Any
-
-
-def _running_kernel() -> "Optional[Kernel]":
-    """The kernel running in this thread, or None."""
-    return _running.kernel  # type: ignore[no-any-return]
-
-
-def _set_running_kernel(kernel: "Optional[Kernel]") -> None:
-    _running.kernel = kernel
-
-
-running_kernel = _running_kernel
-set_running_kernel = _set_running_kernel
-KERNEL_PER_THREAD = _threading is not None  # else one kernel runs at a time (MicroPython)
-KERNEL_IN_CONTEXT = False  # True when the running kernel is kept in a ContextVar
-
-if _sys.implementation.name == "cpython" and not getattr(_sys.flags, "thread_inherit_context", 0):
-    try:
-        from contextvars import ContextVar as _ContextVar
-    except ImportError:  # pragma: no cover - CPython has had contextvars since 3.7
-        pass
-    else:
-        _kernel_var = _ContextVar("genlet.running_kernel", default=None)  # type: Any
-        running_kernel = _kernel_var.get  # C code: no Python frame per call
-        set_running_kernel = _kernel_var.set
-        KERNEL_IN_CONTEXT = True
-
-
-def current_kernel() -> "Kernel":
-    """The kernel running in this thread; a clear RuntimeError if there is none."""
-    kernel = running_kernel()
-    if kernel is None or not kernel._stepping:  # (a context copied in a task outlives its run)
-        raise RuntimeError(
-            "no genlet kernel is running in this thread: start one with genlet.run(main), "
-            "or call this from inside a task"
-        )
-    return kernel
-
-
-def current_task() -> "Task[Any]":
-    """The task that is running now (a plain call: nothing blocks)."""
-    kernel = running_kernel()
-    if kernel is not None:
-        task = kernel.current
-        if task is not None:
-            return task
-        raise RuntimeError("no genlet task is running: call this from inside a task")
-    current_kernel()  # raises the RuntimeError that explains it
-    raise AssertionError("unreachable")
-
-
-def clock() -> float:
-    """The running kernel's clock: monotonic seconds, as a float."""
-    return current_kernel().clock.now()
 
 
 # -- parking ------------------------------------------------------------------------------------
@@ -235,7 +149,7 @@ def parking_task() -> "Task[Any]":
     if task is None:
         current_task()  # raises the RuntimeError that explains it
     if task._wait is not None:  # type: ignore[union-attr]
-        task._kernel._stale_wait(task)  # type: ignore[union-attr]  # raises the TypeError that explains it
+        raise task._kernel._stale_wait_error(task)  # type: ignore[union-attr]
     return task  # type: ignore[return-value]
 
 
@@ -265,18 +179,17 @@ def park_for_hand_off(task: "Task[Any]", wait: "Any") -> "Any":
     Discussion: the two ways to park trade memory for speed. ``park`` returns ``TRAP``, which
     keeps no frame alive while the task waits (the cheapest parked task there is), but ending
     its ``yield from`` means raising ``StopIteration`` from Python code. This returns a small
-    generator instead: about 200 bytes more while parked, and a resume that is a plain
-    generator return, roughly a third cheaper per round trip. Channels use it (two tasks
-    handing values back and forth), and so do locks (a contended lock is handed from task to
-    task: 20% more hand-offs per second); events, sleeps and joins, where thousands of tasks
-    may wait at once, use ``park``.
+    generator instead: a generator frame more while parked, and a resume that is a plain
+    generator return, cheaper per round trip. Channels use it (two tasks handing values back
+    and forth), and so do locks (a contended lock is handed from task to task); events,
+    sleeps and joins, where thousands of tasks may wait at once, use ``park``.
 
     Discussion: which of the two resumes faster depends on the interpreter, and no feature
-    test can tell: it was measured (ping-pong through two channels). The generator wins on
-    CPython, by about a fifth. The frame-free ``TRAP`` wins on PyPy (about 40%) and on
-    MicroPython (about 60% with the default heap): there every generator is a heap allocation
-    and every collection sweeps the whole heap, so with an 8 MB heap the generator made
-    channels lose to MicroPython's own asyncio. So only CPython gets the generator.
+    test can tell: it was measured (ping-pong through two channels; docs/benchmarks.md). The
+    generator wins on CPython. The frame-free ``TRAP`` wins on PyPy and on MicroPython: there
+    every generator is a heap allocation and every collection sweeps the whole heap, so with
+    a large heap the generator made channels lose to MicroPython's own asyncio. So only
+    CPython gets the generator.
     """
     task._wait = wait
     return _hand_off_trap() if _GENERATOR_HAND_OFF else TRAP
@@ -365,7 +278,7 @@ def answer(task: "Task[Any]", value: "Any") -> "Generator[Any, Any, Any]":
 def unwaited(task: "Task[Any]", marker: Unwaited, value: "Any") -> "Generator[Any, Any, Any]":
     """Register ``marker`` as the running ``task``'s wait; return ``answer(task, value)``."""
     if task._wait is not None:
-        task._kernel._stale_wait(task)  # raises the TypeError about the wait before
+        raise task._kernel._stale_wait_error(task)  # the wait before: explained
     task._wait = marker
     return answer(task, value)
 
@@ -430,35 +343,3 @@ def notify_closing(fileobj: "Any") -> None:
     kernel = running_kernel()
     if kernel is not None:
         kernel._io_closing(fileobj)
-
-
-def bad_yield_message(task: "Any", value: "Any") -> str:
-    """The TypeError text for a task that yielded something that is not a trap."""
-    head = "task %r yielded %s" % (task.name, _describe(value))
-    kind = type(value).__name__
-    if value is TRAP or value is YIELD_ONCE or value is DONE:
-        return "task %r yielded a genlet operation instead of waiting on it; write `yield from`, not `yield`" % (
-            task.name,
-        )
-    if hasattr(value, "send") and hasattr(value, "throw"):
-        if kind == "coroutine" or hasattr(value, "cr_frame"):
-            return head + (
-                ", a coroutine from `async def`: genlet runs plain generators; write the "
-                "function with `def` and `yield from` instead of `async def` and `await`"
-            )
-        return head + ", a generator; did you mean `yield from` it?"
-    if kind == "tuple":
-        return head + (
-            ", a tuple: tasks yield only to the kernel. Use a bare `yield` for a checkpoint, "
-            "and `yield from` for genlet operations (`yield from genlet.sleep(1)`)"
-        )
-    if kind == "Task":
-        return head + ", a Task: to wait for it, write `yield from task.join()` (or `task.wait()`)"
-    if kind in ("int", "float"):
-        return head + ", a number: to sleep, write `yield from genlet.sleep(%r)`" % (value,)
-    if hasattr(value, "__await__") or kind == "Future":
-        return head + ", an awaitable from another framework: genlet runs plain generators only"
-    return head + (
-        ", which is not a genlet trap. Use a bare `yield` for a checkpoint, and `yield from` "
-        "for genlet operations"
-    )

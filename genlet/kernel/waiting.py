@@ -17,8 +17,11 @@ except ImportError:
 
 from . import report
 from .errors import describe
-from .flags import CANCELLED, ENDED, FAILED
-from .task import _JOIN, Task, _waits_for_itself, as_generator, name_of
+from .flags import CANCELLED, ENDED, FAILED, OBSERVED
+from .select import Op
+from .spawning import as_generator
+from .task import _JOIN, Task, _waits_for_itself, name_of
+from .waitqueue import Waiter
 from .traps import completed, current_kernel, park, parking_task, reschedule, running_kernel, sleep
 
 
@@ -331,3 +334,59 @@ def unlink(task: "Task[Any]", callback: "Any") -> None:
         group = node.group
         if group.__class__ is _Link and group.callback == callback:
             queue.remove(node)
+
+
+# -- the end of a task, to those waiting for it ----------------------------------------------
+
+
+class JoinOp(Op):
+    """``task.join_op()``: ready when the task has finished; the select's value is the task."""
+
+    __slots__ = ("task",)
+
+    def __init__(self, task: "Task[Any]") -> None:
+        self.task = task
+
+    def ready(self) -> bool:
+        return bool(self.task._flags & ENDED)
+
+    def commit(self) -> "Task[Any]":
+        self.task._flags |= OBSERVED
+        return self.task
+
+    def enroll(self, task: "Task[Any]", group: "Any") -> Waiter:
+        if task is self.task:
+            raise _waits_for_itself(task)
+        return self.task._joiners_queue().push(task, _JOIN, group)  # a join: see wake_joiners
+
+    def describe(self) -> str:
+        return "%s to finish" % self.task.describe()
+
+
+def wake_joiners(task: "Task[Any]", joiners: "Any") -> bool:
+    """Hand the end of ``task`` to everyone waiting for it; True if one of them receives
+    its failure, i.e. will re-raise it or is handed the task to deal with.
+
+    Discussion: the rule is "a failure is reported when it happens, unless at that moment
+    someone waits to receive it". A Waiter whose value is ``"join"`` receives: a plain one
+    (``join()``) always, one in a group (a ``select``'s ``join_op``, ``joinall`` with
+    ``raise_error``, ``link_exception``) when the group's ``fire`` takes it (returns True).
+    ``wait()``, ``kill()``, a pool and ``joinall`` without ``raise_error`` only wait for
+    the end. A wait that gave up earlier (timeout, cancel) has left the queue: it does
+    not count.
+    """
+    reply = task._join_reply()
+    received = False
+    node = joiners.pop()
+    while node is not None:
+        group = node.group
+        if group is None:
+            if node.value == _JOIN:
+                received = True
+                reschedule(node.task, reply)
+            else:
+                reschedule(node.task, None)
+        elif group.fire(node, task) and node.value == _JOIN:
+            received = True
+        node = joiners.pop()
+    return received

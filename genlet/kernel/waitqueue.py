@@ -20,7 +20,7 @@ except ImportError:
     pass
 
 from ._typing import TYPE_CHECKING
-from .traps import KERNEL_PER_THREAD, running_kernel
+from .running import KERNEL_PER_THREAD, running_kernel
 
 
 class _Probe:
