@@ -124,8 +124,9 @@ class Monitor:
             sock.close()
             raise OSError(
                 error.errno,
-                "the genlet monitor cannot listen on %s port %d: %s (another program, or another "
-                "genlet kernel's monitor, may have it: pick another port, or 0 for a free one)"
+                "the genlet monitor cannot listen on %s port %d: %s (another program, another "
+                "genlet kernel's monitor, or for a minute after it closed, an outgoing connection "
+                "that had it as its own port, may have it: pick another port, or 0 for a free one)"
                 % (self.host, self.port, error.strerror or error),
             )
         self.address = sock.getsockname()[:2]
