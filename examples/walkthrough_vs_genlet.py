@@ -71,7 +71,7 @@ class Genlet:
         yield  # a generator, so that the workload can `yield from` it on both kernels
 
     def channel(self, name):
-        return genlet.Channel()
+        return genlet.Channel(name=name)
 
 
 # -- the workload, written once ------------------------------------------------------------------
