@@ -6,6 +6,8 @@ Slow (a browser start per test): marked ``integration``, run once in CI's main r
 with the reason when no Chromium is installed (Debian: ``apt-get install -y chromium``).
 """
 
+import contextlib
+import io
 import os
 import re
 import shutil
@@ -24,18 +26,20 @@ needs_browser = pytest.mark.skipif(
     BROWSER is None, reason="no Chromium to load the trace viewer in (Debian: apt-get install -y chromium)"
 )
 SHOTS = os.path.join(tempfile.gettempdir(), "genlet-trace-screenshots")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PICTURE = os.path.join(ROOT, "docs", "debugging-trace.png")
 
 
-def browser(page, *args):
+def browser(page, *args, size="1200,500"):
     """Run headless Chromium on ``page``: (stdout, the console's lines)."""
     command = [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-               "--enable-logging=stderr", "--v=0", "--window-size=1200,500", *args, "file://" + page]  # fmt: skip
+               "--enable-logging=stderr", "--v=0", "--window-size=" + size, *args, "file://" + page]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
     return done.stdout, console
 
 
-def check_page(path, names, shot):
+def check_page(path, names, shot, size="1200,500"):
     """The page renders without an error; every name in ``names`` labels a lane; a PNG."""
     dom, console = browser(path, "--dump-dom")
     assert not console, console
@@ -45,7 +49,7 @@ def check_page(path, names, shot):
     assert set(names) <= shown, (names, sorted(shown)[:20])
     os.makedirs(SHOTS, exist_ok=True)
     png = os.path.join(SHOTS, shot)
-    _, console = browser(path, "--screenshot=" + png)
+    _, console = browser(path, "--screenshot=" + png, size=size)
     assert not console, console
     with open(png, "rb") as file:
         assert file.read(8) == b"\x89PNG\r\n\x1a\n"
@@ -104,3 +108,24 @@ def test_ten_thousand_tasks_are_paged(tmp_path):
     dom = check_page(path, ["nap-0", "nap-198"], "many.png")
     assert dom.count('class="lane-label') == 200  # one page of lanes in the DOM
     assert re.search(r"lanes 1\u2013200 of 1000[12]<", dom)  # main, 10,000 naps (and the kernel)
+
+
+def test_the_docs_picture_is_checked_in():
+    with open(PICTURE, "rb") as file:
+        assert file.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_browser
+def test_the_docs_example_in_the_viewer():
+    """docs/debugging.md's trace example, run and shown; ``GENLET_UPDATE_PICTURES=1`` makes
+    its screenshot the docs' picture (docs/debugging-trace.png)."""
+    text = open(os.path.join(ROOT, "docs", "debugging.md"), encoding="utf-8").read()
+    example = [block for block in re.findall(r"```python\n(.*?)```", text, re.S) if "trace=path" in block]
+    assert len(example) == 1
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(example[0], "debugging.md", "exec"), {"__name__": "__doc_example__"})
+    path = os.path.join(tempfile.gettempdir(), "pipeline.html")
+    check_page(path, ["producer", "worker-0", "worker-2"], "docs-example.png", size="1200,250")
+    if os.environ.get("GENLET_UPDATE_PICTURES") == "1":
+        shutil.copyfile(os.path.join(SHOTS, "docs-example.png"), PICTURE)
+        print("updated %s" % PICTURE)

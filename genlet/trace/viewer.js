@@ -18,6 +18,12 @@ window.addEventListener("error", (e) => {       // a failure shows on the page (
   const css = getComputedStyle(document.documentElement);
   const COLOURS = STATES.map((s) => css.getPropertyValue("--" + s).trim() || "#999");
   const FLOW = css.getPropertyValue("--flow").trim() || "#8e44ad";
+  // A waiting slice's shade says on what: a lock (or semaphore), a sleep, anything else.
+  const WAIT_SHADES = { lock: css.getPropertyValue("--waiting-lock").trim() || "#c48f8f",
+    sleep: css.getPropertyValue("--waiting-sleep").trim() || "#bccadb" };
+  const shadeOf = data.strings.map((text) =>
+    /\b(Lock|RLock|Semaphore|BoundedSemaphore)#/.test(text) ? WAIT_SHADES.lock
+      : /^sleep\b/.test(text) ? WAIT_SHADES.sleep : null);
   const LANE = parseInt(css.getPropertyValue("--lane"), 10) || 22;
   const PAGE = 200;                           // lanes per page
   const $ = (id) => document.getElementById(id);
@@ -120,7 +126,7 @@ window.addEventListener("error", (e) => {       // a failure shows on the page (
         if (b - a < 1 && a < drawnTo) continue; // sub-pixel, and this pixel is painted already
         const w = steps ? Math.max(2, b - a) : Math.max(1, b - a);
         const h = steps ? LANE - 6 : LANE - 12;   // a step stands out: taller
-        ctx.fillStyle = COLOURS[s[i][0]];
+        ctx.fillStyle = (s[i][0] === 2 && shadeOf[s[i][3]]) || COLOURS[s[i][0]];
         ctx.fillRect(a, y + (LANE - h) / 2, w, h);
         drawnTo = Math.max(drawnTo, a + w);
       }
