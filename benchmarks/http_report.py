@@ -191,20 +191,22 @@ def section(rows, meta):
     return "\n".join(parts) + "\n"
 
 
-def extract(text):
-    """The HTTP section of a page's text (markers included), or ""."""
-    start = text.find(BEGIN)
-    end = text.find(END, start)
-    return "" if start < 0 or end < 0 else text[start : end + len(END)] + "\n"
+def extract(text, begin=BEGIN, end=END):
+    """The HTTP section (or the one between ``begin`` and ``end``) of a page's text, markers
+    included, or ""."""
+    first = text.find(begin)
+    last = text.find(end, first)
+    return "" if first < 0 or last < 0 else text[first : last + len(end)] + "\n"
 
 
-def write(path, text):
-    """Put the section ``text`` in the page at ``path``: in place of the old one, or at its end."""
+def write(path, text, begin=BEGIN, end=END):
+    """Put the section ``text`` in the page at ``path``: in place of the old one (between
+    ``begin`` and ``end``), or at its end."""
     page = ""
     if os.path.exists(path):
         with open(path) as source:
             page = source.read()
-    old = extract(page)
+    old = extract(page, begin, end)
     if old:
         page = page.replace(old, text)
     else:

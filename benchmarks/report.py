@@ -164,12 +164,14 @@ def write(path, rows, meta, chart):
 
 
 def kept_sections(path):
-    """The sections other drivers wrote in the page (the HTTP servers': http_report.py), kept as
-    they are when this driver writes the rest of it; "" if there are none."""
-    from benchmarks import http_report
+    """The sections other drivers wrote in the page (the HTTP servers': http_report.py; the
+    trace's cost: traced.py), kept as they are when this driver writes the rest of it; "" if
+    there are none."""
+    from benchmarks import http_report, traced
 
     try:
         with open(path) as page:
-            return http_report.extract(page.read())
+            text = page.read()
     except OSError:
         return ""
+    return http_report.extract(text) + http_report.extract(text, traced.BEGIN, traced.END)

@@ -7,7 +7,10 @@ with a ``genlet.trace.Recorder`` (``genlet.run(main, trace=recorder)``: every st
 in the ring). Prints each one's median rate and its slowdown against the plain run. Not part
 of the driver's tables: it compares genlet with itself, not with a peer.
 
-    taskset -c 1 python -m benchmarks.traced --rounds 7
+    taskset -c 1 python -m benchmarks.traced --rounds 7 [--report docs/benchmarks.md]
+
+``--report`` writes the figures as a section of docs/benchmarks.md (between ``BEGIN`` and
+``END``; the main driver keeps it when it rewrites the page).
 """
 
 import argparse
@@ -15,6 +18,9 @@ import statistics
 import sys
 
 from .switch import genlet_switch
+
+BEGIN = "<!-- trace-cost section: begin -->"
+END = "<!-- trace-cost section: end -->"
 
 
 def hooked_run(main):
@@ -54,14 +60,36 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds of runs (default 5)")
     p.add_argument("--tasks", type=int, default=1000)
     p.add_argument("--yields", type=int, default=1000)
+    p.add_argument("--report", metavar="FILE.md", help="write the figures as a section of this page")
     args = p.parse_args(argv)
     rates = measure(args.rounds, args.tasks, args.yields)
     plain = statistics.median(rates["plain"])
     print("switch, %d tasks x %d yields, median of %d interleaved runs:" % (args.tasks, args.yields, args.rounds))
+    rows = []
     for name, _ in WAYS:
         rate = statistics.median(rates[name])
-        print("  %-26s %12.0f switches/s  %6.2fx the plain run's time" % (name, rate, plain / rate))
+        rows.append((name, rate, plain / rate))
+        print("  %-26s %12.0f switches/s  %6.2fx the plain run's time" % rows[-1])
+    if args.report:
+        from . import http_report
+
+        http_report.write(args.report, section(rows, args), BEGIN, END)
+        print("wrote the section to %s" % args.report)
     return 0
+
+
+def section(rows, args):
+    """The figures as docs/benchmarks.md's section."""
+    lines = [
+        BEGIN, "## What a trace costs (issue 18)", "",
+        "The switch workload (%d tasks x %d yields) plain, with a no-op `Instrument` (the kernel's "
+        "instrumented pass alone) and with `trace=Recorder()`; medians of %d interleaved runs in one "
+        "process (`python -m benchmarks.traced --rounds %d`, pinned with `taskset -c 1`). Goal: "
+        "traced under 3x the plain run's time." % (args.tasks, args.yields, args.rounds, args.rounds),
+        "", "| run | switches/s | time vs plain |", "|---|---:|---:|",
+    ]  # fmt: skip
+    lines += ["| %s | %.0f | %.2fx |" % row for row in rows]
+    return "\n".join(lines + ["", END]) + "\n"
 
 
 if __name__ == "__main__":

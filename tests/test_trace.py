@@ -236,3 +236,14 @@ def test_the_command_line_says_what_it_needs(tmp_path):
     none = cli("trace", "plain.py", "-o", "p.html")
     assert none.returncode == 1 and "ran no genlet kernel" in none.stderr
     assert cli("nonsense").returncode == 2
+
+
+def test_the_cost_benchmark_writes_its_section_and_the_driver_keeps_it(tmp_path, capsys):
+    from benchmarks import report, traced
+
+    page = tmp_path / "benchmarks.md"
+    page.write_text("# figures\n")
+    assert traced.main(["--rounds", "1", "--tasks", "3", "--yields", "3", "--report", str(page)]) == 0
+    assert "traced: trace=Recorder()" in capsys.readouterr().out
+    kept = report.kept_sections(str(page))
+    assert kept.startswith(traced.BEGIN) and "| plain |" in kept and kept.rstrip().endswith(traced.END)
