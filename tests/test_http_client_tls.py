@@ -10,7 +10,6 @@ import genlet
 import genlet.http
 from genlet.http import Client, Response
 
-from .http_support import serving
 from .io_support import NoLeaks
 
 

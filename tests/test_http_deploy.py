@@ -2,7 +2,6 @@
 
 import logging
 import socket
-import ssl
 
 import pytest
 

@@ -9,7 +9,6 @@ import sys
 import genlet
 import genlet.io
 
-
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 

@@ -680,7 +680,7 @@ def test_done_finishes_at_once_for_everyone_and_yielding_it_is_explained():
 def test_a_plain_wait_keeps_a_waiter_without_a_value_slot():
     # A parked task's Waiter is most of what parking costs beside the task and its generator
     # (benchmarks/memory.py): a plain wait (an Event) carries no payload, so no `value` slot.
-    from genlet.kernel.waitqueue import GroupWaiter, ValueWaiter, WaitQueue, Waiter
+    from genlet.kernel.waitqueue import GroupWaiter, ValueWaiter, Waiter, WaitQueue
 
     queue = WaitQueue()
     plain = queue.push(StandIn(1))

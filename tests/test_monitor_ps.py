@@ -82,6 +82,7 @@ def test_ps_outside_a_kernel_says_how_to_call_it():
 
 def test_ps_of_a_kernel_from_outside_it():
     kernel = genlet.Kernel(clock=genlet.VirtualClock())
+
     def napper():
         yield from genlet.sleep(5)
 
@@ -90,6 +91,7 @@ def test_ps_of_a_kernel_from_outside_it():
     found = genlet.ps(kernel, file=out)
     assert [(r.name, r.state) for r in found] == [("napper", "READY")]
     assert "napper" in out.getvalue()
+
     def main():
         yield
 

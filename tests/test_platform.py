@@ -12,8 +12,7 @@ import types
 import pytest
 
 import genlet
-from genlet.kernel import core, outside, poller
-from genlet.kernel import read_wait, write_wait
+from genlet.kernel import core, outside, poller, read_wait, write_wait
 from genlet.kernel.traps import current_kernel
 
 clock_module = importlib.import_module("genlet.kernel.clock")  # genlet.kernel.clock is a function

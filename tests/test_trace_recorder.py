@@ -7,10 +7,12 @@ import pytest
 
 import genlet
 from genlet import trace
-from genlet.trace import Recorder, recorder as recorder_module
+from genlet.trace import Recorder
+from genlet.trace import recorder as recorder_module
 from genlet.trace.timeline import Timeline
 
 from .trace_support import check_chrome_trace
+
 
 class FakeTask:
     """What the recorder reads of a task."""

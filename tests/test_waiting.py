@@ -215,6 +215,7 @@ def test_link_calls_back_at_the_end_outside_any_task():
 
     def main():
         t = genlet.spawn(after, 1, "v")
+
         def callback(task):
             with pytest.raises(RuntimeError, match="no genlet task is running"):
                 genlet.current_task()

@@ -145,7 +145,7 @@ def main():
     bad = yield from spawn(divide, 1, 0)
     try:
         yield from bad.join()
-    except ZeroDivisionError as exc:
+    except ZeroDivisionError:
         print("the joiner caught the child's ZeroDivisionError")
     return "main's result"
 

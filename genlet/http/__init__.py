@@ -22,6 +22,7 @@ Pure Python with no dependencies; runs on MicroPython too. See docs/http.md.
 
 from .errors import HTTPStatusError, ProtocolError, TooManyRedirects
 from .headers import Headers
+from .message import Request, Response
 from .parser import (
     CHUNKED,
     CLOSED,
@@ -39,7 +40,6 @@ from .parser import (
     ResponseHead,
     ResponseParser,
 )
-from .message import Request, Response
 from .serialize import REASONS, chunk, last_chunk, request_head, response_head
 
 __all__ = [

@@ -19,9 +19,9 @@ except ImportError:
     pass
 
 from ..io.connections import open_connection
+from ..kernel import clock
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import TimeoutError, plural
-from ..kernel import clock
 from ..kernel.lowlevel import current_kernel
 from .cookies import CookieJar
 from .decoding import accept_encoding, decoder_for
@@ -29,7 +29,7 @@ from .errors import ProtocolError, TooManyRedirects
 from .headers import Headers
 from .message import Response
 from .outgoing import IDEMPOTENT, Outgoing
-from .parser import CLOSED, DEFAULT_MAX_HEAD_BYTES, NEED_DATA, EndOfMessage, ResponseHead
+from .parser import CLOSED, DEFAULT_MAX_HEAD_BYTES, NEED_DATA, ResponseHead
 from .pool import Connection, ConnectionPool
 from .streaming import StreamResponse, read_body
 from .url import URL

@@ -24,16 +24,16 @@ except ImportError:
     pass
 
 from ..io.errors import WOULD_BLOCK, translate
+from ..kernel import clock, write_wait
 from ..kernel.cancel import CancelScope, move_on_after, move_on_at
 from ..kernel.core import spawn
-from ..kernel import clock, write_wait
 from ..kernel.lowlevel import current_task
+from . import _log
 from .errors import ProtocolError
 from .headers import to_latin1
 from .message import Request, Response
 from .parser import NEED_DATA, NO_BODY, RequestHead, RequestParser
 from .serialize import REASONS, chunk, last_chunk
-from . import _log
 
 CHUNK = 65536  # how much one receive asks for
 _LINGER_SECONDS = 0.5  # after an error answer: how long to read what the client still sends

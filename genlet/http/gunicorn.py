@@ -45,11 +45,10 @@ except ImportError:
 from gunicorn.workers.base import Worker as _GunicornWorker  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
 from ..io.signals import signal_wait
-from ..kernel.core import run, spawn
 from ..kernel import sleep
+from ..kernel.core import run, spawn
 from ..kernel.waiting import joinall
 from .wsgi import DEFAULT_THREADS, WSGIServer
-
 
 _QUICK_SECONDS = 0.5  # a quick stop: how long the cancelled requests get to end
 

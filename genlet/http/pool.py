@@ -20,9 +20,9 @@ except ImportError:
     pass
 
 from ..io.errors import strerror, translate
+from ..kernel import clock
 from ..kernel.cancel import move_on_after
 from ..kernel.errors import TimeoutError, plural
-from ..kernel import clock
 from ..sync.events import Event
 from .parser import ResponseParser
 

@@ -157,7 +157,8 @@ def _listen(address: "Any", handler: "Any", ssl: "Any", backlog: int, reuse_port
     Discussion: a TLS handshake is part of the request's head, as far as a slow client goes: it
     is bounded by ``header_timeout`` too.
     """
-    from ..io.servers import Server as IOServer, tcp_server
+    from ..io.servers import Server as IOServer
+    from ..io.servers import tcp_server
     from ..io.sockets import Socket
 
     if hasattr(address, "accept"):

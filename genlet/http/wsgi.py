@@ -28,9 +28,9 @@ try:
 except ImportError:
     pass
 
+from . import _log
 from .message import Request, Response
 from .server import Server
-from . import _log
 
 DEFAULT_THREADS = 10
 _END = object()  # what a pull returns when the body iterable is exhausted

@@ -31,12 +31,12 @@ try:
 except ImportError:
     pass
 
+from ..kernel import read_wait, sleep
 from ..kernel.cancel import CancelScope, fail_after
 from ..kernel.core import spawn
 from ..kernel.errors import TimeoutError, plural
-from ..kernel.waiting import joinall
-from ..kernel import read_wait, sleep
 from ..kernel.lowlevel import completed
+from ..kernel.waiting import joinall
 from .errors import BrokenPipeError
 from .pipes import FileDescriptor, fd_stream
 

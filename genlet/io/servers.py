@@ -45,15 +45,25 @@ try:
 except ImportError:
     pass
 
-from ..kernel import report
+from ..kernel import report, sleep
 from ..kernel.cancel import CancelScope, fail_after
 from ..kernel.core import spawn
-from ..kernel.waiting import joinall
-from ..kernel import sleep
 from ..kernel.lowlevel import WaitQueue, current_task, park, parking_task, reschedule
+from ..kernel.waiting import joinall
 from .addresses import address_text, readable, resolve_now
 from .connections import _explained, set_nodelay
-from .errors import ECONNABORTED, EINTR, EMFILE, ENFILE, ENOBUFS, ENOMEM, EOPNOTSUPP, ETIMEDOUT, ConnectionError, IdleTimeout
+from .errors import (
+    ECONNABORTED,
+    EINTR,
+    EMFILE,
+    ENFILE,
+    ENOBUFS,
+    ENOMEM,
+    EOPNOTSUPP,
+    ETIMEDOUT,
+    ConnectionError,
+    IdleTimeout,
+)
 from .sockets import Socket
 from .streams import DEFAULT_LIMIT, Stream
 

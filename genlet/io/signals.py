@@ -40,8 +40,8 @@ except ImportError:
     pass
 
 from ..kernel import report
-from ..kernel.lowlevel import Failure, completed, current_task, park, parking_task, reschedule, waiting_for
 from ..kernel._typing import TYPE_CHECKING
+from ..kernel.lowlevel import Failure, completed, current_task, park, parking_task, reschedule, waiting_for
 
 if TYPE_CHECKING:
     from ..kernel.core import Kernel

@@ -27,8 +27,8 @@ try:
 except ImportError:
     pass
 
-from ..kernel.lowlevel import completed
 from ..kernel.errors import plural
+from ..kernel.lowlevel import completed
 from .errors import IncompleteRead, LimitExceeded
 
 DEFAULT_LIMIT = 65536  # the longest line readline() accepts by default

@@ -36,9 +36,19 @@ except ImportError:
     pass
 
 from ..kernel import report
-from ..kernel.errors import Cancelled, TaskCancelled
-from ..kernel.lowlevel import Failure, YIELD_ONCE, cancel_pending, current_task, park, parking_task, reschedule, running_kernel, waiting_for
 from ..kernel._typing import TYPE_CHECKING, T
+from ..kernel.errors import Cancelled, TaskCancelled
+from ..kernel.lowlevel import (
+    YIELD_ONCE,
+    Failure,
+    cancel_pending,
+    current_task,
+    park,
+    parking_task,
+    reschedule,
+    running_kernel,
+    waiting_for,
+)
 
 if TYPE_CHECKING:
     from ..kernel.core import Kernel

@@ -33,7 +33,7 @@ from .traps import (
     write_wait,
 )
 from .waiting import IWait, iwait, joinall, killall, spawn_later
-from .waitqueue import WaitQueue, Waiter
+from .waitqueue import Waiter, WaitQueue
 
 __all__ = [
     "CancelScope", "Cancelled", "ChannelClosed", "Deadlock", "FINISHED", "IWait", "Instrument", "Kernel", "MonotonicClock",

@@ -38,7 +38,6 @@ except ImportError:
     pass
 
 from ._typing import TYPE_CHECKING
-
 from .errors import Cancelled, TimeoutError
 from .flags import CANCEL_REQUESTED
 from .traps import INFINITY, current_kernel, current_task, running_kernel

@@ -35,24 +35,23 @@ try:
 except ImportError:
     pass
 
-from ._typing import TYPE_CHECKING
-
 from . import ending, report
+from ._typing import TYPE_CHECKING
 from .cancel import cancel_target
 from .clock import default_clock
 from .debug import observe
-from .instrument import Observed, Observers
-from .errors import Cancelled, Deadlock, TaskCancelled, bad_yield_message, describe, plural, stray_cancelled
+from .errors import Cancelled, Deadlock, TaskCancelled, bad_yield_message, plural, stray_cancelled
+from .flags import CANCELLED, DAEMON, ENDED, FAILED, OBSERVED, ON_ROLL, REPORTED
+from .instrument import Observed, Observers  # noqa: F401  (Observers: named in a `# type:` comment)
 from .outside import allocate_lock
 from .prng import Random
 from .running import Running, deadlock_title, running_kernel
-from .flags import CANCELLED, DAEMON, ENDED, FAILED, OBSERVED, ON_ROLL, REPORTED
 from .spawning import NotStarted, new_task, spawn_now, starts_late
 from .spawning import spawn as spawn  # (re-exported: genlet.spawn lives with the rest of spawning)
 from .task import Task
-from .waiting import wake_joiners
 from .timers import REPLY, TARGET, Timers
-from .traps import NOTHING, PARK, Failure, reschedule
+from .traps import NOTHING, PARK, Failure
+from .waiting import wake_joiners
 
 if TYPE_CHECKING:
     from .clock import Clock

@@ -72,6 +72,7 @@ def close_task(kernel: "Kernel", task: "Task[Any]", why: str) -> None:
     if not task._flags & ENDED:
         kernel._finish(task, None, Cancelled(task, "task %r was closed" % task.name))
 
+
 def detach(kernel: "Kernel", task: "Task[Any]") -> None:
     """Take a task that is being closed out of its wait, if it has one."""
     if task._wait is not None and not kernel._abort(task):

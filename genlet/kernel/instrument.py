@@ -23,9 +23,8 @@ try:
 except ImportError:
     pass
 
-from ._typing import TYPE_CHECKING
-
 from . import report
+from ._typing import TYPE_CHECKING
 from .errors import Cancelled
 from .flags import ENDED, ID_SHIFT, ID_STEP
 from .traps import SLEEPING, Failure, reschedule
@@ -33,6 +32,7 @@ from .traps import SLEEPING, Failure, reschedule
 if TYPE_CHECKING:
     from .core import Kernel
     from .task import Task
+
 
 class Instrument:
     """Base class of a kernel observer: override what you need; every method is a no-op.

@@ -42,7 +42,7 @@ from .traps import (
     running_kernel,
     unwaited,
 )
-from .waitqueue import Group, ValueWaiter, WaitQueue, Waiter
+from .waitqueue import Group, ValueWaiter, Waiter, WaitQueue
 
 
 def waiting_for(task: "Any") -> "Any":

@@ -23,7 +23,6 @@ from .task import Task, name_of
 from .traps import DONE, PARK, TRAP, YIELD_ONCE, Unwaited
 from .waitqueue import SLOTS
 
-
 # -- what spawn() runs ---------------------------------------------------------------------------
 
 

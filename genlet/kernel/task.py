@@ -26,7 +26,7 @@ from ._typing import TYPE_CHECKING, Generic, T
 if TYPE_CHECKING:
     from typing import Generator
 
-from .errors import TaskCancelled, TimeoutError, describe
+from .errors import TaskCancelled, TimeoutError
 from .select import Op
 from .traps import DONE, Failure, completed, park, parking_task
 from .waitqueue import SLOTS, WaitQueue, make_room

@@ -21,8 +21,8 @@ from .flags import CANCELLED, ENDED, FAILED, OBSERVED
 from .select import Op
 from .spawning import as_generator
 from .task import _JOIN, Task, _waits_for_itself, name_of
-from .waitqueue import Waiter
 from .traps import completed, current_kernel, park, parking_task, reschedule, running_kernel, sleep
+from .waitqueue import Waiter
 
 
 def _task_list(tasks: "Iterable[Any]", what: str) -> "List[Task[Any]]":

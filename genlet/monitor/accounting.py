@@ -27,10 +27,10 @@ except ImportError:  # (MicroPython: a kernel keeps its accounting until the pro
     _ACCOUNTS = {}
 
 from ..kernel.debug import user_frame
-from ..kernel.traps import running_kernel
 from ..kernel.lowlevel import Instrument, describe_wait
-from .text import perf as _perf, seconds
-
+from ..kernel.traps import running_kernel
+from .text import perf as _perf
+from .text import seconds
 
 NOT_RECORDED = (
     "steps, CPU and how long each task has been in its state are not recorded: turn the "

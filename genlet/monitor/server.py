@@ -27,8 +27,8 @@ try:
 except ImportError:
     pass
 
-from ..io.sockets import Socket
 from ..io.errors import LimitExceeded
+from ..io.sockets import Socket
 from ..io.streams import Stream
 from ..kernel.core import spawn
 from .accounting import accounting

@@ -17,7 +17,7 @@ except ImportError:
     pass
 
 from ..kernel.errors import Deadlock, TimeoutError, plural
-from ..kernel.lowlevel import Failure, WaitQueue, Waiter, park, refuse_own_wait, reschedule
+from ..kernel.lowlevel import Failure, Waiter, WaitQueue, park, refuse_own_wait, reschedule
 
 _counter = [0]
 

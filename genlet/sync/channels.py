@@ -53,7 +53,18 @@ from collections import deque
 from ..kernel._typing import Generic, T
 from ..kernel.errors import ChannelClosed, WouldBlock
 from ..kernel.errors import describe as _describe
-from ..kernel.lowlevel import DONE, Failure, Op, WaitQueue, Waiter, completed, park_for_hand_off, parking_task, refuse_own_wait, reschedule
+from ..kernel.lowlevel import (
+    DONE,
+    Failure,
+    Op,
+    Waiter,
+    WaitQueue,
+    completed,
+    park_for_hand_off,
+    parking_task,
+    refuse_own_wait,
+    reschedule,
+)
 from ._base import naming, wake, wake_first
 
 

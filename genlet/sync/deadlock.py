@@ -32,7 +32,7 @@ except ImportError:
 from ..kernel.cancel import visible_scopes
 from ..kernel.debug import GENLET_DIR, user_frame
 from ..kernel.errors import Deadlock
-from ..kernel.lowlevel import ValueWaiter, WaitQueue, Waiter, cancel_pending, has_timeout, waiting_for
+from ..kernel.lowlevel import ValueWaiter, Waiter, WaitQueue, cancel_pending, has_timeout, waiting_for
 
 _IN_LINE = (Waiter, ValueWaiter)  # the wait objects of a task in one line (not a select's)
 

@@ -27,7 +27,7 @@ except ImportError:
     pass
 
 from ..kernel.errors import WouldBlock
-from ..kernel.lowlevel import Failure, Op, WaitQueue, Waiter, completed, parking_task
+from ..kernel.lowlevel import Failure, Op, Waiter, WaitQueue, completed, parking_task
 from ._base import naming, park_in_line, wake_all
 
 

@@ -41,7 +41,19 @@ except ImportError:
 
 from ..kernel import report
 from ..kernel.cancel import CancelScope
-from ..kernel.lowlevel import Unwaited, WaitQueue, answer, completed, current_task, park, park_for_hand_off, parking_task, reschedule, running_kernel, unwaited, waiting_for
+from ..kernel.lowlevel import (
+    Unwaited,
+    WaitQueue,
+    completed,
+    current_task,
+    park,
+    park_for_hand_off,
+    parking_task,
+    reschedule,
+    running_kernel,
+    unwaited,
+    waiting_for,
+)
 from . import deadlock
 from ._base import Guard, naming, park_in_line, with_misuse
 

@@ -27,11 +27,19 @@ except ImportError:
 
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import ChannelClosed, TaskCancelled
-from ..kernel.lowlevel import Unwaited, WaitQueue, completed, current_kernel, parking_task, reschedule, unwaited, watch_end
+from ..kernel.lowlevel import (
+    Unwaited,
+    WaitQueue,
+    completed,
+    current_kernel,
+    parking_task,
+    reschedule,
+    unwaited,
+    watch_end,
+)
 from ._base import naming, park_in_line, wake_all
 from .channels import Channel
 from .queues import Queue
-
 
 _SPAWN = Unwaited("Pool.spawn()", "task = yield from pool.spawn(fn, *args)")
 

@@ -55,7 +55,7 @@ except ImportError:
     pass
 
 from ..kernel.errors import WouldBlock, describe
-from ..kernel.lowlevel import DONE, Failure, Op, WaitQueue, Waiter, completed, parking_task, refuse_own_wait
+from ..kernel.lowlevel import DONE, Failure, Op, Waiter, WaitQueue, completed, parking_task, refuse_own_wait
 from ._base import naming, park_in_line, wake, wake_all, wake_first
 
 

@@ -42,6 +42,7 @@ def check_locks():
             assert "not locked" in str(exc)
         # timeout
         yield from lock.acquire()
+
         def try_it():
             return (yield from lock.acquire(timeout=2))
 
