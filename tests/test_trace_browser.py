@@ -17,7 +17,7 @@ import tempfile
 import pytest
 
 import genlet
-from genlet.trace import Recorder
+from genlet.trace import Recorder, to_data, to_html
 
 pytestmark = pytest.mark.integration
 
@@ -129,3 +129,46 @@ def test_the_docs_example_in_the_viewer():
     if os.environ.get("GENLET_UPDATE_PICTURES") == "1":
         shutil.copyfile(os.path.join(SHOTS, "docs-example.png"), PICTURE)
         print("updated %s" % PICTURE)
+
+
+# Played in the page once it has loaded: hover a slice, zoom with the wheel, drag to pan; the
+# tooltip's text and the time window shown (the canvas's data-window) end up in the DOM.
+PLAY = """<script>
+(function () {
+  const canvas = document.getElementById("lanes"), box = canvas.getBoundingClientRect();
+  const x = box.left + box.width * %(fraction)f, y = box.top + %(row)d * 22 + 11;
+  const at = (type, dx, extra) => Object.assign({ clientX: x + (dx || 0), clientY: y, bubbles: true }, extra || {});
+  canvas.dispatchEvent(new MouseEvent("mousemove", at("mousemove")));
+  document.body.dataset.tip = document.getElementById("tooltip").textContent;
+  document.body.dataset.before = canvas.dataset.window;
+  canvas.dispatchEvent(new WheelEvent("wheel", at("wheel", 0, { deltaY: -400, cancelable: true })));
+  document.body.dataset.zoomed = canvas.dataset.window;
+  canvas.dispatchEvent(new MouseEvent("mousedown", at("mousedown")));
+  window.dispatchEvent(new MouseEvent("mousemove", at("mousemove", -100)));
+  window.dispatchEvent(new MouseEvent("mouseup", at("mouseup", -100)));
+  document.body.dataset.panned = canvas.dataset.window;
+})();
+</script>
+</body>"""
+
+
+@needs_browser
+def test_hover_zoom_and_pan_in_the_viewer(tmp_path):
+    recorder = Recorder()
+    genlet.run(pipeline(2), clock=genlet.VirtualClock(), trace=recorder)
+    data = to_data(recorder)
+    row, lane = next((i, lane) for i, lane in enumerate(data["lanes"]) if lane["name"] == "worker-1")
+    wait = max((s for s in lane["s"] if s[0] == 2), key=lambda s: s[2] - s[1])  # its longest wait
+    fraction = (wait[1] + wait[2]) / 2 / data["span"]
+    path = str(tmp_path / "play.html")
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(to_html(recorder).replace("</body>", PLAY % dict(fraction=fraction, row=row), 1))
+    dom, console = browser(path, "--dump-dom")
+    assert not console, console
+    found = dict(re.findall(r'data-(tip|before|zoomed|panned)="([^"]*)"', dom))
+    tip = found["tip"].replace("&#10;", "\n")
+    assert tip.startswith("worker-1  (task %d)" % lane["id"]) and "waiting for " in tip, tip
+    assert data["strings"][wait[3]].split(" at ")[0] in tip.replace("&#39;", "'"), tip
+    window = {key: [float(v) for v in found[key].split()] for key in ("before", "zoomed", "panned")}
+    assert window["zoomed"][1] - window["zoomed"][0] < window["before"][1] - window["before"][0]  # zoomed in
+    assert window["panned"][0] > window["zoomed"][0]  # dragged left: later times come into view

@@ -91,6 +91,7 @@ window.addEventListener("error", (e) => {       // a failure shows on the page (
   }
 
   function draw() {                           // at most once per frame
+    canvas.dataset.window = t0.toFixed(3) + " " + t1.toFixed(3);   // the time shown, for tests
     if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; paint(); }); }
   }
 
