@@ -74,8 +74,13 @@ def asgi_app(blocking):
     return hello
 
 
+PROFILE = []  # --profile: the cProfile.Profile, enabled once the server is ready to serve
+
+
 def announce(port, version, server):
     emit({"status": "serving", "port": port, "version": version, "setting": SERVERS[server][1]})
+    for profile in PROFILE:
+        profile.enable()
 
 
 def emit(record):
@@ -216,6 +221,7 @@ def main(argv):
     parser.add_argument("app", choices=("hello", "blocking"))
     parser.add_argument("--threads", type=int, default=0, help="thread pool size, for servers that have one")
     parser.add_argument("--idle", action="store_true", help="long keep-alive, no connection cap (memory row)")
+    parser.add_argument("--profile", metavar="FILE", help="genlet only: run under cProfile, write its stats here on SIGTERM")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     raise_open_files(65536)
@@ -228,12 +234,22 @@ def main(argv):
     except Exception as error:
         emit({"status": "missing", "note": "%s: %s" % (type(error).__name__, error)})
         return 0
+    profile = None
+    if args.profile:  # genlet's serve_forever returns on SIGTERM (a graceful stop): then the stats
+        import cProfile
+
+        profile = cProfile.Profile()
+        PROFILE.append(profile)
     try:
         SERVE[package](args.server, args.app, args.threads, args.idle)
     except Exception as error:
         traceback.print_exc(file=sys.stderr)
         emit({"status": "error", "note": "%s: %s" % (type(error).__name__, error)})
         return 1
+    finally:
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(args.profile)
     return 0
 
 

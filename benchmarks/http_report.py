@@ -61,6 +61,7 @@ def meta(bench, notices):
         "size": size,
         "method": method,
         "versions": dict(bench.versions),
+        "profiles": {},  # genlet's servers under cProfile (--profile): see profiles()
         "notices": list(notices),
     }
 
@@ -185,10 +186,31 @@ def section(rows, meta):
     for goal, measured, met in goals(rows):
         lines.append("| %s | %s | %s |" % (goal, measured, {True: "yes", False: "**no**", None: "—"}[met]))
     parts.append("### Goals (issue 16)\n\n" + "\n".join(lines) + "\n")
+    if meta.get("profiles"):
+        parts.append(profiles(meta["profiles"]))
     if meta["notices"]:
         parts.append("Notices: " + "; ".join(meta["notices"]) + "\n")
     parts.append(END)
     return "\n".join(parts) + "\n"
+
+
+def profiles(found):
+    """Where genlet's servers spend their time serving hello (``--profile``)."""
+    parts = [
+        "### Where genlet's time goes\n\n"
+        "Each of genlet's servers under cProfile for one wrk run of hello (the profiler slows it "
+        "down several times: the shares matter, not the totals): the functions with the most time "
+        "of their own, as a share of all of it, and their calls per request (a generator's every "
+        "resumption counts as a call). The poller's `poll` includes the time spent waiting for the clients.\n"
+    ]
+    for server, profile in found.items():
+        if not profile:
+            parts.append("%s: the profile could not be made.\n" % NAMES[server])
+            continue
+        lines = ["%s, %d requests:\n" % (NAMES[server], profile["requests"]), "| function | own time | calls/request |", "|---|--:|--:|"]
+        lines += ["| `%s` | %.1f%% | %.2g |" % (name, share, calls) for name, share, calls in profile["top"]]
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
 
 
 def extract(text, begin=BEGIN, end=END):

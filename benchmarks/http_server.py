@@ -3,7 +3,7 @@
 
     python -m benchmarks.http_server                        # every row, every server installed
     python -m benchmarks.http_server --quick                # tiny sizes: check that all of it runs
-    python -m benchmarks.http_server --report docs/benchmarks.md --json http.json
+    python -m benchmarks.http_server --report docs/benchmarks.md --json http.json --profile
 
 Three workloads, each server serving the same application (``http_apps.py``):
 
@@ -21,6 +21,7 @@ warm-up run of ``wrk`` (discarded), then ``--repeat`` runs (default 5); the figu
 run (and its p99), the spread is between runs. The memory row runs ``min(--repeat, 3)`` times,
 each with a fresh server, and keeps the lowest. A server that does not import gets a row saying
 so, and without ``wrk`` the wrk rows say how to install it: nothing is dropped silently.
+``--profile`` adds where genlet's servers spend their time (cProfile, one wrk run each).
 """
 
 import argparse
@@ -68,6 +69,10 @@ def parse_args(argv):
     parser.add_argument("--idle", type=int, metavar="N", help="connections of the memory row (default 5000)")
     parser.add_argument("--cpu", type=int, metavar="N", help="the CPU the servers run on (the client: another)")
     parser.add_argument("--wrk", default="wrk", metavar="PATH", help="the wrk to run (default: wrk on PATH)")
+    parser.add_argument(
+        "--profile", action="store_true",
+        help="also profile genlet's servers (cProfile, one wrk run each): where the time goes, in the page",
+    )  # fmt: skip
     parser.add_argument("--json", metavar="FILE", help="also write every row as JSON")
     parser.add_argument("--report", metavar="FILE.md", help="write (or replace) the HTTP section of this page")
     parser.add_argument("--from-json", metavar="FILE", help="measure nothing: the tables and --report from a saved --json")
@@ -115,10 +120,11 @@ class Bench:
     def row(self, workload, server, note="", status="error", **fields):
         return dict({"workload": workload, "lib": server, "status": status, "values": [], "p99": [], "note": note}, **fields)
 
-    def start(self, server, app, threads=0, idle=False):
+    def start(self, server, app, threads=0, idle=False, profile=None):
         """A server process, and its announcement (a dict: status serving, or why not)."""
         command = [sys.executable, "-m", "benchmarks.http_apps", server, app]
         command += (["--threads", str(threads)] if threads else []) + (["--idle"] if idle else [])
+        command += ["--profile", profile] if profile else []
         errors = tempfile.TemporaryFile("w+")
         process = subprocess.Popen(
             self.pinned(command, self.cpu), cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=errors,
@@ -229,6 +235,30 @@ class Bench:
             return self.row("memory", server, "the server closed %s of %d idle connections" % (counts[1] - (alive or 0), counts[1]))
         return self.row("memory", server, "", "ok", values=[(rss[1] - rss[0]) / float(counts[1] - counts[0])], alive=alive)
 
+    def profile(self, server):
+        """Where ``server`` (genlet's) spends its time serving hello: the top of a cProfile run
+        of one wrk run, as (function, share of the time in it, calls per request); or None."""
+        import pstats
+
+        with tempfile.TemporaryDirectory() as scratch:
+            path = os.path.join(scratch, "stats")
+            process, announced = self.start(server, "hello", profile=path)
+            try:
+                if announced.get("status") != "serving":
+                    return None
+                result = self.wrk_run(int(announced["port"]), self.size["duration"])
+                process.terminate()  # SIGTERM: genlet stops gracefully, and the stats are written
+                process.wait(30)
+            finally:
+                self.stop(process)
+            if "error" in result or not os.path.exists(path):
+                return None
+            stats = pstats.Stats(path).stats
+        total = sum(entry[2] for entry in stats.values()) or 1.0
+        requests = max(result["requests"], 1)
+        top = sorted(stats.items(), key=lambda item: -item[1][2])[:PROFILE_TOP]
+        return {"requests": requests, "top": [[where(key), entry[2] / total * 100, entry[1] / requests] for key, entry in top]}
+
     def rows(self, workloads, servers):
         rows = []
         for workload in workloads:
@@ -244,6 +274,18 @@ class Bench:
                 else:
                     rows.append(self.wrk_row(workload, server))
         return rows
+
+
+PROFILE_TOP = 25  # functions listed per profile
+PROFILED = ("genlet-wsgi-inline", "genlet-server")
+
+
+def where(key):
+    """A pstats key (file, line, function) as ``genlet/http/parser.py:190 _head``."""
+    filename, line, function = key
+    if filename.startswith(ROOT + os.sep):
+        filename = filename[len(ROOT) + 1 :]
+    return function if filename == "~" else "%s:%d %s" % (filename, line, function)
 
 
 def wrk_version(wrk):
@@ -304,7 +346,12 @@ def main(argv=None):
     bench = Bench(args, notices)
     workloads = names(args.only) or list(WORKLOADS)
     rows = bench.rows(workloads, set(names(args.servers)))
-    return publish(args, rows, http_report.meta(bench, notices))
+    meta = http_report.meta(bench, notices)
+    if args.profile and bench.wrk is not None:
+        for server in PROFILED:
+            sys.stderr.write("  profiling %s\n" % server)
+            meta["profiles"][server] = bench.profile(server)
+    return publish(args, rows, meta)
 
 
 def publish(args, rows, meta):

@@ -25,8 +25,9 @@ def quick(tmp_path, *options):
     command = [sys.executable, "-m", "benchmarks.http_server", "--quick", "--json", str(out)] + list(options)
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    rows = json.loads(out.read_text())["rows"]
-    return done, {(row["workload"], row["lib"]): row for row in rows}
+    run = json.loads(out.read_text())
+    done.meta = run["meta"]
+    return done, {(row["workload"], row["lib"]): row for row in run["rows"]}
 
 
 def test_the_memory_row_measures_genlet_and_writes_the_page_section(tmp_path):
@@ -45,7 +46,9 @@ def test_the_memory_row_measures_genlet_and_writes_the_page_section(tmp_path):
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
 def test_the_wrk_rows_measure_genlet_and_a_missing_peer_says_so(tmp_path):
-    done, rows = quick(tmp_path, "--only", "hello,blocking", "--servers", ",".join(GENLET + ("waitress",)))
+    page = tmp_path / "page.md"
+    options = ("--only", "hello,blocking", "--servers", ",".join(GENLET + ("waitress",)), "--profile", "--report", str(page))
+    done, rows = quick(tmp_path, *options)
     for server in GENLET:
         row = rows[("hello", server)]
         assert row["status"] == "ok" and row["values"][0] > 0 and row["best_p99"] > 0 and row["best_cpu"] > 0, row
@@ -53,6 +56,10 @@ def test_the_wrk_rows_measure_genlet_and_a_missing_peer_says_so(tmp_path):
     for workload in ("hello", "blocking"):  # installed or not, waitress has its row
         assert rows[(workload, "waitress")]["status"] in ("ok", "missing"), rows[(workload, "waitress")]
     assert "| **hello**" in done.stdout and "≥ 1.5× the fastest peer" in done.stdout
+    for server in http_server.PROFILED:  # --profile: where the time goes, in the page too
+        top = done.meta["profiles"][server]["top"]
+        assert top and any(name.startswith("genlet/") for name, _, _ in top), top
+    assert "### Where genlet's time goes" in page.read_text()
 
 
 def test_without_wrk_the_wrk_rows_say_how_to_install_it(tmp_path):
