@@ -42,6 +42,11 @@ def test_the_memory_row_measures_genlet_and_writes_the_page_section(tmp_path):
     assert text.startswith("# a page\n\nwritten by someone else\n") and text.count(http_report.BEGIN) == 1
     assert "## HTTP servers (issue 16)" in text and "`--quick` run" in text and "| memory: per idle" in text
     assert "bytes/connection" in done.stdout
+    again = subprocess.run(  # --from-json: the same tables from the saved run, measuring nothing
+        [sys.executable, "-m", "benchmarks.http_server", "--from-json", str(tmp_path / "http.json")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60,
+    )  # fmt: skip
+    assert again.returncode == 0 and again.stdout == done.stdout and "measuring" not in again.stderr
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
