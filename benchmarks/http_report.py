@@ -179,7 +179,11 @@ def section(rows, meta):
         "genlet ×: how many times better genlet's figure is than the row's (above 1: genlet is ahead), "
         "for hello and memory genlet's `WSGIServer(threads=0)`, for blocking its `WSGIServer(threads=16)`. "
         "blocking: 16 threads that each sleep 10 ms per request serve at most 1,600 requests/s; "
-        "gevent, monkey-patched, sleeps cooperatively and has no such bound.\n"
+        "gevent, monkey-patched, sleeps cooperatively and has no such bound. memory: the idle "
+        "connections must stay open, so genlet runs with `keepalive_timeout=600, max_connections=None` "
+        "(its defaults close a connection idle for 5 s and stop at 1,000) and uvicorn with "
+        "`timeout_keep_alive=600` (default 5 s); gevent.pywsgi has neither limit. The client checks "
+        "that every connection is still open after the last measure.\n"
     )
     parts.append(NAGLE + "\n")
     lines = ["| goal | measured | met |", "|---|---|:-:|"]
