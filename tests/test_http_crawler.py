@@ -1,6 +1,7 @@
 """examples/crawler.py against a generated site served by genlet's own server."""
 
 import importlib.util
+import io
 import os
 import pathlib
 import random
@@ -92,12 +93,13 @@ class Site:
 def test_the_crawler_finds_exactly_the_reachable_pages_and_reports_every_error():
     crawler = load_crawler()
     site = Site()
+    progress = io.StringIO()  # (what a terminal would show)
 
     def main():
         server = genlet.http.Server(("127.0.0.1", 0), site.handler)
         serving = genlet.spawn(server.serve_forever)
         base = "http://127.0.0.1:%d" % server.address[1]
-        crawl = crawler.Crawl(base + "/", depth=100, concurrency=8, max_pages=10000, timeout=0.3)
+        crawl = crawler.Crawl(base + "/", depth=100, concurrency=8, max_pages=10000, timeout=0.3, progress=progress)
         yield from crawl.run()
         server.close(grace=0)
         yield from serving.join()
@@ -112,6 +114,8 @@ def test_the_crawler_finds_exactly_the_reachable_pages_and_reports_every_error()
     assert sorted(url[len(base):] for url in crawl.robots_skipped) == sorted(
         {"/private/%d" % i for i in range(site.count) if "/p/%d" % i in expected and i % 60 == 7}
     )
+    last = progress.getvalue().rstrip("\n").rsplit("\r", 1)[1]
+    assert last.startswith("%d pages, 2 errors, " % (len(got) - 2)) and last.strip().endswith("pages/s")
     summary = "\n".join(crawl.summary())
     assert "errors by kind: ConnectionResetError: 1, TimeoutError: 1" in summary
     assert "pages by status: 200: " in summary and "301: " in summary and "404: " in summary
