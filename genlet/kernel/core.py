@@ -266,7 +266,7 @@ class Kernel(Running, Observed):
             io = self._io
             if io is not None and io.count:
                 return
-            if timers.due(now()):
+            if timers.due(now):
                 return
 
     def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:

@@ -15,7 +15,7 @@ and the memory bounded by twice the live entries.
 from heapq import heapify, heappop, heappush
 
 try:
-    from typing import Any, List, Optional
+    from typing import Any, Callable, List, Optional
 except ImportError:
     pass
 
@@ -61,11 +61,11 @@ class Timers:
             owner._timer = None
             self.cancel(entry)
 
-    def due(self, now: float) -> bool:
-        """Is an entry due at ``now`` (or a cancelled one to clear)? The run loop asks between
-        passes, so O(1)."""
+    def due(self, clock: "Callable[[], float]") -> bool:
+        """Is an entry due now (or a cancelled one to clear)? O(1): the run loop asks between
+        passes. ``clock`` (the kernel clock's ``now``) is read only if there is an entry."""
         heap = self._heap
-        return bool(heap) and heap[0][DEADLINE] <= now
+        return bool(heap) and heap[0][DEADLINE] <= clock()
 
     def next_deadline(self) -> "Optional[float]":
         """The earliest live deadline, or None."""
