@@ -66,3 +66,21 @@ def test_a_million_pending_timers():
         count += 1
         entry = t.pop_due(2000)
     assert count == 1_000_000 - len(entries[::3])
+
+
+def test_due_and_discard():
+    timers = Timers()
+    reads = []
+
+    def clock():
+        reads.append(1)
+        return 5.0
+
+    assert not timers.due(clock) and reads == []  # no entry: the clock is not read
+    owner = type("Owner", (), {"_timer": None})()
+    owner._timer = timers.add(5.0, owner)
+    assert timers.due(clock) and len(reads) == 1
+    timers.discard(owner)
+    assert owner._timer is None and len(timers) == 0
+    timers.discard(owner)  # nothing to discard: harmless
+    assert timers.pop_due(10.0) is None
