@@ -111,16 +111,20 @@ def test_the_same_workload_runs_on_the_step11_kernel_and_on_genlet():
 
 
 def genlet_map(text):
-    """[(file, name)] from the page's tables: a cell `genlet/.../x.py`, then a cell of `names`."""
+    """[(file, name)] from the page's table rows: a cell with one `genlet/.../x.py`, then a cell
+    of `names` it defines. A row that names genlet's files any other way is an error, so that
+    no row goes unchecked."""
     found = []
     for line in text.splitlines():
+        if not line.startswith("|") or "`genlet/" not in line:
+            continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        for index, cell in enumerate(cells[:-1]):
-            path = re.fullmatch(r"`(genlet/[\w/]+\.py)`", cell)
-            if path:
-                names = re.findall(r"`([A-Za-z_][\w.]*)`", cells[index + 1])
-                assert names, line
-                found.extend((path.group(1), name) for name in names)
+        paths = [index for index, cell in enumerate(cells) if "`genlet/" in cell]
+        assert len(paths) == 1 and paths[0] < len(cells) - 1, "one file per row, names after it: " + line
+        path = re.fullmatch(r"`(genlet/[\w/]+\.py)`", cells[paths[0]])
+        names = re.findall(r"`([A-Za-z_][\w.]*)`", cells[paths[0] + 1])
+        assert path and names, "one file per row, names after it: " + line
+        found.extend((path.group(1), name) for name in names)
     return found
 
 
@@ -152,3 +156,5 @@ def test_the_genlet_map_check_sees_a_wrong_name():
     assert not defines(source, "Kernel._park") and not defines(source, "Task._trap") and not defines(source, "_trap2")
     assert genlet_map("| 1 | x | `genlet/kernel/core.py` | `Kernel._run_ready`, `spawn` |") == [
         ("genlet/kernel/core.py", "Kernel._run_ready"), ("genlet/kernel/core.py", "spawn")]
+    with pytest.raises(AssertionError):  # two files in a cell: which defines what?
+        genlet_map("| 1 | x | `genlet/kernel/core.py`, `genlet/kernel/task.py` | `Task` |")
