@@ -99,13 +99,13 @@ _PENDING, _VALUE, _ERROR = 0, 1, 2
 class AsyncResult:
     """gevent's AsyncResult: a value or an exception, set once, waited for by any task."""
 
-    __slots__ = ("_state", "_value", "_waiters", "name", "_label")
+    __slots__ = ("_state", "_outcome", "_waiters", "name", "_label")
 
     _kind = "AsyncResult"
 
     def __init__(self, name: "Optional[str]" = None) -> None:
         self._state = _PENDING
-        self._value = None  # type: Any  # the value, or the exception
+        self._outcome = None  # type: Any  # the value, or the exception
         self._waiters = WaitQueue(self, "get")
         self.name, self._label = naming("AsyncResult", name)
 
@@ -113,7 +113,7 @@ class AsyncResult:
         """Store ``value`` and wake every task waiting in ``get()``."""
         wake_all(self._waiters, value)
         self._state = _VALUE
-        self._value = value
+        self._outcome = value
 
     def set_exception(self, exception: BaseException) -> None:
         """Store ``exception``: every ``get()``, now and later, raises it."""
@@ -124,7 +124,7 @@ class AsyncResult:
         failure = Failure(exception)
         wake_all(self._waiters, failure)
         self._state = _ERROR
-        self._value = exception
+        self._outcome = exception
 
     def ready(self) -> bool:
         """Has a value or an exception been set?"""
@@ -137,12 +137,12 @@ class AsyncResult:
     @property
     def value(self) -> "Any":
         """The value, or None if not set yet or set with an exception."""
-        return self._value if self._state == _VALUE else None
+        return self._outcome if self._state == _VALUE else None
 
     @property
     def exception(self) -> "Optional[BaseException]":
         """The exception, or None."""
-        return self._value if self._state == _ERROR else None
+        return self._outcome if self._state == _ERROR else None
 
     def get(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, Any]":
         """``yield from r.get(timeout=None)``: the value (or its exception raised).
@@ -151,9 +151,9 @@ class AsyncResult:
         """
         state = self._state
         if state == _VALUE:
-            return completed(self._value)
+            return completed(self._outcome)
         if state == _ERROR:
-            raise self._value
+            raise self._outcome
         return park_in_line(parking_task(), self._waiters, None, timeout, "get", "")
 
     def get_nowait(self) -> "Any":
@@ -161,12 +161,12 @@ class AsyncResult:
         if self._state == _PENDING:
             raise WouldBlock("%s has no value yet" % self._label)
         if self._state == _ERROR:
-            raise self._value
-        return self._value
+            raise self._outcome
+        return self._outcome
 
     def describe(self) -> str:
         return self._label
 
     def __repr__(self) -> str:
-        state = ("pending", "value=%r" % (self._value,), "exception=%r" % (self._value,))[self._state]
+        state = ("pending", "value=%r" % (self._outcome,), "exception=%r" % (self._outcome,))[self._state]
         return "<%s %s>" % (self._label, state)

@@ -32,7 +32,7 @@ from ._base import Guard, naming, park_in_line, with_misuse
 class Semaphore:
     """``n`` permits: ``yield from sem.acquire()`` takes one (waiting if none is free)."""
 
-    __slots__ = ("_value", "_waiters", "_guard", "name", "_label")
+    __slots__ = ("_permits", "_waiters", "_guard", "name", "_label")
 
     _kind = "Semaphore"
     _unwaited = Unwaited("Semaphore.acquire()", "yield from sem.acquire()")
@@ -43,7 +43,7 @@ class Semaphore:
                 "%s(%r): the initial value is the number of free permits, an int >= 0"
                 % (self._kind, value)
             )
-        self._value = value
+        self._permits = value
         self._waiters = WaitQueue(self, "acquire")
         self._guard = Guard(self)
         self.name, self._label = naming(self._kind, name)
@@ -51,11 +51,11 @@ class Semaphore:
     @property
     def value(self) -> int:
         """The number of free permits now."""
-        return self._value
+        return self._permits
 
     def locked(self) -> bool:
         """True if no permit is free (an acquire would wait)."""
-        return self._value == 0
+        return self._permits == 0
 
     def _held(self) -> bool:
         return True  # permits have no owner
@@ -67,15 +67,15 @@ class Semaphore:
         (an ``Unwaited``): a forgotten ``yield from`` is a TypeError, not a silent acquire.
         """
         task = parking_task()  # raises the error that explains no task, or an unwaited call
-        if self._value > 0:
-            self._value -= 1
+        if self._permits > 0:
+            self._permits -= 1
             return unwaited(task, self._unwaited, True)
         return park_in_line(task, self._waiters, True, timeout, "acquire")
 
     def __iter__(self) -> "Generator[Any, Any, Guard]":
         """``with (yield from sem):`` take a permit; the block's end gives it back."""
-        if self._value > 0:
-            self._value -= 1
+        if self._permits > 0:
+            self._permits -= 1
             return completed(self._guard)
         return park_in_line(parking_task(), self._waiters, self._guard, None, "acquire")
 
@@ -83,7 +83,7 @@ class Semaphore:
         """Give a permit back: to the first waiting task, or to the pool of free permits."""
         waiter = self._waiters.pop()
         if waiter is None:
-            self._value += 1
+            self._permits += 1
         else:
             reschedule(waiter.task, waiter.value)
 
@@ -97,7 +97,7 @@ class Semaphore:
         return self._label
 
     def __repr__(self) -> str:
-        return "<%s value=%d, %d waiting>" % (self._label, self._value, len(self._waiters))
+        return "<%s value=%d, %d waiting>" % (self._label, self._permits, len(self._waiters))
 
 
 class BoundedSemaphore(Semaphore):
@@ -114,7 +114,7 @@ class BoundedSemaphore(Semaphore):
 
     def release(self) -> None:
         """Give a permit back; ``ValueError`` if every permit is already free."""
-        if self._value >= self._bound:
+        if self._permits >= self._bound:
             raise ValueError(
                 "%s released too many times: all %d permits are already free. Release only "
                 "after a matching acquire (`with (yield from sem):` pairs them for you)"
