@@ -6,6 +6,7 @@ import pytest
 
 import genlet
 from genlet.kernel import Instrument, Kernel, read_wait
+from genlet.kernel.errors import describe
 from genlet.kernel.lowlevel import describe_wait
 
 from .test_io_wait import pair  # noqa: F401  (a fixture: a non-blocking socket pair)
@@ -162,7 +163,7 @@ def test_io_readiness_over_a_socketpair(pair):
         genlet.spawn(writer, name="writer")
         return (yield from task.join())
 
-    waits_on = "read %r" % (a,)
+    waits_on = "read " + describe(a)  # (the socket's repr, shortened as the task dump does)
     result, events = record(main)
     assert result == b"x"
     assert events == [
