@@ -13,7 +13,7 @@ import pytest
 
 import genlet
 from genlet.kernel import core, outside, poller, read_wait, write_wait
-from genlet.kernel.traps import current_kernel
+from genlet.kernel.running import current_kernel
 
 clock_module = importlib.import_module("genlet.kernel.clock")  # genlet.kernel.clock is a function
 

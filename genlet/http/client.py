@@ -326,7 +326,7 @@ def default_client() -> Client:
     kernel = current_kernel()
     client = _DEFAULT.get(kernel)
     if client is None or client.closed:
-        from ..kernel.core import spawn
+        from ..kernel.spawning import spawn
 
         client = _DEFAULT[kernel] = Client()
         spawn(_keep, kernel, client, name="genlet.http default client", daemon=True)

@@ -26,8 +26,8 @@ except ImportError:
 from ..io.errors import WOULD_BLOCK, translate
 from ..kernel import clock, write_wait
 from ..kernel.cancel import CancelScope, move_on_after, move_on_at
-from ..kernel.core import spawn
 from ..kernel.lowlevel import current_task
+from ..kernel.spawning import spawn
 from . import _log
 from .errors import ProtocolError
 from .headers import to_latin1

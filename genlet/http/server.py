@@ -23,8 +23,9 @@ try:
 except ImportError:
     pass
 
-from ..kernel.core import run, spawn
+from ..kernel.core import run
 from ..kernel.lowlevel import running_kernel
+from ..kernel.spawning import spawn
 from . import _log
 from .connection import Connection
 from .forwarded import DEFAULT_FORWARDED_ALLOW, Trusted

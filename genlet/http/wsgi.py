@@ -345,7 +345,7 @@ class _Body:
             _close(self.result)
             return
         from ..io.threads import run_in_thread
-        from ..kernel.core import spawn
+        from ..kernel.spawning import spawn
 
         # Discussion: close() may block (it runs the application's cleanup), so it goes to a
         # thread, from a task of its own: the response's task may be cancelled already.

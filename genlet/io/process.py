@@ -33,9 +33,9 @@ except ImportError:
 
 from ..kernel import read_wait, sleep
 from ..kernel.cancel import CancelScope, fail_after
-from ..kernel.core import spawn
 from ..kernel.errors import TimeoutError, plural
 from ..kernel.lowlevel import completed
+from ..kernel.spawning import spawn
 from ..kernel.waiting import joinall
 from .errors import BrokenPipeError
 from .pipes import FileDescriptor, fd_stream

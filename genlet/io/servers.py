@@ -47,8 +47,8 @@ except ImportError:
 
 from ..kernel import report, sleep
 from ..kernel.cancel import CancelScope, fail_after
-from ..kernel.core import spawn
 from ..kernel.lowlevel import WaitQueue, current_task, park, parking_task, reschedule
+from ..kernel.spawning import spawn
 from ..kernel.waiting import joinall
 from .addresses import address_text, readable, resolve_now
 from .connections import _explained, set_nodelay

@@ -6,7 +6,7 @@ Portable: runs unchanged on CPython, PyPy and MicroPython.
 
 from .cancel import CancelScope, fail_after, fail_at, move_on_after, move_on_at
 from .clock import MonotonicClock, VirtualClock
-from .core import Kernel, run, spawn
+from .core import Kernel, run
 from .errors import (
     Cancelled,
     ChannelClosed,
@@ -18,12 +18,11 @@ from .errors import (
 )
 from .instrument import Instrument
 from .local import local
+from .running import clock, current_kernel, current_task
 from .select import Op, select
+from .spawning import spawn
 from .task import FINISHED, READY, RUNNING, WAITING, Task
 from .traps import (
-    clock,
-    current_kernel,
-    current_task,
     notify_closing,
     park,
     read_wait,

@@ -40,7 +40,8 @@ except ImportError:
 from ._typing import TYPE_CHECKING
 from .errors import Cancelled, TimeoutError
 from .flags import CANCEL_REQUESTED
-from .traps import INFINITY, current_kernel, current_task, running_kernel
+from .running import current_kernel, current_task, running_kernel
+from .traps import INFINITY
 
 if TYPE_CHECKING:
     from .task import Task

@@ -47,7 +47,6 @@ from .outside import allocate_lock
 from .prng import Random
 from .running import Running, deadlock_title, running_kernel
 from .spawning import NotStarted, new_task, spawn_now, starts_late
-from .spawning import spawn as spawn  # (re-exported: genlet.spawn lives with the rest of spawning)
 from .task import Task
 from .timers import REPLY, TARGET, Timers
 from .traps import NOTHING, PARK, Failure

@@ -23,6 +23,7 @@ except ImportError:
     pass
 
 from .instrument import Instrument, describe_wait
+from .running import current_kernel, current_task, running_kernel
 from .select import Op
 from .task import _JOIN
 from .traps import (
@@ -32,14 +33,11 @@ from .traps import (
     Unwaited,
     answer,
     completed,
-    current_kernel,
-    current_task,
     park,
     park_for_hand_off,
     parking_task,
     refuse_own_wait,
     reschedule,
-    running_kernel,
     unwaited,
 )
 from .waitqueue import Group, ValueWaiter, Waiter, WaitQueue

@@ -46,7 +46,8 @@ except ImportError:
     pass
 
 from .errors import describe as _describe
-from .traps import Failure, current_kernel, park, parking_task, reschedule
+from .running import current_kernel
+from .traps import Failure, park, parking_task, reschedule
 from .waitqueue import Group, Waiter
 
 

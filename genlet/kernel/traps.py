@@ -57,10 +57,7 @@ if TYPE_CHECKING:
     from .task import Task
 
 from .flags import ENDED
-from .running import clock as clock  # (re-exported: genlet.kernel takes the plain calls from here)
-from .running import current_kernel as current_kernel  # (re-exported)
-from .running import current_task as current_task
-from .running import running_kernel as running_kernel
+from .running import current_task, running_kernel
 
 PARK = "PARK"  # the instruction; a string, so that it reads well in a debugger
 INFINITY = float("inf")  # a deadline that never comes: it gets no timer entry

@@ -18,11 +18,12 @@ except ImportError:
 from . import report
 from .errors import describe
 from .flags import CANCELLED, ENDED, FAILED, OBSERVED
+from .running import current_kernel, running_kernel
 from .select import Op
 from .spawning import as_generator
 from .task import _JOIN, Task, _waits_for_itself, name_of
-from .traps import completed, current_kernel, park, parking_task, reschedule, running_kernel, sleep
-from .waitqueue import Waiter
+from .traps import completed, park, parking_task, reschedule, sleep
+from .waitqueue import Group, Waiter
 
 
 def _task_list(tasks: "Iterable[Any]", what: str) -> "List[Task[Any]]":
@@ -39,7 +40,7 @@ def _check_timeout(timeout: "Optional[float]", what: str) -> None:
 
 
 # -- joinall --------------------------------------------------------------------------------------
-class _JoinAll:
+class _JoinAll(Group):
     """joinall's wait object and the group of its Waiters: collects tasks as they finish."""
 
     def __init__(self, task: "Task[Any]", total: int, raise_error: bool) -> None:
@@ -143,7 +144,7 @@ def killall(tasks: "Iterable[Task[Any]]", timeout: "Optional[float]" = None) -> 
 _TIMED_OUT = object()
 
 
-class IWait:
+class IWait(Group):
     """``genlet.iwait(tasks)``: hands out the tasks one by one, as they finish.
 
     ::
@@ -267,7 +268,7 @@ def _start_later(seconds: float, fn: "Any", args: "Any") -> "Generator[Any, Any,
 
 
 # -- link -----------------------------------------------------------------------------------------
-class _Link:
+class _Link(Group):
     """The group on a task's joiners for ``task.link(callback)`` / ``link_exception``."""
 
     __slots__ = ("callback", "failures_only")

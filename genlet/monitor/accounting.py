@@ -28,7 +28,7 @@ except ImportError:  # (MicroPython: a kernel keeps its accounting until the pro
 
 from ..kernel.debug import user_frame
 from ..kernel.lowlevel import Instrument, describe_wait
-from ..kernel.traps import running_kernel
+from ..kernel.running import running_kernel
 from .text import perf as _perf
 from .text import seconds
 

@@ -18,7 +18,7 @@ except ImportError:
 from ..kernel import report
 from ..kernel.debug import statistics
 from ..kernel.lowlevel import describe_wait
-from ..kernel.traps import current_task
+from ..kernel.running import current_task
 from .accounting import rows, table
 from .text import format_stack, seconds, user_stack
 

@@ -30,7 +30,7 @@ except ImportError:
 from ..io.errors import LimitExceeded
 from ..io.sockets import Socket
 from ..io.streams import Stream
-from ..kernel.core import spawn
+from ..kernel.spawning import spawn
 from .accounting import accounting
 from .commands import PROMPT, Session
 from .tracing import Tracing

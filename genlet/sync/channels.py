@@ -56,6 +56,7 @@ from ..kernel.errors import describe as _describe
 from ..kernel.lowlevel import (
     DONE,
     Failure,
+    Group,
     Op,
     Waiter,
     WaitQueue,
@@ -78,7 +79,7 @@ class _Closed:
 CLOSED = _Closed()  # what a select's recv op yields on a closed, drained channel
 
 
-class _RecvOk:
+class _RecvOk(Group):
     """The group of a parked ``recv_ok()``: a value arrives as ``(value, True)``, the close
     of the channel as ``(None, False)``. (A ``recv()`` waits without a group and gets the
     value itself, or ``ChannelClosed``.)"""

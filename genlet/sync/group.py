@@ -35,10 +35,10 @@ except ImportError:
 
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import Cancelled, TaskGroupError
-from ..kernel.lowlevel import current_task, park, reschedule, watch_end
+from ..kernel.lowlevel import Group, current_task, park, reschedule, watch_end
 
 
-class TaskGroup:
+class TaskGroup(Group):
     """What the body of ``task_group`` gets: ``group.spawn(fn, *args)`` starts a child."""
 
     __slots__ = ("_parent", "_scope", "_children", "_errors", "_parked", "_closed", "_cancelling")

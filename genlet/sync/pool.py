@@ -28,6 +28,7 @@ except ImportError:
 from ..kernel.cancel import CancelScope
 from ..kernel.errors import ChannelClosed, TaskCancelled
 from ..kernel.lowlevel import (
+    Group,
     Unwaited,
     WaitQueue,
     completed,
@@ -44,7 +45,7 @@ from .queues import Queue
 _SPAWN = Unwaited("Pool.spawn()", "task = yield from pool.spawn(fn, *args)")
 
 
-class Pool:
+class Pool(Group):
     """At most ``size`` tasks running at once; ``spawn`` waits for a free slot."""
 
     __slots__ = ("size", "_running", "_reserved", "_spawners", "_joiners", "name", "_label")
@@ -283,7 +284,7 @@ def _start_calls(
         handed.put_nowait(None)  # the end (also after an error: see feeder.join() in _deliver)
 
 
-class _FirstFailure:
+class _FirstFailure(Group):
     """The first group on the joiners of every call of one ``map`` or ``imap``: the first
     call that does not succeed stops it all at once, by cancelling ``stops`` (the map's cancel
     scope, imap's starter task).
@@ -330,7 +331,7 @@ def _stop(tasks: "List[Any]") -> "Generator[Any, Any, None]":
             yield from task.wait()
 
 
-class _FinishedHook:
+class _FinishedHook(Group):
     """The group on each imap_unordered task's joiners: queue the task when it finishes."""
 
     __slots__ = ("queue",)

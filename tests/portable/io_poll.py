@@ -12,7 +12,7 @@ if not _portable.HAVE_SOCKETS:
 
 import genlet  # noqa: E402
 from genlet.kernel import notify_closing, read_wait, write_wait  # noqa: E402
-from genlet.kernel.traps import current_kernel  # noqa: E402
+from genlet.kernel.running import current_kernel  # noqa: E402
 
 socket = _portable.socket
 events = []
