@@ -15,12 +15,12 @@
 - writing: ``response_head``, ``request_head``, ``chunk``, ``last_chunk``, ``REASONS``;
 - the client: ``request``, ``get``, ``post``, ``put``, ``delete``, ``head``, ``stream`` (on the
   kernel's default client), ``Client`` (a pool of keep-alive connections), ``StreamResponse``,
-  ``HTTPStatusError``, ``TooManyRedirects``.
+  ``HTTPStatusError``, ``TooManyRedirects``, ``ConnectTimeout``, ``StreamConsumed``.
 
 Pure Python with no dependencies; runs on MicroPython too. See docs/http.md.
 """
 
-from .errors import HTTPStatusError, ProtocolError, TooManyRedirects
+from .errors import ConnectTimeout, HTTPStatusError, ProtocolError, StreamConsumed, TooManyRedirects
 from .headers import Headers
 from .message import Request, Response
 from .parser import (
@@ -46,6 +46,7 @@ __all__ = [
     "CHUNKED",
     "CLOSED",
     "Client",
+    "ConnectTimeout",
     "CONTENT_LENGTH",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_HEAD_BYTES",
@@ -66,6 +67,7 @@ __all__ = [
     "Request",
     "Response",
     "Server",
+    "StreamConsumed",
     "StreamResponse",
     "TooManyRedirects",
     "WSGIServer",

@@ -20,12 +20,12 @@ except ImportError:
 
 from ..io.connections import open_connection
 from ..kernel import clock
-from ..kernel.cancel import CancelScope
+from ..kernel.cancel import CancelScope, move_on_after
 from ..kernel.errors import TimeoutError, plural
 from ..kernel.lowlevel import current_kernel
 from .cookies import CookieJar
 from .decoding import accept_encoding, decoder_for
-from .errors import ProtocolError, TooManyRedirects
+from .errors import ConnectTimeout, ProtocolError, TooManyRedirects
 from .headers import Headers
 from .message import Response
 from .outgoing import IDEMPOTENT, Outgoing
@@ -282,7 +282,7 @@ class Client:
     def _connector(self, url: URL, connect_timeout: "Optional[float]") -> "Callable[[], Generator[Any, Any, Connection]]":
         def connect() -> "Generator[Any, Any, Connection]":
             context = self._ssl_context() if url.scheme == "https" else None
-            stream = yield from open_connection(url.host, url.port, ssl=context, timeout=connect_timeout)
+            stream = yield from _open(url, context, connect_timeout)
             return Connection(stream, url.origin, self.max_head_bytes)
 
         return connect
@@ -300,6 +300,24 @@ class Client:
                 context.verify_mode = ssl.CERT_NONE
             self._context = context
         return self._context
+
+
+def _open(url: URL, context: "Any", connect_timeout: "Optional[float]") -> "Generator[Any, Any, Any]":
+    """A stream to ``url``'s host and port (TLS if ``context``), within ``connect_timeout``.
+
+    Discussion: the lookup, the TCP handshake and the TLS handshake all count. A server whose
+    accept queue is full never answers the handshake (the kernel retries it for minutes): the
+    case ``connect_timeout`` is for, so its error names the setting to raise.
+    """
+    if connect_timeout is None:
+        return (yield from open_connection(url.host, url.port, ssl=context))
+    with move_on_after(connect_timeout):
+        return (yield from open_connection(url.host, url.port, ssl=context))
+    where = "[%s]:%d" % (url.host, url.port) if ":" in url.host else "%s:%d" % (url.host, url.port)
+    raise ConnectTimeout(
+        "the connect to %s timed out: no connection within %s (connect_timeout=%r); raise "
+        "connect_timeout if the server is slow to accept, or check that it is up" % (where, plural(connect_timeout, "second"), connect_timeout)
+    )
 
 
 def _closed_early(conn: Connection) -> OSError:

@@ -1,9 +1,12 @@
-"""The errors of genlet.http: a broken message, a failed status, a redirect loop."""
+"""The errors of genlet.http: a broken message, a failed status, a redirect loop, a connect
+that timed out, a request body that cannot be sent again."""
 
 try:
     from typing import Any, Optional
 except ImportError:
     pass
+
+from ..kernel.errors import TimeoutError
 
 
 class ProtocolError(Exception):
@@ -44,3 +47,16 @@ class TooManyRedirects(Exception):
     def __init__(self, message: str, history: "Any") -> None:
         super().__init__(message)
         self.history = history
+
+
+class ConnectTimeout(TimeoutError):
+    """The connection to the server was not made within ``connect_timeout`` seconds.
+
+    A ``genlet.TimeoutError`` (so ``except genlet.TimeoutError`` catches it too), apart so
+    that a crawler can tell a server that never answered from one that answered slowly."""
+
+
+class StreamConsumed(RuntimeError):
+    """A request must be sent again (a 307/308 redirect) but its body was a one-shot iterator
+    (a generator...), used up by the first send. Pass the body as bytes or a list of bytes, or
+    ``follow_redirects=False``. (httpx raises an error of the same name in the same case.)"""

@@ -1,0 +1,94 @@
+"""genlet.http's client at its edges: a connect that never completes, credentials in the URL,
+a 307/308 redirect after an iterable body."""
+
+import socket
+import sys
+import time
+
+import pytest
+
+import genlet
+import genlet.http
+from genlet.http import Client
+
+from .test_http_client import base, run
+
+# -- connect_timeout -----------------------------------------------------------------------
+
+
+def full_listener():
+    """A listening socket that never accepts, its accept queue filled: (it, the fillers).
+
+    Discussion: with ``listen(0)`` Linux queues one finished handshake; once that is taken, a
+    further SYN is dropped, unanswered, and the connect hangs (the system retries it for
+    minutes). Exactly what a server too busy to accept looks like from the client.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    fillers = []
+    for _ in range(2):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(listener.getsockname())
+        fillers.append(filler)
+    return listener, fillers
+
+
+def test_connect_timeout_fires_when_the_server_never_answers_the_handshake():
+    listener, fillers = full_listener()
+    port = listener.getsockname()[1]
+    try:
+        probe = socket.socket()
+        probe.settimeout(0.1)
+        try:
+            probe.connect(("127.0.0.1", port))
+        except OSError:  # (socket.timeout): the trick works
+            pass
+        else:
+            if not sys.platform.startswith("linux"):
+                pytest.skip("this system answers a connect to a full accept queue (the trick is Linux's)")
+            pytest.fail("a connect to a listener with a full accept queue completed on Linux")
+        finally:
+            probe.close()
+
+        def main():
+            started = time.monotonic()
+            with pytest.raises(genlet.http.ConnectTimeout) as info:
+                yield from genlet.http.get("http://127.0.0.1:%d/" % port, connect_timeout=0.3)
+            elapsed = time.monotonic() - started
+            assert genlet.http.client.default_client().statistics()["open"] == 0
+            return info.value, elapsed
+
+        error, elapsed = genlet.run(main)
+    finally:
+        for sock in fillers + [listener]:
+            sock.close()
+    assert isinstance(error, genlet.TimeoutError)
+    assert str(error) == (
+        "the connect to 127.0.0.1:%d timed out: no connection within 0.3 seconds (connect_timeout=0.3); "
+        "raise connect_timeout if the server is slow to accept, or check that it is up" % port
+    )
+    assert 0.25 < elapsed < 5
+
+
+def test_read_timeout_fires_between_two_reads_of_the_body():
+    def handler(request):
+        def body(writer):
+            yield from writer.write(b"first ")
+            yield from genlet.sleep(1)
+            yield from writer.write(b"late")
+
+        yield from genlet.sleep(0)
+        return genlet.http.Response(200, None, body)
+
+    def main(server):
+        with Client() as client:
+            r = yield from client.stream("GET", base(server), read_timeout=0.1)
+            first = yield from r.read(6)
+            with pytest.raises(genlet.TimeoutError, match=r"no data from 127.0.0.1:\d+ for 0.1 seconds \(read_timeout"):
+                yield from r.read()
+            r.close()
+            return first, client.statistics()["open"]
+
+    assert run(handler, main) == (b"first ", 0)
