@@ -1,6 +1,8 @@
 """genlet.http's client at its edges: a connect that never completes, credentials in the URL,
 a 307/308 redirect after an iterable body."""
 
+import base64
+import json
 import socket
 import sys
 import time
@@ -11,7 +13,7 @@ import genlet
 import genlet.http
 from genlet.http import Client
 
-from .test_http_client import base, run
+from .test_http_client import base, redirector, run
 
 # -- connect_timeout -----------------------------------------------------------------------
 
@@ -92,3 +94,53 @@ def test_read_timeout_fires_between_two_reads_of_the_body():
             return first, client.statistics()["open"]
 
     assert run(handler, main) == (b"first ", 0)
+
+
+# -- user:password@ in the URL -------------------------------------------------------------
+
+
+def basic(credentials):
+    return "Basic " + base64.b64encode(credentials).decode()
+
+
+def with_credentials(server, path, userinfo="us%40er:p%3Aw%C3%BC"):
+    return base(server).replace("//", "//%s@" % userinfo) + path
+
+
+def test_credentials_in_the_url_become_a_basic_authorization_header():
+    def handler(request):
+        yield from genlet.sleep(0)
+        info = [request.target, request.headers.get("host"), request.headers.get("authorization")]
+        return genlet.http.Response(200, None, json.dumps(info).encode())
+
+    def main(server):
+        r = yield from genlet.http.get(with_credentials(server, "/p?q=1"))
+        user_only = yield from genlet.http.get(with_credentials(server, "/", "user"))
+        return r.json(), r.url, user_only.json()[2]
+
+    (target, host, auth), url, user_only = run(handler, main)
+    assert auth == basic("us@er:p:wü".encode()) and user_only == basic(b"user:")
+    assert (target, host) == ("/p?q=1", "127.0.0.1:%s" % url.split(":")[2].split("/")[0])
+    assert "@" not in url and "us" not in url  # response.url shows no credentials either
+
+
+def test_url_credentials_yield_to_an_explicit_header_and_stay_on_their_host():
+    def main(server):
+        own = yield from genlet.http.get(with_credentials(server, "/echo"), headers={"Authorization": "Bearer t"})
+        client_default = Client(headers={"authorization": "Bearer c"})
+        with client_default:
+            default = yield from client_default.get(with_credentials(server, "/echo"))
+        same = yield from genlet.http.get(with_credentials(server, "/r/302/echo"))
+        other = yield from genlet.http.get(with_credentials(server, "/away"))
+        return [r.json()["auth"] for r in (own, default, same, other)], other.url
+
+    auths, url = run(redirector, main)
+    assert auths == ["Bearer t", "Bearer c", basic("us@er:p:wü".encode()), None]
+    assert url.startswith("http://localhost:")
+
+
+def test_unquote_bytes_leaves_a_stray_percent_as_it_is():
+    from genlet.http.url import unquote_bytes
+
+    assert unquote_bytes("a%41%zz%4") == b"aA%zz%4"
+    assert unquote_bytes("%e2%82%AC%") == "€%".encode()

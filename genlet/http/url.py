@@ -3,7 +3,7 @@
 A small, strict reader of ``http://`` and ``https://`` URLs (RFC 3986), with no ``urllib``
 (MicroPython has none): ``URL.parse(text)`` gives the scheme, host, port and the request
 target to send; ``url.join(location)`` resolves a relative reference against it;
-``encode_query(params)`` writes ``a=1&b=x%20y``. Anything it cannot send raises ``ValueError``
+``encode_query(params)`` writes ``a=1&b=x%20y``; ``unquote_bytes`` reads ``%xx`` back. Anything it cannot send raises ``ValueError``
 and says why.
 """
 
@@ -28,6 +28,21 @@ def quote(text: str, safe: str = _SAFE) -> str:
         else:
             out.extend(["%%%02X" % byte for byte in char.encode()])
     return "".join(out)
+
+
+def unquote_bytes(text: str) -> bytes:
+    """Undo percent-encoding: ``"p%40ss%C3%BC"`` -> ``b"p@ss\xc3\xbc"`` (a ``%`` not followed by
+    two hex digits stays as it is, as browsers and urllib do)."""
+    pieces = text.split("%")
+    out = [pieces[0].encode()]
+    for piece in pieces[1:]:
+        digits = piece[:2]
+        if len(digits) == 2 and not digits.strip("0123456789abcdefABCDEF"):
+            out.append(bytes([int(digits, 16)]))
+            out.append(piece[2:].encode())
+        else:
+            out.append(b"%" + piece.encode())
+    return b"".join(out)
 
 
 def encode_query(params: "Any") -> str:
