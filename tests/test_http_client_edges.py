@@ -144,3 +144,36 @@ def test_unquote_bytes_leaves_a_stray_percent_as_it_is():
 
     assert unquote_bytes("a%41%zz%4") == b"aA%zz%4"
     assert unquote_bytes("%e2%82%AC%") == "€%".encode()
+
+
+# -- 307/308 after an iterable body --------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [307, 308])
+@pytest.mark.parametrize("kind", [list, tuple])
+def test_a_list_or_tuple_body_is_sent_again_after_a_307_or_308(status, kind):
+    def main(server):
+        r = yield from genlet.http.post(base(server) + "/r/%d/echo" % status, body=kind([b"one ", b"two"]))
+        return r.json(), [h.status for h in r.history]
+
+    info, history = run(redirector, main)
+    assert (info["method"], info["body"], info["te"], history) == ("POST", "one two", "chunked", [status])
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_one_shot_body_and_a_307_or_308_is_a_stream_consumed_error_that_says_what_to_do(status):
+    def main(server):
+        with Client() as client:
+            url = base(server) + "/r/%d/echo" % status
+            with pytest.raises(genlet.http.StreamConsumed) as info:
+                yield from client.post(url, body=(piece for piece in [b"one ", b"two"]))
+            stats = client.statistics()
+        return str(info.value), url, stats
+
+    message, url, stats = run(redirector, main)
+    assert message == (
+        "POST %s: the %d redirect to %s needs the request body again, but it was a one-shot iterator, used "
+        "up by the first send; pass the body as bytes or a list of bytes, or pass follow_redirects=False"
+        % (url, status, url.split("/r/")[0] + "/echo")
+    )
+    assert stats["busy"] == 0 and stats["idle"] == 1  # the redirect's response was read: the connection kept

@@ -8,7 +8,9 @@ says what to pass instead, and nothing has been sent.
 The body: ``bytes`` (sent with its ``Content-Length``), a ``str`` (UTF-8, with
 ``Content-Type: text/plain; charset=utf-8`` unless the headers name one), ``json=`` (JSON, with
 ``Content-Type: application/json``), or an iterable of ``bytes`` (each piece sent as a chunk,
-``Transfer-Encoding: chunked``: for bodies made as they go, or too big for memory).
+``Transfer-Encoding: chunked``: for bodies made as they go, or too big for memory). A list or
+tuple of bytes can be sent again (a 307/308 redirect, a retry); a one-shot iterator cannot:
+a redirect that needs it again raises ``StreamConsumed``.
 
 Credentials in the URL (``http://user:pw@host/``) become an ``Authorization: Basic`` header.
 """
@@ -18,6 +20,7 @@ try:
 except ImportError:
     pass
 
+from .errors import StreamConsumed
 from .headers import Headers, is_token
 from .serialize import chunk, last_chunk, request_head
 from .url import URL, encode_query, unquote_bytes
@@ -117,8 +120,13 @@ class Outgoing:
 
     @property
     def replayable(self) -> bool:
-        """Can it be sent again (a retry, a 307)? Not once an iterable body has been read."""
-        return not self.sent
+        """Can it be sent again (a retry, a 307)? Not once a one-shot iterable body was read.
+
+        Discussion: a list or tuple of bytes is read again from its start; any other iterable
+        (a generator, ``iter(...)``, ``map(...)``, a file) may give nothing the second time,
+        and sending an empty body in its place would lose the data without a word.
+        """
+        return not self.sent or isinstance(self.stream, (list, tuple))
 
     def head(self, extra: "Iterable[Any]") -> bytes:
         """The request line and headers: the request's own, then ``extra`` where not given."""
@@ -138,8 +146,8 @@ class Outgoing:
             if self.body:
                 yield self.body
             return
-        if self.sent:
-            raise RuntimeError("the request body was an iterable, already sent once: it cannot be sent again")
+        if not self.replayable:
+            raise StreamConsumed("the request body was a one-shot iterable, already sent once: it cannot be sent again")
         self.sent = True
         chunked = self.headers.get("transfer-encoding") is not None
         for piece in self.stream:
@@ -163,10 +171,10 @@ class Outgoing:
         new = Outgoing(self.method, url, self.headers.copy())
         if status in (307, 308):
             if not self.replayable:
-                raise ValueError(
-                    "cannot follow the %d redirect to %s: the request body was an iterable and is "
-                    "already sent; pass the body as bytes to have it sent again, or pass "
-                    "follow_redirects=False" % (status, url)
+                raise StreamConsumed(
+                    "%s %s: the %d redirect to %s needs the request body again, but it was a one-shot "
+                    "iterator, used up by the first send; pass the body as bytes or a list of bytes, or "
+                    "pass follow_redirects=False" % (self.method, self.url, status, url)
                 )
             new.body, new.stream = self.body, self.stream
         else:
