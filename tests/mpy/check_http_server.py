@@ -8,18 +8,9 @@ keep-alive, a request body, a streamed (chunked) response, a malformed request. 
 "http server: ok" at the end; any failure raises.
 """
 
-import sys
+import support  # tests/mpy/support.py: the way in, and a server on a free port
 
-if "genlet" not in sys.modules:
-    sys.path.insert(0, ".")  # run from the repository root: genlet/ is there
-
-try:
-    import socket
-except ImportError:  # the WebAssembly port
-    socket = None
-if socket is None or not hasattr(socket, "socket"):
-    print("http server: SKIP (this port has no sockets)")
-    raise SystemExit
+support.need_sockets("http server")
 
 import genlet  # noqa: E402
 import genlet.io  # noqa: E402
@@ -28,19 +19,7 @@ from genlet.http.server import Server  # noqa: E402
 
 
 def free_server(handler):
-    """A Server on a free port. MicroPython cannot ask which port 0 chose (no getsockname),
-    so we try ports from a starting point that differs between runs."""
-    import time
-
-    port = 20000 + time.ticks_ms() % 20000 if hasattr(time, "ticks_ms") else 0
-    for _ in range(200):
-        try:
-            server = Server(("127.0.0.1", port), handler)
-        except OSError:
-            port += 1
-            continue
-        return server, server.address[1]
-    raise OSError("no free port found")
+    return support.free_server(lambda port: Server(("127.0.0.1", port), handler))
 
 
 def page(request):

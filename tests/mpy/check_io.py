@@ -6,18 +6,9 @@ Run from the repository root:
 Prints "io: ok" at the end; any failure raises.
 """
 
-import sys
+import support  # tests/mpy/support.py: the way in, and a server on a free port
 
-if "genlet" not in sys.modules:
-    sys.path.insert(0, ".")  # run from the repository root: genlet/ is there
-
-try:
-    import socket
-except ImportError:  # the WebAssembly port
-    socket = None
-if socket is None or not hasattr(socket, "socket"):
-    print("io: SKIP (this port has no sockets)")
-    raise SystemExit
+support.need_sockets("io")
 
 import genlet  # noqa: E402
 import genlet.io  # noqa: E402
@@ -25,22 +16,7 @@ from genlet.io import IncompleteRead, LimitExceeded  # noqa: E402
 
 
 def free_server(handler, **options):
-    """A tcp_server on a free port. MicroPython cannot ask which port 0 chose (no
-    getsockname), so we try ports from a starting point that differs between runs."""
-    import time
-
-    if hasattr(time, "ticks_ms"):
-        port = 20000 + time.ticks_ms() % 20000
-    else:
-        port = 0
-    for _ in range(200):
-        try:
-            server = genlet.io.tcp_server("127.0.0.1", port, handler, **options)
-        except OSError:
-            port += 1
-            continue
-        return server, server.address[1]
-    raise OSError("no free port found")
+    return support.free_server(lambda port: genlet.io.tcp_server("127.0.0.1", port, handler, **options))
 
 
 def echo_lines(stream, address):
