@@ -556,3 +556,23 @@ def test_rlock_acquire_again_without_yield_from_is_explained():
         return rlock.locked()
 
     assert vrun(main) is False
+
+
+def test_the_published_wait_object_is_the_tasks_wait():
+    """Issue 14: ``task.wait_object`` and ``task.kernel`` (lowlevel.py) are plain attributes
+    that follow the task's state: what a free Lock's acquire reads and sets."""
+    seen = []
+
+    def main():
+        task = genlet.current_task()
+        lock = genlet.Lock()
+        seen.append(task.wait_object)
+        lock.acquire()  # no yield from: the task is marked
+        seen.append(task.wait_object.describe())
+        with pytest.raises(TypeError, match=r"Lock.acquire\(\) without waiting for it"):
+            yield
+        seen.append(task.wait_object)
+        return task.kernel is genlet.kernel.current_kernel()
+
+    assert vrun(main) is True
+    assert seen == [None, "Lock.acquire()", None]

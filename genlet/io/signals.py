@@ -41,7 +41,7 @@ except ImportError:
 
 from ..kernel import report
 from ..kernel._typing import TYPE_CHECKING
-from ..kernel.lowlevel import Failure, completed, current_task, park, parking_task, reschedule, waiting_for
+from ..kernel.lowlevel import Failure, completed, current_task, park, parking_task, reschedule
 
 if TYPE_CHECKING:
     from ..kernel.core import Kernel
@@ -143,7 +143,7 @@ class _SignalHub:
 
     def release(self) -> None:
         """Wake the keeper if nothing needs the handlers any more."""
-        if not self.waiters and not self.holders and waiting_for(self.keeper) is _KEEPING:
+        if not self.waiters and not self.holders and self.keeper.wait_object is _KEEPING:
             reschedule(self.keeper, None)
 
     def take_pending(self, signums: "Tuple[int, ...]") -> "Optional[int]":

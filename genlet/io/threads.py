@@ -47,7 +47,6 @@ from ..kernel.lowlevel import (
     parking_task,
     reschedule,
     running_kernel,
-    waiting_for,
 )
 
 if TYPE_CHECKING:
@@ -141,7 +140,7 @@ class _Job:
         """Hand the outcome to the task (the kernel runs this between passes)."""
         self.kernel.external -= 1
         task = self.task
-        if waiting_for(task) is not self:  # the task was closed by force while the thread ran
+        if task.wait_object is not self:  # the task was closed by force while the thread ran
             self.discard()
             return
         reply = self.value if self.error is None else Failure(self.error)

@@ -10,9 +10,12 @@ Parking and waking (``traps.py``): ``parking_task``, ``park``, ``park_for_hand_o
 ``YIELD_ONCE``, ``completed``, and ``Unwaited`` / ``unwaited`` / ``answer`` for one that must
 still be ``yield from``-ed. Lines of waiting tasks: ``WaitQueue`` (its ``length`` is public),
 ``Waiter``, ``ValueWaiter``, and ``Group``, the protocol of a waiter that stands for more than
-one wait (a ``select``, a task group). A task's state, read without touching its slots:
-``waiting_for``, ``cancel_pending``, ``has_timeout``, ``task.kernel``, ``task.mark_observed()``;
-its end: ``watch_end``. The kernel: ``running_kernel``, ``current_kernel``, ``current_task``,
+one wait (a ``select``, a task group). A task's state, read without touching its private slots:
+``task.wait_object`` (the wait object it is registered on, or None), ``task.kernel``, ``cancel_pending``,
+``has_timeout``, ``task.mark_observed()``; its end: ``watch_end``. ``task.wait_object`` and
+``task.kernel`` are plain attributes (a primitive's fast path reads them at the cost of a slot);
+outside the kernel, ``task.wait_object`` is set only as ``unwaited`` does: to an ``Unwaited``, on the
+running task, while it is None (a free Lock's ``acquire`` does that itself, to save the call). The kernel: ``running_kernel``, ``current_kernel``, ``current_task``,
 ``kernel.watch_fd`` / ``unwatch_fd``, ``kernel.ensure_waker`` / ``has_waker``. Observers:
 ``Instrument``, ``describe_wait``.
 """
@@ -43,11 +46,6 @@ from .traps import (
 from .waitqueue import Group, ValueWaiter, Waiter, WaitQueue
 
 
-def waiting_for(task: "Any") -> "Any":
-    """The wait object ``task`` is registered on (a ``Waiter``, an ``Unwaited``...), or None."""
-    return task._wait
-
-
 def cancel_pending(task: "Any") -> bool:
     """Is ``task`` being cancelled (a cancel it has not yet received, or is receiving)?"""
     return task._cancel is not None
@@ -71,5 +69,5 @@ __all__ = [
     "DONE", "Failure", "Group", "Instrument", "Op", "Unwaited", "ValueWaiter", "WaitQueue", "Waiter",
     "YIELD_ONCE", "answer", "cancel_pending", "completed", "current_kernel", "current_task",
     "describe_wait", "has_timeout", "park", "park_for_hand_off", "parking_task", "refuse_own_wait",
-    "reschedule", "running_kernel", "unwaited", "waiting_for", "watch_end",
+    "reschedule", "running_kernel", "unwaited", "watch_end",
 ]  # fmt: skip

@@ -79,10 +79,21 @@ class Task(Generic[T]):
         """
         return self._flags >> ID_SHIFT
 
+    # ``kernel`` and ``wait_object`` are published (lowlevel.py); where slots exist they are the
+    # slots themselves, under a public name (see the end of this module).
     @property
     def kernel(self) -> "Any":
         """The Kernel it belongs to."""
         return self._kernel
+
+    @property
+    def wait_object(self) -> "Any":
+        """The wait object it is registered on (a Waiter, a WaitQueue, an Unwaited...), or None."""
+        return self._wait
+
+    @wait_object.setter
+    def wait_object(self, marker: "Any") -> None:
+        self._wait = marker
 
     @property
     def name(self) -> str:
@@ -283,7 +294,14 @@ def _waits_for_itself(task: "Task[Any]") -> RuntimeError:
     return RuntimeError("task %r cannot wait for itself to finish (it would wait forever)" % task.name)
 
 
-if not SLOTS:
+if SLOTS:
+    # Discussion: a primitive's fast path reads a task's kernel and wait object (a free Lock's
+    # acquire and release: benchmarks/locks.py). A property costs a Python call per read; the
+    # slot's own descriptor, published under a second name, costs what reading the slot does
+    # and takes no room in the task. (Where slots are ignored, the properties above serve.)
+    setattr(Task, "kernel", Task.__dict__["_kernel"])
+    setattr(Task, "wait_object", Task.__dict__["_wait"])
+else:
     # Discussion: where __slots__ is ignored (MicroPython), every attribute set on an instance
     # goes into its own dict, which grows with every attribute stored. So every slot starts as
     # a class attribute (None), and a task stores only what it has changed.

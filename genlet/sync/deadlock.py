@@ -32,7 +32,7 @@ except ImportError:
 from ..kernel.cancel import visible_scopes
 from ..kernel.debug import GENLET_DIR, user_frame
 from ..kernel.errors import Deadlock
-from ..kernel.lowlevel import ValueWaiter, Waiter, WaitQueue, cancel_pending, has_timeout, waiting_for
+from ..kernel.lowlevel import ValueWaiter, Waiter, WaitQueue, cancel_pending, has_timeout
 
 _IN_LINE = (Waiter, ValueWaiter)  # the wait objects of a task in one line (not a select's)
 
@@ -45,7 +45,7 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
     """
     owner = lock._owner
     if owner is not task:
-        wait = None if owner is None else waiting_for(owner)
+        wait = None if owner is None else owner.wait_object
         if wait is None or (wait.__class__ not in _IN_LINE and not isinstance(wait, WaitQueue)):
             return  # the usual case, first: the owner runs or sleeps, so no cycle runs through it
     if not shielded and _ends(task):
@@ -63,7 +63,7 @@ def check(task: "Any", lock: "Any", shielded: bool = False) -> None:
             raise _error(cycle)
         if owner is None:
             return
-        queue = _queue_of(waiting_for(owner))
+        queue = _queue_of(owner.wait_object)
         if queue is None:
             return  # the owner runs, sleeps, or waits on something that is not a queue
         wanted = queue.owner

@@ -44,6 +44,7 @@ from ..kernel.cancel import CancelScope
 from ..kernel.lowlevel import (
     Unwaited,
     WaitQueue,
+    answer,
     completed,
     current_task,
     park,
@@ -52,10 +53,11 @@ from ..kernel.lowlevel import (
     reschedule,
     running_kernel,
     unwaited,
-    waiting_for,
 )
 from . import deadlock
 from ._base import Guard, naming, park_in_line, with_misuse
+
+_ACQUIRE = Unwaited("Lock.acquire()", "yield from lock.acquire()")  # (a module global: read faster)
 
 
 class LockBase:
@@ -66,7 +68,7 @@ class LockBase:
     __slots__ = ("_owner", "_waiters", "_guard", "name", "_label", "_reported")
 
     _kind = "Lock"
-    _unwaited = Unwaited("Lock.acquire()", "yield from lock.acquire()")
+    _unwaited = _ACQUIRE
 
     def __init__(self, name: "Optional[str]" = None) -> None:
         self._owner = None  # type: Any  # the Task holding it, or None
@@ -211,24 +213,34 @@ class Lock(LockBase):
     __slots__ = ()
 
     def acquire(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, bool]":
-        """``yield from lock.acquire(timeout=None)``: as ``LockBase.acquire``."""
-        if self._owner is None:  # inlined copy of parking_task and LockBase._take: benchmarks/locks.py
+        """``yield from lock.acquire(timeout=None)``: as ``LockBase.acquire``.
+
+        Discussion: a free lock is the usual case, and taking it calls nothing but the
+        ``answer`` that the ``yield from`` runs: the running task and its ``wait`` are public
+        attributes (``kernel.current``, ``task.wait_object``), read and set here directly. Anything
+        else (no task running, a wait it never yielded for, a held lock) takes the general
+        path, where ``parking_task`` explains the mistakes.
+        """
+        if self._owner is None:
             kernel = running_kernel()
             if kernel is not None:
                 task = kernel.current
-                if task is not None and waiting_for(task) is None:
+                if task is not None and task.wait_object is None:
                     self._owner = task
-                    return unwaited(task, self._unwaited, True)
-        # Held: had it been free, a task that parking_task accepts would have taken it above.
+                    task.wait_object = _ACQUIRE  # until the yield from runs (see Unwaited)
+                    return answer(task, True)
         return self._wait(parking_task(), timeout, True)  # type: ignore[no-any-return]
 
     def release(self) -> None:
         """Release the lock; the first waiting task, if any, gets it straight away."""
         owner = self._owner
+        if owner is not None and owner.kernel.current is owner and not self._waiters.length:
+            self._owner = None  # the usual case: held by the running task, nobody waits
+            return
         if owner is None or owner.kernel.current is not owner:
             self._not_held()
-        if not self._waiters.length or not self._hand_off():
-            self._owner = None  # nobody waits: free (else the hand-off: it is never free)
+        if not self._hand_off():
+            self._owner = None  # (the line emptied itself: a waiter of a select that is over)
 
     # The Condition protocol: let go completely while waiting, then take it back.
     def _release_all(self) -> int:
