@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import genlet
-from genlet.kernel import core
+from genlet.kernel import roll
 
 from .helpers import vrun
 
@@ -26,7 +26,7 @@ ACTIONS = ["spawn", "named", "quick", "probe", "set", "cancel"]
 
 def check_bound(kernel):
     """Right after an enrolment: the dead the roll keeps are within the bound."""
-    assert sum(1 for t in kernel._roll if t.done()) <= kernel._dead <= max(kernel._prune_at, core._MIN_PRUNE)
+    assert sum(1 for t in kernel._roll if t.done()) <= kernel._dead <= max(kernel._prune_at, roll._MIN_PRUNE)
 
 
 @given(steps=st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 3)), max_size=60), min_prune=st.sampled_from([1, 2, 5, 64]))
@@ -35,8 +35,8 @@ def test_tasks_is_every_live_task_in_the_order_they_started(steps, min_prune):
     not, or that end at once), probes (tasks that ask ``tasks()`` in their first step, with
     tasks spawned after them not started yet), event sets and cancels, ``tasks()`` is the
     model: the started ones in the order they started, then the others in spawn order."""
-    saved = core._MIN_PRUNE
-    core._MIN_PRUNE = min_prune
+    saved = roll._MIN_PRUNE
+    roll._MIN_PRUNE = min_prune
     started = []  # the model: tasks in the order they started
     spawned = []
     problems = []
@@ -95,7 +95,7 @@ def test_tasks_is_every_live_task_in_the_order_they_started(steps, min_prune):
     try:
         vrun(main)
     finally:
-        core._MIN_PRUNE = saved
+        roll._MIN_PRUNE = saved
 
 
 def test_churning_keeps_the_roll_small():
@@ -115,7 +115,7 @@ def test_churning_keeps_the_roll_small():
             longest = max(longest, len(kernel._roll))
         return longest
 
-    assert vrun(main) <= core._MIN_PRUNE + 3
+    assert vrun(main) <= roll._MIN_PRUNE + 3
 
 
 class Result:

@@ -313,13 +313,13 @@ def test_spawning_again_and_again_binds_as_each_call_would(calls):
 
 def test_spawns_fast_path_makes_the_task_new_task_makes(monkeypatch):
     """``genlet.spawn`` fills a Task's slots by hand when it has spawned the function before
-    (see ``core.spawn``): every slot must come out as ``new_task`` (via Kernel.spawn) sets it."""
-    from genlet.kernel import core
+    (see ``spawning.spawn``): every slot must come out as ``new_task`` (via Kernel.spawn) sets it."""
+    from genlet.kernel import spawning
     from genlet.kernel.flags import ID_STEP
     from genlet.kernel.task import Task
 
     made = []
-    monkeypatch.setattr(core, "new_task", lambda *a: made.append(a) or new_task(*a))
+    monkeypatch.setattr(spawning, "new_task", lambda *a: made.append(a) or new_task(*a))
 
     def child(x):
         yield

@@ -12,7 +12,7 @@ import types
 import pytest
 
 import genlet
-from genlet.kernel import core, outside, poller, read_wait, write_wait
+from genlet.kernel import driving, outside, poller, read_wait, write_wait
 from genlet.kernel.running import current_kernel
 
 clock_module = importlib.import_module("genlet.kernel.clock")  # genlet.kernel.clock is a function
@@ -117,7 +117,7 @@ def test_kernel_never_polls_forever_on_a_ticks_clock(monkeypatch):
     finally:
         a.close()
         b.close()
-    assert timeouts and timeouts[0] == core._MAX_BLOCK == 3600.0
+    assert timeouts and timeouts[0] == driving._MAX_BLOCK == 3600.0
 
 
 # -- pollers --------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from gunicorn.workers.base import Worker as _GunicornWorker  # type: ignore[impo
 
 from ..io.signals import signal_wait
 from ..kernel import sleep
-from ..kernel.core import run
+from ..kernel.driving import run
 from ..kernel.spawning import spawn
 from ..kernel.waiting import joinall
 from .wsgi import DEFAULT_THREADS, WSGIServer

@@ -23,7 +23,7 @@ try:
 except ImportError:
     pass
 
-from ..kernel.core import run
+from ..kernel.driving import run
 from ..kernel.lowlevel import running_kernel
 from ..kernel.spawning import spawn
 from . import _log

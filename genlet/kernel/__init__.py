@@ -4,9 +4,12 @@
 Portable: runs unchanged on CPython, PyPy and MicroPython.
 """
 
+from .blocking import notify_closing, read_wait, sleep, sleep_until, write_wait
 from .cancel import CancelScope, fail_after, fail_at, move_on_after, move_on_at
 from .clock import MonotonicClock, VirtualClock
-from .core import Kernel, run
+from .core import Kernel
+from .describing import FINISHED, READY, RUNNING, WAITING
+from .driving import run
 from .errors import (
     Cancelled,
     ChannelClosed,
@@ -21,16 +24,8 @@ from .local import local
 from .running import clock, current_kernel, current_task
 from .select import Op, select
 from .spawning import spawn
-from .task import FINISHED, READY, RUNNING, WAITING, Task
-from .traps import (
-    notify_closing,
-    park,
-    read_wait,
-    reschedule,
-    sleep,
-    sleep_until,
-    write_wait,
-)
+from .task import Task
+from .traps import park, reschedule
 from .waiting import IWait, iwait, joinall, killall, spawn_later
 from .waitqueue import Waiter, WaitQueue
 

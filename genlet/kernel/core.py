@@ -40,15 +40,17 @@ from ._typing import TYPE_CHECKING
 from .cancel import cancel_target
 from .clock import default_clock
 from .debug import observe
-from .errors import Cancelled, Deadlock, TaskCancelled, bad_yield_message, plural, stray_cancelled
-from .flags import CANCELLED, DAEMON, ENDED, FAILED, OBSERVED, ON_ROLL, REPORTED
+from .driving import Driving
+from .errors import Cancelled, bad_yield_message, stray_cancelled, unwaited_error
+from .flags import CANCELLED, ENDED, FAILED, OBSERVED, ON_ROLL, REPORTED
 from .instrument import Observed, Observers  # noqa: F401  (Observers: named in a `# type:` comment)
 from .outside import allocate_lock
 from .prng import Random
-from .running import Running, deadlock_title, running_kernel
-from .spawning import NotStarted, new_task, spawn_now, starts_late
+from .roll import Roll
+from .running import Running
+from .spawning import NotStarted, Spawning
 from .task import Task
-from .timers import REPLY, TARGET, Timers
+from .timers import Timers
 from .traps import NOTHING, PARK, Failure
 from .waiting import wake_joiners
 
@@ -58,17 +60,20 @@ if TYPE_CHECKING:
 
 _ENDED = object()  # what _resume returns when the task finished instead of yielding
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
-_MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
 CANCEL = object()  # the reply of _interrupt that stands for the task's Cancelled
-_MIN_PRUNE = 64  # the fewest finished tasks the roll of tasks drops at once (see _add_to_roll)
 
 
-class Kernel(Running, Observed):
+class Kernel(Spawning, Roll, Driving, Running, Observed):
     """One scheduler: its tasks, its ready list, its timers, its poller.
 
     ``genlet.run(main)`` makes one and runs ``main`` on it. To embed genlet in another loop,
     make one yourself, ``spawn`` into it, and call ``step()`` whenever ``fileno()`` is readable
     or the seconds ``step()`` returned have passed.
+
+    This file is the loop: a task's step, a pass, a trap, a wake, a task's end. The rest of a
+    kernel is in its bases, one file each: ``spawning.py`` (``spawn``), ``roll.py`` (``tasks()``),
+    ``driving.py`` (``run``, ``step``, between passes), ``running.py``, ``outside.py`` (threads,
+    descriptors, signals) and ``instrument.py`` (observers).
     """
 
     def __init__(
@@ -84,9 +89,8 @@ class Kernel(Running, Observed):
         self._timers = Timers()
         self._io = None  # type: Any  # descriptors and the waker: see outside.py
         self._waker = None  # type: Any
-        self._roll = []  # type: List[Task[Any]]  # the live tasks that have started, in order (see _add_to_roll)
-        self._dead = 0  # how many tasks on the roll have finished
-        self._prune_at = _MIN_PRUNE
+        self._roll = []  # type: List[Task[Any]]  # the live tasks that have started, in order (roll.py)
+        self._prune()  # _dead: how many tasks on the roll have finished; _prune_at (roll.py)
         self._id_bits = 0  # the last task's id, shifted into place in _flags (see Task.id)
         self.external = 0  # outside work in flight that may wake a task (thread jobs, signals)
         self._calls = []  # type: List[Any]  # callbacks queued by other threads
@@ -113,64 +117,6 @@ class Kernel(Running, Observed):
                 raise RuntimeError("contextvars=True needs the contextvars module (CPython, PyPy)")
             self._context = _cv
         observe(self, monitor, slow_step, trace)  # genlet.monitor, genlet.trace, if asked for
-
-    # -- tasks -------------------------------------------------------------------------------
-    def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
-        """Start ``fn(*args)`` (a generator function) or a generator object as a new task.
-
-        ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
-        it runs at once, and if it has to wait, the new task does the waiting.
-        """
-        if self.current is None and self._stepping and running_kernel() is not self:
-            raise RuntimeError(
-                "spawn() from another thread while the kernel runs: a kernel belongs to one "
-                "thread; from other threads use kernel.call_from_thread(kernel.spawn, fn, *args)"
-            )
-        return self._spawn(fn, args, name, daemon)
-
-    def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
-        flags = DAEMON if daemon else 0
-        if name is None and starts_late(self, fn, args):
-            task = new_task(self, self._not_started, fn, flags, args)
-            self._ready.append(task)  # on the roll once it has started (see _add_to_roll)
-            return task
-        task = spawn_now(self, fn, args, name, flags)
-        if self._swallowed is not None:
-            ending.cancel_late_spawn(self, task)
-        return task
-
-    def _add_to_roll(self, task: "Task[Any]") -> None:
-        """Put a task that has started on the roll of live tasks (``tasks()``, shutdown, dump),
-        once: when its generator is made at spawn, or when its first step has yielded.
-
-        Discussion: a task that starts late (``NotStarted``) is enrolled only once its first
-        step has yielded (by the run loop, inline), so one that returns at once, as in a burst
-        of small jobs, never touches the roll; until then it is in the ready list, where
-        ``tasks()`` finds it. A task that spawns one that starts at once is enrolled first, so
-        parents come before children. ``_finish`` only counts a death. At the end of a pass,
-        once the deaths since the last prune outnumber the tasks it kept (and ``_MIN_PRUNE``),
-        the roll is pruned in one scan that keeps the order: each scan is paid for by the
-        deaths since the last. A linked ring cost a link, an unlink and two slots per task; a
-        dict has no order on MicroPython. The price: a finished task stays referenced until
-        the next prune (``tasks()`` prunes at once).
-        """
-        if not task._flags & ON_ROLL:
-            task._flags |= ON_ROLL
-            self._roll.append(task)
-
-    def _prune(self) -> None:
-        self._roll = roll = [task for task in self._roll if not task._flags & ENDED]
-        self._dead = 0
-        self._prune_at = max(len(roll), _MIN_PRUNE)
-
-    def tasks(self) -> "List[Task[Any]]":
-        """Every unfinished task: those that have started, in the order they did, then those
-        that have not, in the order they will (ready, or in the pass running now)."""
-        if self.current is not None:
-            self._add_to_roll(self.current)  # (it may be in its first step: see _add_to_roll)
-        self._prune()
-        waiting = self._not_started
-        return self._roll + [task for task in self._spare + self._ready if task._gen is waiting]
 
     # -- the run loop ------------------------------------------------------------------------
     def _step(self, task: "Task[Any]", ready: "List[Task[Any]]") -> None:
@@ -359,24 +305,10 @@ class Kernel(Running, Observed):
             self._interrupt(task, CANCEL)
 
     def _stale_wait_error(self, task: "Task[Any]", woke_itself: bool = False) -> TypeError:
-        """A blocking call registered ``task`` and was never waited on: undo it, explain.
-
-        ``woke_itself``: the task was about to complete that wait itself (see ``reschedule``).
-        """
-        wait = task._wait
-        what = wait.describe()
-        fix = getattr(wait, "fix", None)  # an Unwaited knows its call's fix
+        """A blocking call registered ``task`` and was never waited on: undo it, explain."""
+        error = unwaited_error(task, task._wait, woke_itself)
         self._abort(task)
-        if fix is not None:
-            text = "task %r called %s without waiting for it: write `%s`" % (task.name, what, fix)
-        else:
-            text = (
-                "task %r called a blocking operation (%s) without waiting for it: write `yield "
-                "from` before the call, e.g. `value = yield from channel.recv()`" % (task.name, what)
-            )
-        if woke_itself:
-            text += "; this call would have completed that wait for the task itself, and did nothing"
-        return TypeError(text)
+        return error
 
     # -- finishing ---------------------------------------------------------------------------
     def _finish(self, task: "Task[Any]", value: "Any", error: "Optional[BaseException]") -> None:
@@ -410,194 +342,3 @@ class Kernel(Running, Observed):
         if flags & FAILED and not task._flags & (OBSERVED | REPORTED) and self._fatal is not error:
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, task._value)
-
-    # -- timers, IO, other threads -----------------------------------------------------------
-    def _expire_timers(self) -> None:
-        timers = self._timers
-        if not len(timers):
-            return
-        now = self.clock.now()
-        entry = timers.pop_due(now)
-        while entry is not None:
-            target = entry[TARGET]
-            target._timer = None  # (it fired: nothing to cancel)
-            if target.__class__ is not Task:
-                target.cancel()  # a cancel scope's deadline
-            elif target._wait is not None:
-                self._interrupt(target, entry[REPLY])
-            entry = timers.pop_due(now)
-
-    def _wait_for_events(self, max_wait: "Optional[float]") -> None:
-        """Between passes: poll IO, run calls from other threads, fire due timers.
-
-        Blocks only when no task is ready, and then at most until the next deadline (or
-        ``max_wait``; None means as long as it takes). On a virtual clock, time jumps to the
-        next deadline instead, once nothing real (IO, a thread) has happened for the clock's
-        threshold; and never further than ``max_wait``.
-        """
-        io, clock = self._io, self.clock
-        deadline = None
-        if self._ready or self._calls:
-            timeout = 0.0  # type: Optional[float]
-        else:
-            deadline = self._timers.next_deadline()
-            timeout = max_wait if deadline is None else clock.sleep_time(deadline, clock.now())
-            if max_wait is not None and (timeout is None or timeout > max_wait):
-                timeout = max_wait
-            if timeout is not None and timeout > _MAX_BLOCK:
-                timeout = _MAX_BLOCK  # epoll and poll overflow past ~24 days: wake up, look again
-        if timeout != 0 and self._needs_waker:  # it may block: a thread or Ctrl-C must wake it
-            io = self._make_waker()
-            timeout = 0.0 if self._interrupted or self._calls else timeout
-        outside = self.external or (io is not None and io.count)  # real things that may wake us
-        woken = 0
-        if io is not None and (outside or (timeout != 0 and io._watched and not clock.autojump)):
-            if timeout is None:  # no deadline at all: still look up once an hour, so that
-                timeout = _MAX_BLOCK  # a wrapping clock (TicksClock) is read once per period
-            woken = self._block(io, timeout)
-        elif timeout and not clock.autojump:
-            self._block(None, timeout)
-        if self._calls:
-            self._run_calls()
-            woken += 1
-            if self._observers is not None:
-                self._observers.woken(None, "thread")
-        if deadline is not None and clock.autojump and not woken and not self._ready:
-            if max_wait is None or deadline - clock.now() <= max_wait:
-                clock.idle_until(deadline)
-        self._expire_timers()
-        if self._observers is not None:
-            self._observers.woken(None, "timer")
-
-    def _stuck(self) -> bool:
-        """No task can run, and nothing can ever make one runnable (principle 7)."""
-        return not (
-            self._ready or self._calls or len(self._timers) or self.external or (self._io is not None and self._io.count)
-        )
-
-    # -- driving it --------------------------------------------------------------------------
-    def step(self, max_wait: "Optional[float]" = 0.0) -> "Optional[float]":
-        """One pass: run the ready tasks, then poll IO for at most ``max_wait`` seconds.
-
-        Returns the seconds until the next deadline: 0.0 if tasks are ready, None if nothing
-        is scheduled at all. Installs no signal handler.
-        """
-        self._enter()
-        try:
-            if self._ready:
-                self._run_ready()
-            self._wait_for_events(max_wait if not self._stuck() else 0.0)
-            fatal, self._fatal = self._fatal, None
-            if fatal is not None:
-                raise fatal
-        finally:
-            self._leave()
-        if self._ready or self._calls:
-            return 0.0
-        deadline = self._timers.next_deadline()
-        return None if deadline is None else max(0.0, deadline - self.clock.now())
-
-    def run(self, main: "Any", *args: "Any") -> "Any":
-        """Run ``main(*args)`` until it returns; finish every other task; return its value."""
-        self._enter()  # first: called from one of our own tasks, it must start nothing
-        restore = None
-        try:
-            main_task = self.spawn(main, *args)
-            main_task._flags |= OBSERVED
-            if self._observers is not None:
-                self._observers.notify("before_run", self)
-                self._observers.woken(None, "spawn")
-            restore = self._install_sigint()
-            try:
-                self._drive(main_task)
-            except BaseException as exc:
-                ending.shutdown(self, warn=False)  # the exception says why; don't repeat it
-                fatal, self._fatal = self._fatal, None
-                if fatal is not None and fatal is not exc:
-                    raise fatal  # a task raised SystemExit / KeyboardInterrupt while finishing
-                raise
-            ending.shutdown(self, warn=True)
-            fatal, self._fatal = self._fatal, None
-            if fatal is not None:  # a task raised SystemExit / KeyboardInterrupt at shutdown
-                raise fatal
-        finally:
-            self._notify("after_run", self)
-            if restore is not None:
-                restore()
-            self._leave()
-        if main_task._flags & CANCELLED:
-            raise TaskCancelled(main_task)
-        if main_task._flags & FAILED:
-            raise main_task._value
-        return main_task._value
-
-    def _drive(self, main_task: "Task[Any]") -> None:
-        self._main = main_task
-        self._halt = False  # (a kernel run again: the last run's end must not halt this one)
-        while not main_task._flags & ENDED:
-            if self._ready:
-                self._run_passes()
-            if self._fatal is not None:
-                raise self._fatal
-            if self._interrupted:
-                raise KeyboardInterrupt
-            if main_task._flags & ENDED:
-                break
-            if self._stuck():
-                raise self._deadlock()
-            self._wait_for_events(None)
-
-    def _deadlock(self) -> Deadlock:
-        title = deadlock_title()
-        return Deadlock(self.dump(title), self.dump(title, locations=False))
-
-    def close(self) -> None:
-        """Release the poller and the waker. The kernel must have no tasks left."""
-        alive = len(self.tasks())
-        if alive:
-            raise RuntimeError(
-                "close(): %s still alive; finish them first: task.cancel() each one, "
-                "then `while kernel.tasks(): kernel.step()`" % plural(alive, "task")
-            )
-        if self._waker is not None:
-            self._waker.close()
-            self._waker = None
-            self._needs_waker = self._calls_lock is not None
-        if self._io is not None:
-            self._io.poller.close()
-            self._io = None
-
-    def dump(self, title: str = "genlet tasks:", locations: bool = True) -> str:
-        """A table of every task: id, name, state, what it waits on, and (``locations``) where."""
-        from .debug import task_dump
-
-        return task_dump(self, title, locations)
-
-    def __repr__(self) -> str:
-        return "<Kernel %d tasks, %d ready, clock=%r>" % (len(self.tasks()), len(self._ready), self.clock)
-
-
-# -- the module-level API -------------------------------------------------------------------
-
-
-def run(
-    main: "Any", *args: "Any", clock: "Optional[Clock]" = None, seed: "Optional[int]" = None,
-    contextvars: bool = False, instruments: "Optional[List[Instrument]]" = None,
-    monitor: "Any" = None, slow_step: "Any" = None, trace: "Any" = None,
-) -> "Any":  # fmt: skip
-    """Run ``main(*args)`` on a fresh kernel until it returns; return its value.
-
-    Tasks still alive when ``main`` ends are cancelled and finished (a warning names them,
-    unless they are daemons). Ctrl-C cancels every task the same way, then propagates.
-    ``seed`` seeds the kernel's random choices (``select``); ``clock=VirtualClock()`` runs on
-    virtual time; ``instruments``: observers told what the tasks do (``Instrument``);
-    ``monitor=True`` serves the monitor, ``slow_step=0.05`` reports slow steps (genlet.monitor);
-    ``trace="run.html"`` records a timeline of the run (genlet.trace; also ``run.json``, or a
-    ``genlet.trace.Recorder()`` to read in code).
-    """
-    kernel = Kernel(clock, seed, contextvars, instruments, monitor, slow_step, trace)
-    try:
-        return kernel.run(main, *args)
-    finally:
-        if not kernel.tasks():
-            kernel.close()

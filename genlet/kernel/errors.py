@@ -125,6 +125,25 @@ def stray_cancelled(task: "Any", cancelled: Cancelled) -> RuntimeError:
     return error
 
 
+def unwaited_error(task: "Any", wait: "Any", woke_itself: bool = False) -> TypeError:
+    """``task`` registered ``wait`` in a blocking call it never waited on: say how to fix it.
+
+    ``woke_itself``: the task was about to complete that wait itself (see ``reschedule``).
+    """
+    what = wait.describe()
+    fix = getattr(wait, "fix", None)  # an Unwaited knows its call's fix
+    if fix is not None:
+        text = "task %r called %s without waiting for it: write `%s`" % (task.name, what, fix)
+    else:
+        text = (
+            "task %r called a blocking operation (%s) without waiting for it: write `yield "
+            "from` before the call, e.g. `value = yield from channel.recv()`" % (task.name, what)
+        )
+    if woke_itself:
+        text += "; this call would have completed that wait for the task itself, and did nothing"
+    return TypeError(text)
+
+
 def plural(count: "Any", noun: str) -> str:
     """``plural(1, "second")`` is ``'1 second'``, ``plural(2.5, "second")`` ``'2.5 seconds'``."""
     return "%r %s" % (count, noun if count == 1 else noun + "s")

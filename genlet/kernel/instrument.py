@@ -25,9 +25,10 @@ except ImportError:
 
 from . import report
 from ._typing import TYPE_CHECKING
+from .blocking import SLEEPING
 from .errors import Cancelled
 from .flags import ENDED, ID_SHIFT, ID_STEP
-from .traps import SLEEPING, Failure, reschedule
+from .traps import Failure, reschedule
 
 if TYPE_CHECKING:
     from .core import Kernel

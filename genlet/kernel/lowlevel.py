@@ -6,9 +6,9 @@ attribute of a kernel object (``tests/test_layering.py`` checks it). ``docs/kern
 "Writing a blocking primitive", shows them at work.
 
 Parking and waking (``traps.py``): ``parking_task``, ``park``, ``park_for_hand_off``,
-``reschedule``, ``refuse_own_wait``, ``Failure``; operations that finish at once: ``DONE``,
-``YIELD_ONCE``, ``completed``, and ``Unwaited`` / ``unwaited`` / ``answer`` for one that must
-still be ``yield from``-ed. Lines of waiting tasks: ``WaitQueue`` (its ``length`` is public),
+``reschedule``, ``Failure``; operations that finish at once: ``DONE``, ``YIELD_ONCE``,
+``completed``; and (``unwaited.py``) ``Unwaited`` / ``unwaited`` / ``answer`` for one that
+must still be ``yield from``-ed, ``refuse_own_wait``. Lines of waiting tasks: ``WaitQueue`` (its ``length`` is public),
 ``Waiter``, ``ValueWaiter``, and ``Group``, the protocol of a waiter that stands for more than
 one wait (a ``select``, a task group). A task's state, read without touching its private slots:
 ``task.wait_object`` (the wait object it is registered on, or None), ``task.kernel``, ``cancel_pending``,
@@ -26,23 +26,11 @@ except ImportError:
     pass
 
 from .instrument import Instrument, describe_wait
+from .join import _JOIN
 from .running import current_kernel, current_task, running_kernel
 from .select import Op
-from .task import _JOIN
-from .traps import (
-    DONE,
-    YIELD_ONCE,
-    Failure,
-    Unwaited,
-    answer,
-    completed,
-    park,
-    park_for_hand_off,
-    parking_task,
-    refuse_own_wait,
-    reschedule,
-    unwaited,
-)
+from .traps import DONE, YIELD_ONCE, Failure, completed, park, park_for_hand_off, parking_task, reschedule
+from .unwaited import Unwaited, answer, refuse_own_wait, unwaited
 from .waitqueue import Group, ValueWaiter, Waiter, WaitQueue
 
 

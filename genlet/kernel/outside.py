@@ -239,17 +239,18 @@ def _task_frame(frame: "Any") -> "Any":
     """The innermost frame of the running task's own code, from where a signal landed; None
     if it landed in the kernel (or in genlet code the kernel called), not in a task's code.
 
-    Discussion: a task's frames are called by the run loop (``core.py``), so the walk out
+    Discussion: a task's frames are called by the run loop (``core.py``, driven from
+    ``driving.py``), so the walk out
     from the signal's frame stops there; genlet's own frames on the way (``spawn`` called
     in a loop, say) are passed over, to name the line in the user's code.
     """
     import os
 
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    kernel = os.path.join(package, "kernel", "core.py")
+    loop = [os.path.join(package, "kernel", name) for name in ("core.py", "driving.py")]
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
-        if filename == kernel:
+        if filename in loop:
             return None
         if not filename.startswith(package + os.sep):
             return frame

@@ -15,12 +15,16 @@ try:
 except ImportError:
     pass
 
+from . import ending
+from ._typing import TYPE_CHECKING
+from .describing import name_of
 from .errors import describe
 from .flags import DAEMON, ID_STEP, NAMED
 from .local import InContext
 from .running import current_kernel, running_kernel
-from .task import Task, name_of
-from .traps import DONE, PARK, TRAP, YIELD_ONCE, Unwaited
+from .task import Task
+from .traps import DONE, PARK, TRAP, YIELD_ONCE
+from .unwaited import Unwaited
 from .waitqueue import SLOTS
 
 # -- what spawn() runs ---------------------------------------------------------------------------
@@ -245,3 +249,36 @@ def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = 
         kernel._ready.append(task)
         return task
     return kernel._spawn(fn, args, name, daemon)
+
+
+class Spawning:
+    """``kernel.spawn`` (a base class of ``Kernel``)."""
+
+    if TYPE_CHECKING:  # a Kernel's, for the type checker (see core.py)
+        current = _not_started = _ready = _swallowed = None  # type: Any
+        _stepping = False
+
+    def spawn(self, fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = False) -> "Task[Any]":
+        """Start ``fn(*args)`` (a generator function) or a generator object as a new task.
+
+        ``fn`` may also be a genlet operation (``spawn(genlet.sleep, 5)``, ``spawn(ch.send, v)``):
+        it runs at once, and if it has to wait, the new task does the waiting.
+        """
+        if self.current is None and self._stepping and running_kernel() is not self:
+            raise RuntimeError(
+                "spawn() from another thread while the kernel runs: a kernel belongs to one "
+                "thread; from other threads use kernel.call_from_thread(kernel.spawn, fn, *args)"
+            )
+        return self._spawn(fn, args, name, daemon)
+
+    def _spawn(self, fn: "Any", args: "Any", name: "Any", daemon: bool) -> "Task[Any]":
+        flags = DAEMON if daemon else 0
+        kernel = self  # type: Any  # (a Kernel: Spawning is one of its bases)
+        if name is None and starts_late(kernel, fn, args):
+            task = new_task(kernel, self._not_started, fn, flags, args)
+            self._ready.append(task)  # on the roll once it has started (see _add_to_roll)
+            return task
+        task = spawn_now(kernel, fn, args, name, flags)
+        if self._swallowed is not None:
+            ending.cancel_late_spawn(kernel, task)
+        return task

@@ -16,13 +16,16 @@ except ImportError:
     pass
 
 from . import report
+from .blocking import sleep
+from .describing import name_of
 from .errors import describe
 from .flags import CANCELLED, ENDED, FAILED, OBSERVED
+from .join import _JOIN, waits_for_itself
 from .running import current_kernel, running_kernel
 from .select import Op
 from .spawning import as_generator
-from .task import _JOIN, Task, _waits_for_itself, name_of
-from .traps import completed, park, parking_task, reschedule, sleep
+from .task import Task
+from .traps import completed, park, parking_task, reschedule
 from .waitqueue import Group, Waiter
 
 
@@ -85,7 +88,7 @@ def joinall(
     _check_timeout(timeout, "joinall")
     me = parking_task()
     if me in tasks:
-        raise _waits_for_itself(me)
+        raise waits_for_itself(me)
     group = _JoinAll(me, len(tasks), raise_error)
     nodes = []
     for task in tasks:
@@ -357,7 +360,7 @@ class JoinOp(Op):
 
     def enroll(self, task: "Task[Any]", group: "Any") -> Waiter:
         if task is self.task:
-            raise _waits_for_itself(task)
+            raise waits_for_itself(task)
         return self.task._joiners_queue().push(task, _JOIN, group)  # a join: see wake_joiners
 
     def describe(self) -> str:

@@ -19,9 +19,9 @@ try:
 except ImportError:
     pass
 
+from ..kernel.blocking import sleep
 from ..kernel.running import current_task
 from ..kernel.spawning import spawn
-from ..kernel.traps import sleep
 
 DEFAULT_SECONDS = 5.0
 MAX_SECONDS = 60.0
