@@ -154,7 +154,7 @@ def test_the_genlet_map_check_sees_a_wrong_name():
     source = "class Kernel:\n    def _trap(self):\n        pass\n\nPARK = 'PARK'\n"
     assert defines(source, "Kernel._trap") and defines(source, "PARK") and defines(source, "Kernel")
     assert not defines(source, "Kernel._park") and not defines(source, "Task._trap") and not defines(source, "_trap2")
-    assert genlet_map("| 1 | x | `genlet/kernel/core.py` | `Kernel._run_ready`, `spawn` |") == [
-        ("genlet/kernel/core.py", "Kernel._run_ready"), ("genlet/kernel/core.py", "spawn")]
+    assert genlet_map("| 1 | x | `genlet/kernel/loop.py` | `Kernel._run_ready`, `spawn` |") == [
+        ("genlet/kernel/loop.py", "Kernel._run_ready"), ("genlet/kernel/loop.py", "spawn")]
     with pytest.raises(AssertionError):  # two files in a cell: which defines what?
-        genlet_map("| 1 | x | `genlet/kernel/core.py`, `genlet/kernel/task.py` | `Task` |")
+        genlet_map("| 1 | x | `genlet/kernel/loop.py`, `genlet/kernel/task.py` | `Task` |")

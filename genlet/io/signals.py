@@ -44,7 +44,7 @@ from ..kernel._typing import TYPE_CHECKING
 from ..kernel.lowlevel import Failure, completed, current_task, park, parking_task, reschedule
 
 if TYPE_CHECKING:
-    from ..kernel.core import Kernel
+    from ..kernel.loop import Kernel
 
 _hub = None  # type: Optional[_SignalHub]  # the handlers genlet has installed now, if any
 

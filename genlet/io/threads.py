@@ -50,7 +50,7 @@ from ..kernel.lowlevel import (
 )
 
 if TYPE_CHECKING:
-    from ..kernel.core import Kernel
+    from ..kernel.loop import Kernel
 
 DEFAULT_MAX_THREADS = 20
 IDLE_SECONDS = 10.0  # a worker with nothing to do for this long ends

@@ -7,7 +7,6 @@ Portable: runs unchanged on CPython, PyPy and MicroPython.
 from .blocking import notify_closing, read_wait, sleep, sleep_until, write_wait
 from .cancel import CancelScope, fail_after, fail_at, move_on_after, move_on_at
 from .clock import MonotonicClock, VirtualClock
-from .core import Kernel
 from .describing import FINISHED, READY, RUNNING, WAITING
 from .driving import run
 from .errors import (
@@ -21,6 +20,7 @@ from .errors import (
 )
 from .instrument import Instrument
 from .local import local
+from .loop import Kernel
 from .running import clock, current_kernel, current_task
 from .select import Op, select
 from .spawning import spawn

@@ -9,7 +9,7 @@ except ImportError:
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .core import Kernel
+    from .loop import Kernel
     from .task import Task
 
 

@@ -34,7 +34,7 @@ _MAX_BLOCK = 3600.0  # the longest the kernel blocks in one poll (seconds)
 class Driving:
     """``run``, ``step``, the wait between passes, ``close``, ``dump`` (a base class of ``Kernel``)."""
 
-    if TYPE_CHECKING:  # a Kernel's, for the type checker (see core.py)
+    if TYPE_CHECKING:  # a Kernel's, for the type checker (see loop.py)
         clock = default_clock()  # type: Clock
         _ready = _calls = _timers = _io = _observers = _main = _fatal = _waker = None  # type: Any
         _needs_waker = _interrupted = _halt = False
@@ -225,7 +225,7 @@ def run(
     ``trace="run.html"`` records a timeline of the run (genlet.trace; also ``run.json``, or a
     ``genlet.trace.Recorder()`` to read in code).
     """
-    from .core import Kernel  # (here, not at the top: Kernel is made of this module)
+    from .loop import Kernel  # (here, not at the top: Kernel is made of this module)
 
     kernel = Kernel(clock, seed, contextvars, instruments, monitor, slow_step, trace)
     try:

@@ -1,5 +1,5 @@
 # genlet/kernel/ending.py
-"""How tasks end when they will not end by themselves (principle 6 in core.py).
+"""How tasks end when they will not end by themselves (principle 6 in loop.py).
 
 When ``run``'s main task returns (or fails, or Ctrl-C arrives), every task still alive is
 cancelled and stepped until it finishes, so that its ``finally`` blocks run: MicroPython never
@@ -25,7 +25,7 @@ from .errors import Cancelled, plural
 from .flags import DAEMON, ENDED
 
 if TYPE_CHECKING:
-    from .core import Kernel
+    from .loop import Kernel
     from .task import Task
 
 _MAX_SWALLOWS = 5  # cancellations a task may swallow at shutdown before it is closed

@@ -31,7 +31,7 @@ from .flags import ENDED, ID_SHIFT, ID_STEP
 from .traps import Failure, reschedule
 
 if TYPE_CHECKING:
-    from .core import Kernel
+    from .loop import Kernel
     from .task import Task
 
 

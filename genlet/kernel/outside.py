@@ -239,7 +239,7 @@ def _task_frame(frame: "Any") -> "Any":
     """The innermost frame of the running task's own code, from where a signal landed; None
     if it landed in the kernel (or in genlet code the kernel called), not in a task's code.
 
-    Discussion: a task's frames are called by the run loop (``core.py``, driven from
+    Discussion: a task's frames are called by the run loop (``loop.py``, driven from
     ``driving.py``), so the walk out
     from the signal's frame stops there; genlet's own frames on the way (``spawn`` called
     in a loop, say) are passed over, to name the line in the user's code.
@@ -247,7 +247,7 @@ def _task_frame(frame: "Any") -> "Any":
     import os
 
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    loop = [os.path.join(package, "kernel", name) for name in ("core.py", "driving.py")]
+    loop = [os.path.join(package, "kernel", name) for name in ("loop.py", "driving.py")]
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
         if filename in loop:

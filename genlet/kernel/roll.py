@@ -23,7 +23,7 @@ _MIN_PRUNE = 64  # the fewest finished tasks the roll drops at once (see _add_to
 class Roll:
     """The roll of live tasks (a base class of ``Kernel``)."""
 
-    if TYPE_CHECKING:  # a Kernel's, for the type checker (see core.py)
+    if TYPE_CHECKING:  # a Kernel's, for the type checker (see loop.py)
         current = _not_started = None  # type: Any
         _roll = _spare = _ready = []  # type: List[Task[Any]]
         _dead = _prune_at = 0

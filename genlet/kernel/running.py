@@ -25,7 +25,7 @@ from ._typing import TYPE_CHECKING
 from .outside import Outside, get_ident
 
 if TYPE_CHECKING:
-    from .core import Kernel
+    from .loop import Kernel
     from .task import Task
 
 # -- the running kernel -------------------------------------------------------------------------

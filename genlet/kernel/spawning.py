@@ -254,7 +254,7 @@ def spawn(fn: "Any", *args: "Any", name: "Optional[str]" = None, daemon: bool = 
 class Spawning:
     """``kernel.spawn`` (a base class of ``Kernel``)."""
 
-    if TYPE_CHECKING:  # a Kernel's, for the type checker (see core.py)
+    if TYPE_CHECKING:  # a Kernel's, for the type checker (see loop.py)
         current = _not_started = _ready = _swallowed = None  # type: Any
         _stepping = False
 

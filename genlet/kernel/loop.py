@@ -1,4 +1,4 @@
-# genlet/kernel/core.py
+# genlet/kernel/loop.py
 """The genlet kernel: a run loop for plain generators.
 
 Design principles
