@@ -7,9 +7,10 @@ the map concrete: the same tasks, written once, run on both kernels and print th
     python3 examples/walkthrough_vs_genlet.py
 
 The workload: two producers send numbers down one unbuffered channel; a consumer takes them
-until both producers have said "done"; main joins everyone. Then a
-deadlock: two tasks each wait for the other. Both kernels name who waits on what, in their
-own words, and both run every `finally`.
+until both producers have said "done", and sends main what it got. Then a deadlock: two tasks
+each wait for the other, and main waits for an answer from them. Both kernels name who waits
+on what, in their own words, and both run every `finally`. (The step-11 kernel has no `join`:
+tasks there pass results over channels, which works on genlet too.)
 
 The one difference in how the tasks are written: the walkthrough's `spawn` is a trap
 (`yield from spawn(f)`), genlet's is a plain call (`genlet.spawn(f)`), because starting a task
@@ -48,7 +49,7 @@ class Walkthrough:
         self.Deadlock = self.k["Deadlock"]
 
     def run(self, main, *args):
-        return self.k["Kernel"]().run(lambda: main(*args))
+        return self.k["Kernel"]().run(main, *args)
 
     def spawn(self, fn, *args):
         return (yield from self.k["spawn"](fn, *args))
@@ -81,7 +82,7 @@ def producer(channel, first, count):
     yield from channel.send("done")
 
 
-def consumer(channel, producers):
+def consumer(channel, producers, results):
     got = []
     while producers:
         value = yield from channel.recv()
@@ -89,15 +90,15 @@ def consumer(channel, producers):
             producers -= 1
         else:
             got.append(value)
-    return got
+    yield from results.send(got)
 
 
 def pipeline(kernel):
-    numbers = kernel.channel("numbers")
+    numbers, results = kernel.channel("numbers"), kernel.channel("results")
     yield from kernel.spawn(producer, numbers, 100, 5)
     yield from kernel.spawn(producer, numbers, 200, 5)
-    eater = yield from kernel.spawn(consumer, numbers, 2)
-    got = yield from eater.join()
+    yield from kernel.spawn(consumer, numbers, 2, results)
+    got = yield from results.recv()
     print("  the consumer got %d numbers, sum %d, in order per producer: %s" % (
         len(got), sum(got), [n for n in got if n < 200] == sorted(n for n in got if n < 200)))
     return sum(got)
@@ -112,10 +113,10 @@ def stuck(name, inbox, outbox):
 
 
 def deadlock(kernel):
-    a, b = kernel.channel("a"), kernel.channel("b")
-    left = yield from kernel.spawn(stuck, "left", a, b)
+    a, b, answer = kernel.channel("a"), kernel.channel("b"), kernel.channel("answer")
+    yield from kernel.spawn(stuck, "left", a, b)
     yield from kernel.spawn(stuck, "right", b, a)
-    yield from left.join()
+    yield from answer.recv()  # nobody will send it
 
 
 def main():

@@ -22,6 +22,8 @@ MARKER = "<!-- the diff below is made by examples/walkthrough/_diffs.py: do not 
 # and 5 (IO) branch off step 3; step 6 (wake-ups) goes on from step 3 without timers; step 8
 # (timeouts) brings the timers back on top of step 7 (cancellation); steps 9 (channels), 10
 # (select) and 11 (deadlock) go on from step 7 without timers or scopes, 10 and 11 from 9.
+# From step 7 on there is no join (results travel over channels), and step 10 leaves out
+# cancellation: each step stays under about 150 lines.
 PARENT = {"02": "01", "03": "02", "04": "03", "05": "03", "06": "03", "07": "06", "08": "07", "09": "07", "10": "09", "11": "09"}
 
 

@@ -1,6 +1,6 @@
 # Step 2: tasks and traps. A Task record keeps what the kernel knows about one generator, and
-# a task talks to the kernel by yielding an instruction object, a Trap. The kernel dispatches
-# it and sends the trap's reply back in through the `yield`.
+# a task talks to the kernel by yielding a trap: a tuple (handler, *args). The kernel calls
+# handler(kernel, task, *args) and sends what it returns back in through the `yield`.
 
 PARK = "PARK"  # what a trap's handler returns when the task must wait (used from step 3 on)
 
@@ -8,83 +8,61 @@ PARK = "PARK"  # what a trap's handler returns when the task must wait (used fro
 class Task:
     """One generator, and what the kernel must remember about it between its turns."""
 
-    next_id = 1
+    count = 0  # tasks made so far: the next one's id is count + 1
 
     def __init__(self, gen, name):
-        self.gen, self.name = gen, name
-        self.id, Task.next_id = Task.next_id, Task.next_id + 1
-        self.reply = None  # sent into the generator when it next runs
-        self.error = None  # or thrown into it, if set
+        Task.count += 1
+        self.gen, self.name, self.id = gen, name, Task.count
 
     def __repr__(self):
         return "task %d %r" % (self.id, self.name)
 
 
-class Trap:
-    """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
-
-    def __init__(self, handler, *args):
-        self.handler, self.args = handler, args
-
-
 class Kernel:
     def __init__(self):
-        self.ready = []  # Tasks that can run
+        self.ready = []  # (task, reply, error): who runs next, and what its `yield` gives it
 
     def spawn(self, gen, name):
         task = Task(gen, name)
-        self.ready.append(task)
+        self.ready.append((task, None, None))
         return task
 
     def reschedule(self, task, reply=None, error=None):
-        """Put the task back in line: it will get `reply` (or `error`) from its `yield`."""
-        task.reply, task.error = reply, error
-        self.ready.append(task)
+        """Put the task back in line: its `yield` will give it `reply` (or raise `error`)."""
+        self.ready.append((task, reply, error))
 
     def run(self):
         while self.ready:
             batch, self.ready = self.ready, []
-            for task in batch:
-                self.step(task)
+            for task, reply, error in batch:
+                self.step(task, reply, error)
 
-    def step(self, task):
-        """Run `task` up to its next `yield`, then carry out what it yielded."""
-        reply, error, task.reply, task.error = task.reply, task.error, None, None
+    def step(self, task, reply, error):
+        """Run the task up to its next `yield`, then carry out the trap it yielded."""
         try:
-            if error is not None:
-                instruction = task.gen.throw(error)  # raise it at the task's `yield`
-            else:
-                instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
+            trap = task.gen.send(reply) if error is None else task.gen.throw(error)
         except StopIteration:
             return
         except Exception as exc:
             print("%r failed: %s: %s" % (task, type(exc).__name__, exc))
             return
-        self.dispatch(task, instruction)
-
-    def dispatch(self, task, instruction):
-        """Carry out what the task yielded; a bare `yield` (None) just goes to the back."""
         reply = error = None
-        if isinstance(instruction, Trap):
+        if type(trap) is tuple:  # (handler, *args): what the handler returns is the reply
             try:
-                reply = instruction.handler(self, task, *instruction.args)
+                reply = trap[0](self, task, *trap[1:])
             except Exception as exc:  # a trap that fails raises in the task, not the kernel
                 error = exc
-            if reply is PARK:
-                return  # somebody else will reschedule it
-        elif instruction is not None:  # a mistake in the task: tell the task, and carry on
-            hint = " (did you mean `yield from`?)" if hasattr(instruction, "send") else ""
-            error = TypeError("%r yielded %r, not a trap%s" % (task, type(instruction).__name__, hint))
-        self.reschedule(task, reply, error)
+        elif trap is not None:  # a bare `yield` only goes to the back; anything else is a mistake
+            error = TypeError("%r yielded a %r, not a trap (forgot `yield from`?)" % (task, type(trap).__name__))
+        if reply is not PARK:  # PARK: somebody else will reschedule it
+            self.reschedule(task, reply, error)
 
-
-# -- the traps: each is a handler and a generator function to `yield from` ----------------------
-def _current_task(kernel, task):
-    return task
+    def _current_task(self, task):  # a trap's handler: the kernel's side of current_task()
+        return task
 
 
 def current_task():
-    return (yield Trap(_current_task))
+    return (yield (Kernel._current_task,))
 
 
 # -- a program -----------------------------------------------------------------------------------

@@ -4,11 +4,8 @@
 import heapq
 import time
 
-try:
-    clock = time.monotonic  # seconds, never going backwards
-except AttributeError:  # MicroPython has no monotonic(): milliseconds since some moment
-    def clock():
-        return time.ticks_ms() / 1000
+# seconds, never going backwards; MicroPython has no monotonic(), but milliseconds since some moment
+clock = getattr(time, "monotonic", None) or (lambda: time.ticks_ms() / 1000)
 
 PARK = "PARK"  # what a trap's handler returns when the task must wait for somebody else
 
@@ -16,131 +13,96 @@ PARK = "PARK"  # what a trap's handler returns when the task must wait for someb
 class Task:
     """One generator, and what the kernel must remember about it between its turns."""
 
-    next_id = 1
+    count = 0  # tasks made so far: the next one's id is count + 1
 
     def __init__(self, gen, name):
-        self.gen, self.name = gen, name
-        self.id, Task.next_id = Task.next_id, Task.next_id + 1
-        self.reply = None  # sent into the generator when it next runs
-        self.error = None  # or thrown into it, if set
-        self.done = False
-        self.result = self.exception = None  # what it returned, or the exception that ended it
+        Task.count += 1
+        self.gen, self.name, self.id = gen, name, Task.count
+        self.done, self.result, self.exception = False, None, None  # how it ended
         self.joiners = []  # the tasks parked in join(), waiting for it to finish
 
     def join(self):
-        return (yield Trap(_join, self))
+        if not self.done:  # wait in its joiners' line: finish() reschedules us with how it ended
+            return (yield (Kernel.park, self.joiners))
+        if self.exception is not None:
+            raise self.exception  # the child's exception, raised in the joiner
+        return self.result
 
     def __repr__(self):
         return "task %d %r" % (self.id, self.name)
 
 
-class Trap:
-    """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
-
-    def __init__(self, handler, *args):
-        self.handler, self.args = handler, args
-
-
 class Kernel:
     def __init__(self):
-        self.ready = []  # Tasks that can run
+        self.ready = []  # (task, reply, error): who runs next, and what its `yield` gives it
         self.timers = []  # a heap of (deadline, number, task): the nearest deadline first
         self.timer_count = 0  # numbers the timers, so that equal deadlines keep their order
 
-    def spawn(self, gen, name):
-        task = Task(gen, name)
-        self.ready.append(task)
+    def spawn(self, parent, fn, args):  # also the handler of the spawn trap (parent asks)
+        task = Task(fn(*args), fn.__name__)
+        self.ready.append((task, None, None))
         return task
 
-    def reschedule(self, task, reply=None, error=None):
-        """End a parked task's wait: it will get `reply` (or `error`) from its trap."""
-        task.reply, task.error = reply, error
-        self.ready.append(task)
+    def park(self, task, line):  # the handler of a trap that waits in `line`
+        line.append(task)
+        return PARK  # somebody takes it out of the line and reschedules it
 
-    def run(self, main):
-        main_task = self.spawn(main(), "main")
+    def reschedule(self, task, reply=None, error=None):  # its trap returns `reply` or raises `error`
+        self.ready.append((task, reply, error))
+
+    def run(self, main, *args):
+        self.main = self.spawn(None, main, args)
         while self.ready or self.timers:
             if not self.ready:  # nothing to do until the nearest deadline: sleep till then
                 time.sleep(max(0, self.timers[0][0] - clock()))
-            self.expire_timers()
+            now = clock()
+            while self.timers and self.timers[0][0] <= now:  # wake the tasks whose time has come
+                self.reschedule(heapq.heappop(self.timers)[2])
             batch, self.ready = self.ready, []
-            for task in batch:
-                self.step(task)
-        if main_task.exception is not None:
-            raise main_task.exception
-        return main_task.result
+            for task, reply, error in batch:
+                self.step(task, reply, error)
+        if self.main.exception is not None:
+            raise self.main.exception
+        return self.main.result
 
-    def expire_timers(self):
-        now = clock()
-        while self.timers and self.timers[0][0] <= now:
-            deadline, _, task = heapq.heappop(self.timers)
-            self.reschedule(task)
-
-    def step(self, task):
-        """Run `task` up to its next `yield`, then carry out what it yielded."""
-        reply, error, task.reply, task.error = task.reply, task.error, None, None
+    def step(self, task, reply, error):
+        """Run the task up to its next `yield`, then carry out the trap it yielded."""
         try:
-            if error is not None:
-                instruction = task.gen.throw(error)  # raise it at the task's `yield`
-            else:
-                instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
+            trap = task.gen.send(reply) if error is None else task.gen.throw(error)
         except StopIteration as stop:
             return self.finish(task, stop.value, None)
         except Exception as exc:
             return self.finish(task, None, exc)
-        self.dispatch(task, instruction)
+        reply = error = None
+        if type(trap) is tuple:  # (handler, *args): what the handler returns is the reply
+            try:
+                reply = trap[0](self, task, *trap[1:])
+            except Exception as exc:  # a trap that fails raises in the task, not the kernel
+                error = exc
+        elif trap is not None:  # a bare `yield` only goes to the back; anything else is a mistake
+            error = TypeError("%r yielded a %r, not a trap (forgot `yield from`?)" % (task, type(trap).__name__))
+        if reply is not PARK:  # PARK: somebody else will reschedule it
+            self.reschedule(task, reply, error)
 
-    def finish(self, task, result, exception):
-        """Record how the task ended, and hand that to every task parked in its join()."""
+    def finish(self, task, result, exception):  # record how it ended, and tell its joiners
         task.done, task.result, task.exception = True, result, exception
-        if exception is not None and not task.joiners and task.name != "main":
+        if exception is not None and not task.joiners and task is not self.main:
             print("%r failed and nobody joins it: %s: %s" % (task, type(exception).__name__, exception))
         for joiner in task.joiners:
             self.reschedule(joiner, result, exception)
-        task.joiners = []
 
-    def dispatch(self, task, instruction):
-        """Carry out what the task yielded; a bare `yield` (None) just goes to the back."""
-        reply = error = None
-        if isinstance(instruction, Trap):
-            try:
-                reply = instruction.handler(self, task, *instruction.args)
-            except Exception as exc:  # a trap that fails raises in the task, not the kernel
-                error = exc
-            if reply is PARK:
-                return  # somebody else will reschedule it
-        elif instruction is not None:  # a mistake in the task: tell the task, and carry on
-            hint = " (did you mean `yield from`?)" if hasattr(instruction, "send") else ""
-            error = TypeError("%r yielded %r, not a trap%s" % (task, type(instruction).__name__, hint))
-        self.reschedule(task, reply, error)
-
-
-# -- the traps: each is a handler and a generator function to `yield from` ----------------------
-def _spawn(kernel, task, fn, args):
-    return kernel.spawn(fn(*args), fn.__name__)
+    def _sleep(self, task, seconds):
+        self.timer_count += 1
+        heapq.heappush(self.timers, (clock() + seconds, self.timer_count, task))
+        return PARK  # run() reschedules it when its deadline has passed
 
 
 def spawn(fn, *args):
-    return (yield Trap(_spawn, fn, args))
-
-
-def _join(kernel, task, other):
-    if not other.done:
-        other.joiners.append(task)
-        return PARK  # finish() reschedules it
-    if other.exception is not None:
-        raise other.exception  # the child's exception, raised in the joiner
-    return other.result
-
-
-def _sleep(kernel, task, seconds):
-    kernel.timer_count += 1
-    heapq.heappush(kernel.timers, (clock() + seconds, kernel.timer_count, task))
-    return PARK  # expire_timers() reschedules it
+    return (yield (Kernel.spawn, fn, args))
 
 
 def sleep(seconds):
-    yield Trap(_sleep, seconds)
+    yield (Kernel._sleep, seconds)
 
 
 # -- a program -----------------------------------------------------------------------------------

@@ -8,208 +8,143 @@ PARK = "PARK"  # what a trap's handler returns when the task must wait for someb
 class Task:
     """One generator, and what the kernel must remember about it between its turns."""
 
-    next_id = 1
+    count = 0  # tasks made so far: the next one's id is count + 1
 
     def __init__(self, gen, name):
-        self.gen, self.name = gen, name
-        self.id, Task.next_id = Task.next_id, Task.next_id + 1
-        self.reply = None  # sent into the generator when it next runs
-        self.error = None  # or thrown into it, if set
-        self.done = False
-        self.result = self.exception = None  # what it returned, or the exception that ended it
-        self.joiners = []  # the tasks parked in join(), waiting for it to finish
-        self.kernel = None  # the kernel it runs on: a plain call that wakes it needs it
+        Task.count += 1
+        self.gen, self.name, self.id = gen, name, Task.count
+        self.done, self.result, self.exception = False, None, None  # how it ended
+        self.joiners = WaitQueue()  # the tasks parked in join(), waiting for it to finish
 
     def join(self):
-        return (yield Trap(_join, self))
+        if not self.done:  # wait in its joiners' line: finish() wakes us with how it ended
+            return (yield (self.joiners.park,))
+        if self.exception is not None:
+            raise self.exception  # the child's exception, raised in the joiner
+        return self.result
 
     def __repr__(self):
         return "task %d %r" % (self.id, self.name)
 
 
-class Trap:
-    """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
-
-    def __init__(self, handler, *args):
-        self.handler, self.args = handler, args
-
-
 class Kernel:
     def __init__(self):
-        self.ready = []  # Tasks that can run
+        self.ready = []  # (task, reply, error): who runs next, and what its `yield` gives it
 
-    def spawn(self, gen, name):
-        task = Task(gen, name)
-        task.kernel = self
-        self.ready.append(task)
+    def spawn(self, parent, fn, args):  # also the handler of the spawn trap (parent asks)
+        task = Task(fn(*args), fn.__name__)
+        task.kernel = self  # the kernel it runs on: a plain call that wakes it needs it
+        self.ready.append((task, None, None))
         return task
 
-    def reschedule(self, task, reply=None, error=None):
-        """End a parked task's wait: it will get `reply` (or `error`) from its trap."""
-        task.reply, task.error = reply, error
-        self.ready.append(task)
+    def reschedule(self, task, reply=None, error=None):  # its trap returns `reply` or raises `error`
+        self.ready.append((task, reply, error))
 
-    def run(self, main):
-        main_task = self.spawn(main(), "main")
+    def run(self, main, *args):
+        self.main = self.spawn(None, main, args)
         while self.ready:
             batch, self.ready = self.ready, []
-            for task in batch:
-                self.step(task)
-        if main_task.exception is not None:
-            raise main_task.exception
-        return main_task.result
+            for task, reply, error in batch:
+                self.step(task, reply, error)
+        if self.main.exception is not None:
+            raise self.main.exception
+        return self.main.result
 
-    def step(self, task):
-        """Run `task` up to its next `yield`, then carry out what it yielded."""
-        reply, error, task.reply, task.error = task.reply, task.error, None, None
+    def step(self, task, reply, error):
+        """Run the task up to its next `yield`, then carry out the trap it yielded."""
         try:
-            if error is not None:
-                instruction = task.gen.throw(error)  # raise it at the task's `yield`
-            else:
-                instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
+            trap = task.gen.send(reply) if error is None else task.gen.throw(error)
         except StopIteration as stop:
             return self.finish(task, stop.value, None)
         except Exception as exc:
             return self.finish(task, None, exc)
-        self.dispatch(task, instruction)
-
-    def finish(self, task, result, exception):
-        """Record how the task ended, and hand that to every task parked in its join()."""
-        task.done, task.result, task.exception = True, result, exception
-        if exception is not None and not task.joiners and task.name != "main":
-            print("%r failed and nobody joins it: %s: %s" % (task, type(exception).__name__, exception))
-        for joiner in task.joiners:
-            self.reschedule(joiner, result, exception)
-        task.joiners = []
-
-    def dispatch(self, task, instruction):
-        """Carry out what the task yielded; a bare `yield` (None) just goes to the back."""
         reply = error = None
-        if isinstance(instruction, Trap):
+        if type(trap) is tuple:  # (handler, *args): what the handler returns is the reply
             try:
-                reply = instruction.handler(self, task, *instruction.args)
+                reply = trap[0](self, task, *trap[1:])
             except Exception as exc:  # a trap that fails raises in the task, not the kernel
                 error = exc
-            if reply is PARK:
-                return  # somebody else will reschedule it
-        elif instruction is not None:  # a mistake in the task: tell the task, and carry on
-            hint = " (did you mean `yield from`?)" if hasattr(instruction, "send") else ""
-            error = TypeError("%r yielded %r, not a trap%s" % (task, type(instruction).__name__, hint))
-        self.reschedule(task, reply, error)
+        elif trap is not None:  # a bare `yield` only goes to the back; anything else is a mistake
+            error = TypeError("%r yielded a %r, not a trap (forgot `yield from`?)" % (task, type(trap).__name__))
+        if reply is not PARK:  # PARK: somebody else will reschedule it
+            self.reschedule(task, reply, error)
 
-
-# -- the traps: each is a handler and a generator function to `yield from` ----------------------
-def _spawn(kernel, task, fn, args):
-    return kernel.spawn(fn(*args), fn.__name__)
+    def finish(self, task, result, exception):  # record how it ended, and tell its joiners
+        task.done, task.result, task.exception = True, result, exception
+        if exception is not None and not task.joiners.tasks and task is not self.main:
+            print("%r failed and nobody joins it: %s: %s" % (task, type(exception).__name__, exception))
+        while task.joiners.tasks:
+            task.joiners.wake_one(result, exception)
 
 
 def spawn(fn, *args):
-    return (yield Trap(_spawn, fn, args))
-
-
-def _join(kernel, task, other):
-    if not other.done:
-        other.joiners.append(task)
-        return PARK  # finish() reschedules it
-    if other.exception is not None:
-        raise other.exception  # the child's exception, raised in the joiner
-    return other.result
-
-
-def reschedule(task, reply=None, error=None):
-    """Wake a parked task from anywhere: a plain call, so set() and release() need no yield."""
-    task.kernel.reschedule(task, reply, error)
-
-
-def _park(kernel, task, queue):
-    queue.tasks.append(task)
-    return PARK
-
-
-def park(queue):
-    """Wait in `queue` until somebody takes this task out and reschedules it."""
-    return (yield Trap(_park, queue))
+    return (yield (Kernel.spawn, fn, args))
 
 
 class WaitQueue:
-    """The tasks parked on one thing, in the order they came."""
+    """The tasks parked on one thing, first come first served."""
 
-    def __init__(self, what):
-        self.what = what  # what they wait for, in words: "Event 'go'"
+    def __init__(self):
         self.tasks = []
 
-    def wake_one(self, reply=None):
-        reschedule(self.tasks.pop(0), reply)
+    def park(self, kernel, task):  # a trap's handler: `yield (queue.park,)` parks in the queue
+        self.tasks.append(task)
+        return PARK
+
+    def wake_one(self, reply=None, error=None):  # a plain call: waking never waits
+        task = self.tasks.pop(0)
+        task.kernel.reschedule(task, reply, error)
+        return task
 
 
-class Event:
-    def __init__(self, name):
-        self.flag = False
-        self.waiters = WaitQueue("Event %r" % name)
+class Event(WaitQueue):
+    flag = False
 
     def wait(self):
         if not self.flag:  # no other task runs between this test and the park: no race
-            yield from park(self.waiters)
+            yield (self.park,)
 
     def set(self):
         self.flag = True
-        while self.waiters.tasks:
-            self.waiters.wake_one()
+        while self.tasks:
+            self.wake_one()
 
 
-def _acquire(kernel, task, lock):
-    if lock.owner is None:
-        lock.owner = task
-        return None
-    lock.waiters.tasks.append(task)
-    return PARK
-
-
-class Lock:
-    def __init__(self, name):
-        self.owner = None
-        self.waiters = WaitQueue("Lock %r" % name)
+class Lock(WaitQueue):
+    owner = None
 
     def acquire(self):
-        yield Trap(_acquire, self)
+        yield (self._acquire,)
 
-    def release(self):
-        if self.waiters.tasks:  # hand the lock straight to the first waiter: nobody can cut in
-            self.owner = self.waiters.tasks[0]
-            self.waiters.wake_one()
-        else:
-            self.owner = None
+    def _acquire(self, kernel, task):  # a trap: only the kernel knows which task is running
+        if self.owner is not None:
+            return self.park(kernel, task)
+        self.owner = task
+
+    def release(self):  # hand the lock straight to the first waiter: nobody can cut in
+        self.owner = self.wake_one() if self.tasks else None
 
 
 # -- a program -----------------------------------------------------------------------------------
-def waiter(name, event):
-    print(name, "waits")
-    yield from event.wait()
+def worker(name, go, lock, shared):
+    yield from go.wait()
     print(name, "woke up")
-
-
-def worker(name, lock, shared):
     yield from lock.acquire()
-    print(name, "has the lock")
     value = shared[0]
     yield  # other tasks run here, but none of them can take the lock
     shared[0] = value + 1
+    print(name, "had the lock: counter", shared[0])
     lock.release()
 
 
 def main():
-    go = Event("go")
-    tasks = []
+    go, lock, shared = Event(), Lock(), [0]
     for name in ("a", "b", "c"):
-        tasks.append((yield from spawn(waiter, name, go)))
+        last = yield from spawn(worker, name, go, lock, shared)
     yield  # let them park
     print("main sets the event")
     go.set()
-    lock, shared = Lock("counter"), [0]
-    for name in ("w1", "w2", "w3"):
-        tasks.append((yield from spawn(worker, name, lock, shared)))
-    for t in tasks:
-        yield from t.join()
+    yield from last.join()  # by then the lock has passed through every worker
     print("counter:", shared[0])
 
 

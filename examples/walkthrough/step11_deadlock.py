@@ -1,7 +1,6 @@
 # Step 11: deadlock. When no task is ready and tasks are still parked, nothing can ever wake
-# them (this kernel has no timers or sockets; genlet's checks those too): the kernel says so,
-# naming who waits on what, instead of returning as if all were well. Then it cancels them,
-# so every `finally` runs.
+# them (this kernel has no timers or sockets): the kernel says so, naming who waits on what,
+# instead of returning as if all were well. Then it cancels them, so every `finally` runs.
 
 
 class Deadlock(Exception):
@@ -18,26 +17,15 @@ PARK = "PARK"  # what a trap's handler returns when the task must wait for someb
 class Task:
     """One generator, and what the kernel must remember about it between its turns."""
 
-    next_id = 1
+    count = 0  # tasks made so far: the next one's id is count + 1
 
     def __init__(self, gen, name):
-        self.gen, self.name = gen, name
-        self.id, Task.next_id = Task.next_id, Task.next_id + 1
-        self.reply = None  # sent into the generator when it next runs
-        self.error = None  # or thrown into it, if set
-        self.done = False
-        self.result = self.exception = None  # what it returned, or the exception that ended it
-        self.joiners = WaitQueue("%r to finish" % self)  # the tasks parked in its join()
-        self.wait = None  # what it is parked in (something with abort()), or None
-        self.cancel_pending = False
-        self.kernel = None  # the kernel it runs on: a plain call that wakes it needs it
-
-    def join(self):
-        return (yield Trap(_join, self))
+        Task.count += 1
+        self.gen, self.name, self.id = gen, name, Task.count
+        self.wait, self.cancel_pending = None, False  # what it is parked in (it has abort())
+        self.result = None  # what it returned
 
     def cancel(self):
-        if self.done:
-            return
         if self.wait is not None:  # parked: leave the line, and wake up to Cancelled
             self.wait.abort(self)
             self.kernel.reschedule(self, None, Cancelled())
@@ -48,205 +36,114 @@ class Task:
         return "task %d %r" % (self.id, self.name)
 
 
-class Trap:
-    """An instruction: the kernel calls handler(kernel, task, *args) for the task."""
-
-    def __init__(self, handler, *args):
-        self.handler, self.args = handler, args
-
-
 class Kernel:
     def __init__(self):
-        self.ready = []  # Tasks that can run
+        self.ready = []  # (task, reply, error): who runs next, and what its `yield` gives it
         self.tasks = []  # every task that has not finished
 
-    def spawn(self, gen, name):
-        task = Task(gen, name)
-        task.kernel = self
+    def spawn(self, parent, fn, args):  # also the handler of the spawn trap (parent asks)
+        task = Task(fn(*args), fn.__name__)
+        task.kernel = self  # the kernel it runs on: a plain call that wakes it needs it
+        self.ready.append((task, None, None))
         self.tasks.append(task)
-        self.ready.append(task)
         return task
 
-    def reschedule(self, task, reply=None, error=None):
-        """End a parked task's wait: it will get `reply` (or `error`) from its trap."""
-        task.reply, task.error, task.wait = reply, error, None
-        self.ready.append(task)
+    def reschedule(self, task, reply=None, error=None):  # its trap returns `reply` or raises `error`
+        task.wait = None
+        self.ready.append((task, reply, error))
 
-    def run(self, main):
-        main_task = self.spawn(main(), "main")
+    def run(self, main, *args):
+        main = self.spawn(None, main, args)
         self.run_until_idle()
         if self.tasks:  # all parked, and nothing left that could wake one: a deadlock
-            report = self.report()
+            report = ["every task waits, and nothing can wake any of them:"]
+            report += ["  %r waits on %s" % (task, task.wait.what) for task in self.tasks]
             for task in list(self.tasks):
-                task.cancel()  # out of its queue, Cancelled thrown in: its `finally` runs
+                task.cancel()  # out of its line, Cancelled thrown in: its `finally` runs
             self.run_until_idle()
-            raise Deadlock(report)
-        if main_task.exception is not None:
-            raise main_task.exception
-        return main_task.result
+            raise Deadlock("\n".join(report))
+        return main.result
 
     def run_until_idle(self):
         while self.ready:
             batch, self.ready = self.ready, []
-            for task in batch:
-                self.step(task)
+            for task, reply, error in batch:
+                self.step(task, reply, error)
 
-    def report(self):
-        lines = ["every task waits, and nothing can wake any of them:"]
-        for task in self.tasks:
-            lines.append("  %r waits on %s" % (task, task.wait.describe()))
-        return "\n".join(lines)
-
-    def step(self, task):
-        """Run `task` up to its next `yield`, then carry out what it yielded."""
-        reply, error, task.reply, task.error = task.reply, task.error, None, None
+    def step(self, task, reply, error):
+        """Run the task up to its next `yield`, then carry out the trap it yielded."""
         try:
-            if error is not None:
-                instruction = task.gen.throw(error)  # raise it at the task's `yield`
-            else:
-                instruction = task.gen.send(reply)  # the `yield` evaluates to `reply`
-        except StopIteration as stop:
-            return self.finish(task, stop.value, None)
-        except Cancelled:
-            return self.finish(task, None, None)  # it ended cancelled: its joiners get None
+            trap = task.gen.send(reply) if error is None else task.gen.throw(error)
+        except (StopIteration, Cancelled) as end:  # it returned, or it ended cancelled
+            task.result = getattr(end, "value", None)
+            return self.tasks.remove(task)
         except Exception as exc:
-            return self.finish(task, None, exc)
-        self.dispatch(task, instruction)
-
-    def finish(self, task, result, exception):
-        """Record how the task ended, and hand that to every task parked in its join()."""
-        task.done, task.result, task.exception = True, result, exception
-        self.tasks.remove(task)
-        if exception is not None and not task.joiners.waiters and task.name != "main":
-            print("%r failed and nobody joins it: %s: %s" % (task, type(exception).__name__, exception))
-        while task.joiners.waiters:
-            reschedule(task.joiners.pop().task, result, exception)
-
-    def dispatch(self, task, instruction):
-        """Carry out what the task yielded; a bare `yield` (None) just goes to the back."""
+            print("%r failed: %s: %s" % (task, type(exc).__name__, exc))
+            return self.tasks.remove(task)
         reply = error = None
         if task.cancel_pending:  # every `yield` is where a pending cancel is delivered
-            task.cancel_pending = False
-            error = Cancelled()
-        elif isinstance(instruction, Trap):
+            task.cancel_pending, error = False, Cancelled()
+        elif type(trap) is tuple:  # (handler, *args): what the handler returns is the reply
             try:
-                reply = instruction.handler(self, task, *instruction.args)
+                reply = trap[0](self, task, *trap[1:])
             except Exception as exc:  # a trap that fails raises in the task, not the kernel
                 error = exc
-            if reply is PARK:
-                return  # somebody else will reschedule it
-        elif instruction is not None:  # a mistake in the task: tell the task, and carry on
-            hint = " (did you mean `yield from`?)" if hasattr(instruction, "send") else ""
-            error = TypeError("%r yielded %r, not a trap%s" % (task, type(instruction).__name__, hint))
-        self.reschedule(task, reply, error)
-
-
-# -- the traps: each is a handler and a generator function to `yield from` ----------------------
-def _spawn(kernel, task, fn, args):
-    return kernel.spawn(fn(*args), fn.__name__)
+        elif trap is not None:  # a bare `yield` only goes to the back; anything else is a mistake
+            error = TypeError("%r yielded a %r, not a trap (forgot `yield from`?)" % (task, type(trap).__name__))
+        if reply is not PARK:  # PARK: somebody else will reschedule it
+            self.reschedule(task, reply, error)
 
 
 def spawn(fn, *args):
-    return (yield Trap(_spawn, fn, args))
-
-
-def _join(kernel, task, other):
-    if not other.done:
-        return _park(kernel, task, other.joiners)  # finish() reschedules it
-    if other.exception is not None:
-        raise other.exception  # the child's exception, raised in the joiner
-    return other.result
-
-
-def reschedule(task, reply=None, error=None):
-    """Wake a parked task from anywhere: a plain call, so set() and release() need no yield."""
-    task.kernel.reschedule(task, reply, error)
-
-
-def _park(kernel, task, queue, value=None):
-    task.wait = Waiter(task, value, queue)
-    queue.waiters.append(task.wait)
-    return PARK
+    return (yield (Kernel.spawn, fn, args))
 
 
 class Waiter:
-    """One task's place in a WaitQueue, with what it brings (a sender's value)."""
+    """A parked task's place in a line, with what it brings (a sender's value)."""
 
-    def __init__(self, task, value, queue):
-        self.task, self.value, self.queue = task, value, queue
+    def __init__(self, task, line, value, what):
+        self.task, self.line, self.value, self.what = task, line, value, what  # what: in words
+        line.append(self)
+        task.wait = self
 
     def abort(self, task):
-        self.queue.waiters.remove(self)  # a cancelled waiter leaves the line
-
-    def describe(self):
-        return self.queue.what
-
-
-class WaitQueue:
-    """The tasks parked on one thing, in the order they came."""
-
-    def __init__(self, what):
-        self.what = what  # what they wait for, in words: "Channel 'c' recv"
-        self.waiters = []
-
-    def pop(self):
-        """The first Waiter, out of the line; None if nobody waits."""
-        return self.waiters.pop(0) if self.waiters else None
+        self.line.remove(self)  # a cancelled waiter leaves the line
 
 
 class Channel:
-    """Unbuffered: every send meets a recv."""
+    """Unbuffered: every send meets a recv, and the value passes straight from one to the other."""
 
     def __init__(self, name):
-        self.senders = WaitQueue("Channel %r send" % name)
-        self.receivers = WaitQueue("Channel %r recv" % name)
+        self.name, self.senders, self.receivers = name, [], []  # the lines of parked Waiters
 
     def send(self, value):
-        yield Trap(_send, self, value)
+        yield (self._meet, self.receivers, self.senders, value)
 
     def recv(self):
-        return (yield Trap(_recv, self))
+        return (yield (self._meet, self.senders, self.receivers, None))
 
-
-def _send(kernel, task, channel, value):
-    receiver = channel.receivers.pop()
-    if receiver is None:
-        return _park(kernel, task, channel.senders, value)  # a receiver will take it
-    reschedule(receiver.task, value)  # the hand-off: from here on the value is the receiver's
-    return None
-
-
-def _recv(kernel, task, channel):
-    sender = channel.senders.pop()
-    if sender is None:
-        return _park(kernel, task, channel.receivers)  # a sender will hand us a value
-    reschedule(sender.task)  # its send is complete
-    return sender.value
+    def _meet(self, kernel, task, theirs, mine, value):  # the trap's handler, for either side
+        if not theirs:  # nobody waits on the other side: wait in our own line
+            Waiter(task, mine, value, "Channel %r %s" % (self.name, "recv" if mine is self.receivers else "send"))
+            return PARK
+        other = theirs.pop(0)
+        kernel.reschedule(other.task, value)  # the hand-off: a receiver gets our value, a sender its reply
+        return other.value  # a sender's value, if we receive
 
 
 # -- a program -----------------------------------------------------------------------------------
-def left(inbox, outbox):
+def stuck(name, inbox, outbox):
     try:
-        value = yield from inbox.recv()  # waits for right, which waits for us
+        value = yield from inbox.recv()  # waits for the other one, which waits for this one
         yield from outbox.send(value + 1)
     finally:
-        print("left's finally runs")
-
-
-def right(inbox, outbox):
-    try:
-        value = yield from inbox.recv()  # waits for left, which waits for us
-        yield from outbox.send(value + 1)
-    finally:
-        print("right's finally runs")
+        print(name + "'s finally runs")
 
 
 def main():
     to_left, to_right = Channel("to left"), Channel("to right")
-    a = yield from spawn(left, to_left, to_right)
-    yield from spawn(right, to_right, to_left)
-    yield from a.join()
-    print("cannot happen")
+    yield from spawn(stuck, "left", to_left, to_right)
+    yield from spawn(stuck, "right", to_right, to_left)  # main returns; these two wait on
 
 
 try:
