@@ -145,7 +145,6 @@ def main():
     print("main sets the event")
     go.set()
     yield from last.join()  # by then the lock has passed through every worker
-    print("counter:", shared[0])
 
 
 Kernel().run(main)

@@ -19,7 +19,6 @@ class Task:
     """One generator, and what the kernel must remember about it between its turns."""
 
     count = 0  # tasks made so far: the next one's id is count + 1
-    current = None  # the task that runs now
 
     def __init__(self, gen, name):
         Task.count += 1
@@ -27,8 +26,7 @@ class Task:
         self.wait = None  # the line it is parked in, or None
         self.scopes = []  # the cancel scopes (`with` blocks) it is in, the outermost first
 
-    def cancel_target(self):
-        """The scope whose Cancelled the task gets now: the outermost cancelled one it can see."""
+    def cancel_target(self):  # the scope whose Cancelled it gets now: the outermost cancelled one it sees
         shields = [i for i, scope in enumerate(self.scopes) if scope.shield]
         seen = self.scopes[shields[-1] if shields else 0:]  # a shield hides every scope outside it
         cancelled = [scope for scope in seen if scope.cancelled]
@@ -66,7 +64,7 @@ class Kernel:
 
     def step(self, task, reply, error):
         """Run the task up to its next `yield`, then carry out the trap it yielded."""
-        Task.current, task.kernel = task, self  # what a `with` block entered now belongs to
+        Task.current, task.kernel = task, self  # the running task, and its kernel: a `with` needs both
         try:
             trap = task.gen.send(reply) if error is None else task.gen.throw(error)
         except StopIteration:
@@ -126,7 +124,8 @@ def sleep(seconds):
 
 
 # -- a program -----------------------------------------------------------------------------------
-def nested(outer_s, inner_s):
+def nested(title, outer_s, inner_s):
+    print(title)
     with move_on_after(outer_s) as outer:
         with move_on_after(inner_s) as inner:
             yield from sleep(1)
@@ -135,10 +134,8 @@ def nested(outer_s, inner_s):
 
 
 def main():
-    print("inner deadline first:")
-    yield from nested(0.04, 0.01)
-    print("outer deadline first:")
-    yield from nested(0.01, 0.04)
+    yield from nested("inner deadline first:", 0.04, 0.01)
+    yield from nested("outer deadline first:", 0.01, 0.04)
     print("a shield:")
     with move_on_after(0.01) as scope:
         with CancelScope(shield=True):

@@ -1,6 +1,5 @@
-# Step 9: channels. An unbuffered Channel is a meeting point: send and recv each wait for the
-# other side, and the value passes straight from one task to the other. Once it has passed,
-# the hand-off is final: a cancel that comes later never takes the value back.
+# Step 9: channels. An unbuffered Channel is a meeting point: send and recv each wait for the other side, and the
+# value passes straight from one task to the other. Once it has, a cancel that comes later never takes it back.
 
 
 class Cancelled(BaseException):
@@ -118,7 +117,7 @@ def consumer(channel):
     try:
         while True:
             got.append((yield from channel.recv()))
-            yield  # a checkpoint: a pending cancel arrives here, after the value is safe
+            yield  # a checkpoint: a cancel arrives at a `yield`, and by then the value is safe
     finally:
         print("  a consumer ends with", got)
 
@@ -129,9 +128,9 @@ def main():
     t = yield from spawn(consumer, numbers)
     yield  # it parks in recv
     yield from numbers.send(1)  # hands 1 to it: its wait is over, and 1 is its
-    t.cancel()  # too late for 1: it keeps it, and is cancelled at its next checkpoint
+    t.cancel()  # too late for 1: it keeps it, and is cancelled at its next `yield`
     yield
-    yield  # it runs to its next trap, where the cancel arrives
+    yield  # it runs on to that `yield`, and ends
     print("cancelled while parked, before any value:")
     t = yield from spawn(consumer, numbers)
     yield  # it parks in recv

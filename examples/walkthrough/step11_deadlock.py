@@ -1,6 +1,5 @@
-# Step 11: deadlock. When no task is ready and tasks are still parked, nothing can ever wake
-# them (this kernel has no timers or sockets): the kernel says so, naming who waits on what,
-# instead of returning as if all were well. Then it cancels them, so every `finally` runs.
+# Step 11: deadlock. When no task is ready and tasks are still parked, nothing can ever wake them (this kernel has
+# no timers or sockets): the kernel names who waits on what, then cancels them, so every `finally` runs.
 
 
 class Deadlock(Exception):
