@@ -6,12 +6,7 @@ from genlet.kernel.timers import Timers
 
 
 def drain(timers, now):
-    out = []
-    entry = timers.pop_due(now)
-    while entry is not None:
-        out.append(entry[2])
-        entry = timers.pop_due(now)
-    return out
+    return [entry[2] for entry in timers.pop_due(now)]
 
 
 def test_pop_in_deadline_then_insertion_order():
@@ -59,28 +54,28 @@ def test_a_million_pending_timers():
     assert len(t) == 1_000_000 - len(entries[::3])
     last = -1.0
     count = 0
-    entry = t.pop_due(2000)
-    while entry is not None:
+    for entry in t.pop_due(2000):
         assert entry[0] >= last
         last = entry[0]
         count += 1
-        entry = t.pop_due(2000)
     assert count == 1_000_000 - len(entries[::3])
 
 
-def test_due_and_discard():
+def test_earliest_follows_the_top_of_the_heap_and_discard():
+    """Issue 15: the run loop reads ``earliest`` (no call, no clock read without timers)."""
     timers = Timers()
-    reads = []
-
-    def clock():
-        reads.append(1)
-        return 5.0
-
-    assert not timers.due(clock) and reads == []  # no entry: the clock is not read
+    assert timers.earliest is None
     owner = type("Owner", (), {"_timer": None})()
     owner._timer = timers.add(5.0, owner)
-    assert timers.due(clock) and len(reads) == 1
+    later = timers.add(7.0, "later")
+    assert timers.earliest == 5.0
     timers.discard(owner)
-    assert owner._timer is None and len(timers) == 0
+    assert owner._timer is None and len(timers) == 1
+    assert timers.earliest == 5.0  # (a cancelled entry stays on top until it is thrown away)
     timers.discard(owner)  # nothing to discard: harmless
-    assert timers.pop_due(10.0) is None
+    assert timers.next_deadline() == 7.0 and timers.earliest == 7.0
+    assert timers.pop_due(6.0) == [] and timers.earliest == 7.0
+    assert timers.pop_due(10.0) == [later] and timers.earliest is None
+    for i in range(100):
+        timers.cancel(timers.add(i, i))  # compaction rebuilds the heap: earliest follows it
+    assert timers.earliest is None or timers.earliest == timers._heap[0][0]

@@ -16,11 +16,13 @@ except ImportError:
 
 from . import ending
 from ._typing import TYPE_CHECKING
+from .blocking import SLEEPING
 from .errors import Deadlock, TaskCancelled, plural
 from .flags import CANCELLED, ENDED, FAILED, OBSERVED
 from .running import deadlock_title
 from .task import Task
 from .timers import REPLY, TARGET
+from .traps import reschedule
 
 if TYPE_CHECKING:
     from typing import List
@@ -43,18 +45,17 @@ class Driving:
 
     def _expire_timers(self) -> None:
         timers = self._timers
-        if not len(timers):
+        if timers.earliest is None:
             return
-        now = self.clock.now()
-        entry = timers.pop_due(now)
-        while entry is not None:
+        for entry in timers.pop_due(self.clock.now()):
             target = entry[TARGET]
             target._timer = None  # (it fired: nothing to cancel)
             if target.__class__ is not Task:
                 target.cancel()  # a cancel scope's deadline
+            elif target._wait is SLEEPING:
+                reschedule(target)  # a sleep's end: nothing to let go of, no reply but None
             elif target._wait is not None:
                 self._interrupt(target, entry[REPLY])
-            entry = timers.pop_due(now)
 
     def _wait_for_events(self, max_wait: "Optional[float]") -> None:
         """Between passes: poll IO, run calls from other threads, fire due timers.

@@ -202,7 +202,7 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
         start at once: two tasks handing messages back and forth pay for a pass, not for a
         poll. ``_halt`` (main has ended, a fatal error, Ctrl-C) stops it at once.
         """
-        heap = self._timers._heap  # (see below)
+        timers = self._timers
         now = self.clock.now
         while True:
             self._run_ready()
@@ -211,9 +211,8 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
             io = self._io
             if io is not None and io.count:
                 return
-            # inlined copy of Timers.due: benchmarks/pingpong.py (two tasks handing messages
-            # back and forth run a pass or two per message: a call here shows)
-            if heap and heap[0][0] <= now():
+            earliest = timers.earliest  # (without timers the clock is not read)
+            if earliest is not None and earliest <= now():
                 return
 
     def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:

@@ -24,12 +24,17 @@ DEADLINE, SEQ, TARGET, REPLY = 0, 1, 2, 3
 
 
 class Timers:
-    __slots__ = ("_heap", "_seq", "_dead")
+    """The heap of deadline entries. ``earliest`` is published: the deadline at the top of the
+    heap (a cancelled entry's included), None if it is empty. The run loop reads it between
+    passes and looks at the timers only once the clock has reached it."""
+
+    __slots__ = ("_heap", "_seq", "_dead", "earliest")
 
     def __init__(self) -> None:
         self._heap = []  # type: List[List[Any]]
         self._seq = 0
         self._dead = 0
+        self.earliest = None  # type: Optional[float]
 
     def __len__(self) -> int:
         """The number of live (not cancelled) entries."""
@@ -39,7 +44,9 @@ class Timers:
         """Schedule ``target`` at ``deadline``; returns the entry, the handle for cancel()."""
         self._seq += 1
         entry = [deadline, self._seq, target, reply]
-        heappush(self._heap, entry)
+        heap = self._heap
+        heappush(heap, entry)
+        self.earliest = heap[0][DEADLINE]
         return entry
 
     def cancel(self, entry: "List[Any]") -> None:
@@ -53,6 +60,7 @@ class Timers:
                 heap[:] = [e for e in heap if e[TARGET] is not None]
                 heapify(heap)
                 self._dead = 0
+                self.earliest = heap[0][DEADLINE] if heap else None
 
     def discard(self, owner: "Any") -> None:
         """Cancel ``owner``'s entry (a task's or a cancel scope's ``_timer``), if it has one."""
@@ -61,34 +69,34 @@ class Timers:
             owner._timer = None
             self.cancel(entry)
 
-    def due(self, clock: "Callable[[], float]") -> bool:
-        """Is an entry due now (or a cancelled one to clear)? O(1): the run loop asks between
-        passes. ``clock`` (the kernel clock's ``now``) is read only if there is an entry."""
-        heap = self._heap
-        return bool(heap) and heap[0][DEADLINE] <= clock()
-
     def next_deadline(self) -> "Optional[float]":
         """The earliest live deadline, or None."""
         heap = self._heap
         while heap:
             if heap[0][TARGET] is not None:
-                return heap[0][DEADLINE]  # type: ignore[no-any-return]
+                self.earliest = deadline = heap[0][DEADLINE]  # (dead entries before it: gone)
+                return deadline  # type: ignore[no-any-return]
             heappop(heap)
             self._dead -= 1
+        self.earliest = None
         return None
 
-    def pop_due(self, now: float) -> "Optional[List[Any]]":
-        """Remove and return the earliest live entry whose deadline is <= now, else None.
+    def pop_due(self, now: float) -> "List[List[Any]]":
+        """Remove and return the live entries whose deadline is <= now, earliest first.
 
-        The entry is marked as fired (its ``seq`` set to 0), so a later cancel() of it, by a
-        target that still holds the handle, does nothing.
+        Each is marked as fired (its ``seq`` set to 0), so a later cancel() of it, by a target
+        that still holds the handle, does nothing. Cancelled entries met on the way are
+        thrown away. One call for all that are due: a pass often finds many (timers that
+        share a deadline, or a clock that moved on while the tasks ran).
         """
         heap = self._heap
+        due = []  # type: List[List[Any]]
         while heap and heap[0][DEADLINE] <= now:
             entry = heappop(heap)
             if entry[TARGET] is None:
                 self._dead -= 1
                 continue
             entry[SEQ] = 0
-            return entry
-        return None
+            due.append(entry)
+        self.earliest = heap[0][DEADLINE] if heap else None
+        return due
