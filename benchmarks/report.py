@@ -124,10 +124,11 @@ operations), which a busy machine does not disturb. Re-measure before relying on
 
 | where | the choice | what it bought (workload) |
 |---|---|---|
-| `genlet/sync/locks.py`, `Lock.acquire` | the free case inlined (`parking_task`, `LockBase._take`) | calling them: 17% more instructions per acquire + release, 3,190 → 3,730 (`lock-uncontended`) |
-| `genlet/sync/channels.py`, `Channel.recv` | its two usual cases inlined (`Channel._take`) | calling it: 12% more instructions per item in `pipeline` (3,970 → 4,440) and 6% more per round trip in `ping-pong` (30,950 → 32,750) |
-| `genlet/sync/_base.py`, `wake_first` | `wake` inlined | calling it: 3% more instructions per `ping-pong` round trip (32,500 → 33,500) |
-| `genlet/sync/channels.py` | hot paths read `WaitQueue._len`, not `len(queue)` | an immediate send about a third faster (`ping-pong`) |
+| `genlet/kernel/task.py`, `task.wait_object`, `task.kernel` | published as the slots themselves (not functions, not properties), so a free `Lock.acquire` calls nothing but the `answer` its `yield from` runs | through `waiting_for()`, `unwaited()` and the `task.kernel` property: 4,769 → 3,254 instructions per acquire + release (`lock-uncontended`; asyncio: 2,486) |
+| `genlet/sync/channels.py`, `Channel.recv` | a buffered value with no sender waiting is taken without calling `Channel._take` (everything with a sender goes through it) | calling it: 12% more instructions per item in `pipeline` (3,970 → 4,440) |
+| `genlet/kernel/timers.py`, `Timers.earliest` | the run loop reads the heap's earliest deadline (an attribute) between passes, and the clock only when there is one | a `Timers.due` call there: 5% more per `ping-pong` round trip (31,020 → 32,546) |
+| `genlet/kernel/waitqueue.py`, `WaitQueue.push` | a `ValueWaiter` is made with one `__init__` call (`push` stores the value); it offsets part of what the copies of `wake` (in `wake_first`) and `Channel._take` (in `recv`) saved, now that those call them | with it and without the copies: 32,102 instructions per `ping-pong` round trip, 3% more than with the copies (31,299) |
+| `genlet/sync/channels.py` | hot paths read `WaitQueue.length`, not `len(queue)` | an immediate send about a third faster (`ping-pong`) |
 | `genlet/sync/queues.py` | items reached through bound methods of built-in containers (`_push`, `_pop`) | C calls at about half the cost of a Python method: a put + get a fifth cheaper (`queue-put-get`) |
 | `genlet/sync/deadlock.py` | `LockBase` imported once and kept | an `import` at every check was a third of the check (`lock-contended`) |
 """

@@ -115,19 +115,15 @@ class ValueWaiter(Waiter):
 
     __slots__ = ("value",)
 
-    def __init__(self, task: "Any", value: "Any", queue: "WaitQueue") -> None:
-        Waiter.__init__(self, task, queue)
-        self.value = value
+    # Discussion: no __init__ of its own (nor GroupWaiter's): ``push`` makes one as a Waiter
+    # and then stores ``value`` (and ``group``). An __init__ that called Waiter's was a second
+    # Python call in every park that carries a value (a channel's sender, benchmarks/pingpong.py).
 
 
 class GroupWaiter(ValueWaiter):
     """A Waiter that is one of several for one task (a ``select``, a ``joinall``)."""
 
     __slots__ = ("group",)
-
-    def __init__(self, task: "Any", value: "Any", queue: "WaitQueue", group: "Any") -> None:
-        ValueWaiter.__init__(self, task, value, queue)
-        self.group = group
 
 
 class WaitQueue:
@@ -161,11 +157,14 @@ class WaitQueue:
     def push(self, task: "Any", value: "Any" = None, group: "Any" = None) -> Waiter:
         """Add ``task`` at the back of the line; returns its Waiter."""
         if group is not None:
-            node = GroupWaiter(task, value, self, group)  # type: Waiter
+            node = GroupWaiter(task, self)  # type: Waiter
+            node.group = group
+            node.value = value
         elif value is None:
             node = Waiter(task, self)
         else:
-            node = ValueWaiter(task, value, self)
+            node = ValueWaiter(task, self)
+            node.value = value
         tail = self._tail
         if tail is None:
             self._head = node
@@ -262,11 +261,14 @@ class _ListQueue(_Base):
     def push(self, task: "Any", value: "Any" = None, group: "Any" = None) -> "Any":
         """Add ``task`` at the back of the line; returns its wait object (this queue, or a Waiter)."""
         if group is not None:
-            node = GroupWaiter(task, value, self, group)  # type: Any
+            node = GroupWaiter(task, self)  # type: Any
+            node.group = group
+            node.value = value
         elif value is None and task is not None:
             node = task  # a plain wait: the task itself is in line, the queue is its wait object
         else:
-            node = ValueWaiter(task, value, self)
+            node = ValueWaiter(task, self)
+            node.value = value
         self._line.append(node)
         self.length += 1
         return self if node is task else node

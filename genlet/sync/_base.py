@@ -84,11 +84,7 @@ def wake_first(line: WaitQueue, reply: "Any") -> "Optional[Waiter]":
     """Hand ``reply`` to the first waiter in ``line`` that takes it; that Waiter, or None."""
     waiter = line.pop()
     while waiter is not None:
-        group = waiter.group  # inlined copy of wake: benchmarks/pingpong.py
-        if group is None:
-            reschedule(waiter.task, reply)
-            return waiter
-        if group.fire(waiter, reply):
+        if wake(waiter, reply):
             return waiter
         waiter = line.pop()  # that select is over already: the next in line
     return None

@@ -202,17 +202,14 @@ class Channel(Generic[T]):
 
         Raises ``ChannelClosed`` once the channel is closed and its buffer drained.
         """
-        # inlined copy of Channel._take (its two usual cases): benchmarks/pipeline.py, benchmarks/pingpong.py
         buf = self._buf
         if not self._senders.length:
-            if buf:
+            if buf:  # the buffer's head: no sender to let in behind it (benchmarks/pipeline.py)
                 return completed(buf.popleft())
-        elif not buf:
-            sender = wake_first(self._senders, None)  # a rendezvous: the sender's value
-            if sender is not None:
-                return completed(sender.value)
         else:
-            return completed(self._take())  # a full buffer: the first sender's value moves in
+            value = self._take()
+            if value is not _EMPTY:
+                return completed(value)
         if self._closed:
             raise self._recv_closed()
         task = parking_task()

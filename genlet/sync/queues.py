@@ -104,34 +104,29 @@ class Queue:
         return 0 < self.maxsize <= self.qsize()
 
     # -- putting -----------------------------------------------------------------------------
-    def _give(self, item: "Any") -> bool:
-        """Put ``item`` now: to the first waiting getter, or into the queue. False if full."""
-        if not self._getters.length or wake_first(self._getters, item) is None:
-            if 0 < self.maxsize <= self._size:
-                return False
-            self._push(item)
-            self._size += 1
-        self._unfinished += 1
-        return True
-
     def put(self, item: "Any", timeout: "Optional[float]" = None) -> "Generator[Any, Any, None]":
         """``yield from q.put(item, timeout=None)``: add ``item``, waiting while the queue is full.
 
         Raises ``genlet.TimeoutError`` if there is still no room after ``timeout`` seconds.
+
+        Discussion: the one place where an item goes in (``put_nowait`` and ``put_op`` call
+        this once there is room, and then it finishes at once). A getter waits only while the
+        queue is empty, so one that waits always finds room: the item goes to the first
+        getter that takes it, else into the queue.
         """
-        if not self._getters.length and (self.maxsize <= 0 or self._size < self.maxsize):
-            self._push(item)  # the usual case, inlined: nobody waits and there is room
-            self._size += 1
+        if self.maxsize <= 0 or self._size < self.maxsize:
+            if not self._getters.length or wake_first(self._getters, item) is None:
+                self._push(item)
+                self._size += 1
             self._unfinished += 1
-            return DONE  # type: ignore[no-any-return]
-        if self._give(item):
             return DONE  # type: ignore[no-any-return]
         return park_in_line(parking_task(), self._putters, item, timeout, "put", ": still full")
 
     def put_nowait(self, item: "Any") -> None:
         """Add ``item`` at once; ``genlet.WouldBlock`` if the queue is full."""
-        if not self._give(item):
+        if self.full():
             raise WouldBlock("%s is full (maxsize=%d); put() would wait for room" % (self._label, self.maxsize))
+        self.put(item)  # (there is room: it finishes at once, nothing to yield from)
 
     # -- getting -----------------------------------------------------------------------------
     def _take(self) -> "Any":
@@ -432,7 +427,7 @@ class QueuePutOp(Op):
         return not self.queue.full()
 
     def commit(self) -> None:
-        self.queue._give(self.item)
+        self.queue.put(self.item)  # (ready: there is room; it finishes at once)
 
     def enroll(self, task: "Any", group: "Any") -> Waiter:
         return self.queue._putters.push(task, self.item, group)
