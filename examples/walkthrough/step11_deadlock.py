@@ -52,7 +52,7 @@ class Kernel:
         self.ready.append((task, reply, error))
 
     def run(self, main, *args):
-        main = self.spawn(None, main, args)
+        main_task = self.spawn(None, main, args)
         self.run_until_idle()
         if self.tasks:  # all parked, and nothing left that could wake one: a deadlock
             report = ["every task waits, and nothing can wake any of them:"]
@@ -61,7 +61,7 @@ class Kernel:
                 task.cancel()  # out of its line, Cancelled thrown in: its `finally` runs
             self.run_until_idle()
             raise Deadlock("\n".join(report))
-        return main.result
+        return main_task.result
 
     def run_until_idle(self):
         while self.ready:
