@@ -102,11 +102,12 @@ def test_spawn_checkpoint_and_exit():
     ] + main_ends_by_joining("child"))  # fmt: skip
 
 
-def test_a_hand_off_over_a_channel_and_a_timer():
-    def sender(channel):
-        yield from genlet.sleep(0.5)
-        yield from channel.send("hi")
+def sender(channel):
+    yield from genlet.sleep(0.5)
+    yield from channel.send("hi")
 
+
+def test_a_hand_off_over_a_channel_and_a_timer():
     def main():
         channel = genlet.Channel()
         genlet.spawn(sender, channel, name="sender")
@@ -276,3 +277,97 @@ def test_results_are_the_same_with_and_without_instruments(installed):
 
     instruments = [Recorder()] if installed else None
     assert genlet.run(main, clock=genlet.VirtualClock(), instruments=instruments) == [0, 1, 2, 3, 4]
+
+
+class Woken(Instrument):
+    """Overrides two events only: the wake-ups and the batches of steps."""
+
+    def __init__(self):
+        self.events = []
+
+    def task_woken(self, task, waker, cause):
+        self.events.append(("woken", task.name, waker and waker.name, cause))
+
+    def steps_ran(self, tasks, times):
+        assert len(times) == len(tasks) + 1 and times == sorted(times)
+        self.events.append(("ran",) + tuple(task.name for task in tasks))
+
+    def task_parked(self, task):
+        self.events.append(("parked", task.name))
+
+
+def test_only_the_methods_an_instrument_overrides_are_called(monkeypatch):
+    called = []
+    for name in ("before_task_step", "after_task_step", "task_scheduled", "task_spawned", "task_exited"):
+        monkeypatch.setattr(Instrument, name, lambda self, *args, name=name: called.append(name))
+
+    def main():
+        channel = genlet.Channel()
+        genlet.spawn(sender, channel, name="sender")
+        message = yield from channel.recv()
+        yield
+        return message
+
+    woken = Woken()
+    assert genlet.run(main, clock=genlet.VirtualClock(), instruments=[woken]) == "hi"
+    assert called == []  # inherited from Instrument: never called
+    assert woken.events == [
+        ("ran", "main-1"), ("parked", "main-1"),
+        ("ran", "sender"), ("parked", "sender"),
+        ("woken", "sender", None, "timer"),
+        ("ran", "sender"),  # its send hands main the message, so it is told at once
+        ("woken", "main-1", "sender", "hand-off"),
+        ("ran", "main-1"), ("ran", "main-1"),  # a checkpoint (its pass's list), then the end
+    ]
+
+
+def test_steps_ran_gets_every_step_in_order():
+    def worker(n):
+        for _ in range(n):
+            yield
+
+    def main():
+        for task in [genlet.spawn(worker, n, name="w%d" % n) for n in (1, 2, 3)]:
+            yield from task.join()
+
+    woken, recorder = Woken(), Recorder()
+    genlet.run(main, clock=genlet.VirtualClock(), instruments=[woken, recorder])
+    ran = [name for event in woken.events if event[0] == "ran" for name in event[1:]]
+    assert ran == [event[1] for event in recorder.events if event[0] == "step"]
+
+
+def test_a_no_op_instrument_leaves_the_plain_pass():
+    def main():
+        kernel = genlet.kernel.current_kernel()
+        yield
+        return "_run_ready" in vars(kernel), kernel._observers is not None
+
+    assert genlet.run(main, instruments=[Instrument()]) == (False, True)
+
+
+def test_instruments_added_and_removed_mid_pass_update_the_lists():
+    first, second = Recorder(), Recorder()
+
+    def other():
+        for _ in range(3):
+            yield
+
+    def main():
+        kernel = genlet.kernel.current_kernel()
+        first.clock = second.clock = kernel.clock
+        genlet.spawn(other, name="other")
+        yield
+        kernel.add_instrument(second)  # (during this pass: told from the next pass on)
+        yield
+        kernel.remove_instrument(first)  # told nothing more, at once
+        yield
+        kernel.remove_instrument(second)
+        yield
+        return "_run_ready" in vars(kernel)
+
+    assert genlet.run(main, clock=genlet.VirtualClock(), instruments=[first]) is False
+    steps = [e[1] for e in first.events if e[0] == "step"]
+    assert steps == ["main-1", "other", "main-1", "other", "main-1"]
+    assert [e[1] for e in second.events if e[0] == "step"] == ["other", "main-1", "other", "main-1"]
+    assert second.events[0] == ("step", "other", 0.0)  # (nothing of the step that added it)
+    assert first.events[-1] == ("step", "main-1", 0.0)  # (removed during that step)

@@ -38,6 +38,11 @@ class FakeKernel:
         self.clock = genlet.VirtualClock()
 
 
+def step(rec, task):
+    """One step of ``task``, as the kernel reports it to a recorder (steps_ran)."""
+    rec.steps_ran([task], [rec._perf(), rec._perf()])
+
+
 @pytest.fixture
 def fed(monkeypatch):
     """A recorder and a little run fed to it: main spawns a worker and waits on a channel;
@@ -47,28 +52,20 @@ def fed(monkeypatch):
     main, worker = FakeTask(1, "main"), FakeTask(2, "worker")
     rec.before_run(kernel)
     rec.task_spawned(main, None)
-    rec.task_scheduled(main, None, "spawn")  # implied by the spawn: not recorded
-    rec.before_task_step(main)
-    rec.after_task_step(main)
+    step(rec, main)
     main.waiting_on = "Channel.recv"
     rec.task_parked(main)
     rec.task_spawned(worker, main)
-    rec.before_task_step(worker)
-    rec.after_task_step(worker)
+    step(rec, worker)
     worker.waiting_on = "sleep 1 s"
     rec.task_parked(worker)
     kernel.clock.advance(1.0)
-    rec.task_scheduled(worker, None, "timer")
-    rec.before_task_step(worker)
-    rec.after_task_step(worker)
+    rec.task_woken(worker, None, "timer")
+    step(rec, worker)
     worker.outcome = "returned"
     rec.task_exited(worker)
-    rec.task_scheduled(main, worker, "hand-off")
-    rec.before_task_step(main)
-    rec.after_task_step(main)
-    rec.task_scheduled(main, main, "checkpoint")  # implied by the step: not recorded
-    rec.before_task_step(main)
-    rec.after_task_step(main)
+    rec.task_woken(main, worker, "hand-off")
+    rec.steps_ran([main, main], [rec._perf(), rec._perf(), rec._perf()])  # two steps: a checkpoint
     main.outcome = "failed"
     main._value = ValueError("boom")
     rec.task_exited(main)
@@ -104,10 +101,27 @@ def test_the_events_of_a_run_in_order(fed):
 
 def test_the_ring_keeps_the_last_events_and_the_names(fed):
     rec = Recorder(max_events=3)
-    for event in fed.raw():
-        rec._push(event)
+    main = FakeTask(1, "main")
+    rec.before_run(FakeKernel())
+    rec.task_spawned(main, None)
+    for _ in range(3):
+        step(rec, main)
+    main.outcome = "returned"
+    rec.task_exited(main)
+    assert len(rec) == 3
     assert [e.kind for e in rec.events] == ["step", "step", "exit"]
-    assert [e.name for e in rec.events] == ["main"] * 3  # the spawn event is gone; the exit names it
+    assert [e.name for e in rec.events] == ["main"] * 3  # the spawn event is gone; the task names itself
+    assert sum(1 for entry in rec._ring if entry[0] == "steps") <= 2  # the oldest list of steps went
+
+
+def test_a_list_of_steps_becomes_step_events_with_their_durations():
+    rec = Recorder()
+    rec.before_run(FakeKernel())
+    a, b = FakeTask(1, "a"), FakeTask(2, "b")
+    rec.steps_ran([a, b, a], [10.0, 10.5, 10.75, 11.0])
+    assert [(e.kind, e.name, e.real, e.duration, e.time) for e in rec.events] == [
+        ("step", "a", 10.0, 0.5, 0.0), ("step", "b", 10.5, 0.25, 0.0), ("step", "a", 10.75, 0.25, 0.0),
+    ]  # fmt: skip
 
 
 def test_max_seconds_keeps_the_last_seconds_of_the_kernels_clock(monkeypatch):
@@ -116,11 +130,10 @@ def test_max_seconds_keeps_the_last_seconds_of_the_kernels_clock(monkeypatch):
     rec.before_run(kernel)
     task = FakeTask(1, "sleeper")
     for _ in range(6):
-        rec.before_task_step(task)
-        rec.after_task_step(task)
+        step(rec, task)
         rec.task_parked(task)
         kernel.clock.advance(1.0)
-        rec.task_scheduled(task, None, "timer")
+        rec.task_woken(task, None, "timer")
     # the last event (a wake) is at 6.0: the events from 3.5 on are kept
     assert [e.time for e in rec.events if e.kind == "step"] == [4.0, 5.0]
     assert min(e.time for e in rec.events) == 4.0
@@ -179,8 +192,11 @@ def test_chrome_json_is_valid_trace_event_format(fed, tmp_path):
 
 
 def test_html_is_one_self_contained_page(fed, tmp_path):
-    fed._names[1] = "</script><!--x-->"  # a name that must not end the script element
-    fed._ring.append(("park", 1.0, 1.0, 1, "</script><!--x-->", 0, "Channel.recv", None))
+    task = FakeTask(1, "</script><!--x-->")  # a name that must not end the script element
+    fed.clear()
+    fed.task_spawned(task, None)
+    fed.task_parked(task)
+    fed.task_spawned(FakeTask(2, "worker"), None)
     path = fed.write(str(tmp_path / "run.html"), title="a & b")
     text = open(path, encoding="utf-8").read()
     assert text.count("</script>") == 2 and "<!--x" not in text

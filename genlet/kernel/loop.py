@@ -119,8 +119,9 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
         observe(self, monitor, slow_step, trace)  # genlet.monitor, genlet.trace, if asked for
 
     # -- the run loop ------------------------------------------------------------------------
-    def _step(self, task: "Task[Any]", ready: "List[Task[Any]]") -> None:
-        """Resume ``task`` once; then it is parked, back in ``ready``, or finished."""
+    def _step(self, task: "Task[Any]", ready: "List[Task[Any]]") -> bool:
+        """Resume ``task`` once; then it is parked, back in ``ready``, or finished. True: it
+        yielded at a checkpoint and is back in ``ready`` (the instrumented pass asks)."""
         self.current = task
         try:
             gen = task._gen
@@ -135,15 +136,17 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
                 trap = gen.throw(self._cancelled(task))
         except StopIteration as stop:
             self._finish(task, stop.value, None)
-            return
+            return False
         except BaseException as error:
             self._finish(task, None, error)
-            return
+            return False
         if trap is None and task._wait is None:
             task._value = None
             ready.append(task)
-        elif not (trap is PARK and task._cancel is None and task._wait is not None):
+            return True
+        if not (trap is PARK and task._cancel is None and task._wait is not None):
             self._trap(task, trap)
+        return False
 
     def _run_ready(self) -> None:
         """Run each task that was ready when the pass started, once, in order (principle 3)."""

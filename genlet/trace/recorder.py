@@ -2,17 +2,20 @@
 
 ``Recorder`` is an ``Instrument`` (see ``docs/kernel.md``): the kernel tells it when a task is
 spawned, woken, stepped, parked and when it exits, and it appends one small tuple per event to
-a ring (``collections.deque`` with ``maxlen``), so memory stays bounded however long the run:
-a long-running server traced with ``Recorder(max_events=200_000)`` or ``max_seconds=10``
-keeps the end of its run. ``recorder.events`` turns the ring into ``Event`` records.
+a ring, so memory stays bounded however long the run: a long-running server traced with
+``Recorder(max_events=200_000)`` or ``max_seconds=10`` keeps the end of its run.
+``recorder.events`` turns the ring into ``Event`` records.
 
-Discussion: the hot path is a step: ``before_task_step`` and ``after_task_step`` run around
-every switch. They read ``perf_counter`` and append one tuple (not even the kernel's clock:
-see ``_stamp``); everything else (names, the timeline, the formats) is worked out when the
-events are read or written. A checkpoint
-(``yield``) and a spawn also "schedule" the task, but those wakes are implied by the step and
-the spawn events and are not recorded: a step followed by neither ``park`` nor ``exit`` ended
-at a checkpoint, and the task was ready again at once.
+Discussion: the hot path is a step, and a step costs the recorder nothing of its own: the
+kernel writes each step's task and one ``perf_counter`` reading into a list and hands over a
+pass's worth at once (``steps_ran``), which the ring keeps as it is. Every other event is a
+flat tuple of the task objects and what only that moment knows (what a parked task waits on,
+and where); names, outcomes and the steps' records are worked out when the events are read or
+written. Events that follow a step (its park, its exit, the tasks it spawned or woke) happen
+when it ended: they take that reading, not the clocks. A checkpoint (``yield``) and a spawn
+also "schedule" the task, but those wakes are implied by the step and the spawn events and are
+not recorded (the recorder is told ``task_woken``, not ``task_scheduled``): a step followed by
+neither ``park`` nor ``exit`` ended at a checkpoint, and the task was ready again at once.
 """
 
 import collections
@@ -62,15 +65,22 @@ class Event(NamedTuple):
     error: Optional[str] = None
 
 
-# The ring's tuples: (kind, time, real, task id, name or None, other id, a, b), with a and b:
-# wake (cause, -), step (duration, -), park (what, where), exit (outcome, error), idle
-# (duration, timeout).
+# What ``raw()`` gives the exporters: (kind, time, real, task id, name or None, other id, a,
+# b), with a and b: wake (cause, -), step (duration, -), park (what, where), exit (outcome,
+# error), idle (duration, timeout).
 Raw = Tuple[str, float, float, int, Optional[str], int, Any, Any]
 KIND = 0  # type: Final
 TIME = 1  # type: Final
 REAL = 2  # type: Final
 TASK = 3  # type: Final
 NAME = 4  # type: Final
+
+# What the ring holds (task objects, not ids: see the module's docstring):
+#   ("steps", time, tasks, times)   (steps_ran's lists, as they are)
+#   ("spawn", time, real, task, parent or None)      ("wake", time, real, task, waker, cause)
+#   ("park", time, real, task, what, where)          ("exit", time, real, task)
+#   ("idle", time, real, duration, timeout)
+Entry = Tuple[Any, ...]
 
 
 class Recorder(Instrument):
@@ -79,8 +89,10 @@ class Recorder(Instrument):
 
     ``max_events``: keep at most this many (the oldest go first). ``max_seconds``: keep only
     the events of the last so many seconds of the kernel's clock. Both bound the memory; the
-    first always does. ``path``: write the record there when the run ends (``.html`` or
-    ``.json``: see ``write``), also when it ends with an exception.
+    first always does (the ring may hold one pass's steps more, until it is read). ``path``:
+    write the record there when the run ends (``.html`` or ``.json``: see ``write``), also
+    when it ends with an exception. The record holds the tasks it names (finished ones too)
+    until their events leave the ring.
     """
 
     def __init__(self, max_events: int = 200_000, max_seconds: Optional[float] = None, path: Optional[str] = None) -> None:
@@ -95,13 +107,11 @@ class Recorder(Instrument):
         self.path = path
         self.max_events = max_events
         self.max_seconds = max_seconds
-        self._ring = collections.deque(maxlen=max_events)  # type: Deque[Raw]
-        self._push = self._ring.append
+        self._ring = collections.deque()  # type: Deque[Entry]
+        self._count = 0  # the events in the ring (a list of steps counts its steps)
         self._perf = time.perf_counter
         self._clock = self._first_clock  # type: Callable[[], float]
-        self._names = {}  # type: Dict[int, str]  # the names of live tasks, by id
-        self._r0 = 0.0  # the step that runs: its start (perf_counter)
-        self._now = None  # type: Optional[float]  # the kernel's clock, last read (see _stamp)
+        self._at = None  # type: Optional[Tuple[float, float]]  # (time, real): the last step's end
         self._idle = None  # type: Optional[Tuple[float, float]]
         self.virtual = False  # the kernel runs on a virtual clock (see timeline.py)
         self.started = None  # type: Optional[Tuple[float, float]]  # (time, real) at before_run
@@ -120,30 +130,18 @@ class Recorder(Instrument):
         self.virtual = bool(getattr(kernel.clock, "autojump", False))
 
     def _stamp(self) -> Tuple[float, float]:
-        """Both clocks now. Discussion: a step does not read the kernel's clock (the hot path:
-        see the module's docstring); it carries the last reading, ``_now``, and ``raw`` works
-        out its time. A virtual clock only moves between passes, when no task is ready, and
-        then a wake (read here) comes before the next step; a real clock moves with
-        ``perf_counter``."""
-        now, real = self._clock(), self._perf()
-        if self._now is None:
-            self._backfill(now, real)
-        self._now = now
-        return now, real
+        """Both clocks now: the kernel's (virtual in tests) and ``perf_counter``."""
+        return self._clock(), self._perf()
 
-    def _backfill(self, now: float, real: float) -> None:
-        """The first reading of the kernel's clock: give it to the steps recorded before it.
+    def _after_step(self) -> Tuple[float, float]:
+        """When the last step ended: the time of an event that follows it (see the top)."""
+        return self._at if self._at is not None else self._stamp()
 
-        Discussion: a recorder added while the kernel runs sees steps before anything reads
-        the clock. On a virtual clock they ran at ``now`` (nothing was ready to wait for
-        while time jumped); on a real one, ``now`` less the real time since.
-        """
-        fill = (lambda r: now) if self.virtual else (lambda r: now - (real - r))  # type: Callable[[float], float]
-        self._ring = collections.deque(
-            [event if event[TIME] is not None else (event[KIND], fill(event[REAL])) + event[2:] for event in self._ring],
-            maxlen=self.max_events,
-        )
-        self._push = self._ring.append
+    def _push(self, entry: Entry) -> None:
+        self._ring.append(entry)
+        self._count += 1
+        if self._count > self.max_events:
+            self._drop()
 
     # -- the instrument's methods (see genlet.kernel.lowlevel.Instrument) ----------------------
     def before_run(self, kernel: Any) -> None:
@@ -155,45 +153,35 @@ class Recorder(Instrument):
         if self.path is not None:
             self.write(self.path)
 
+    def steps_ran(self, tasks: List[Any], times: List[float]) -> None:
+        """Discussion: the kernel's clock is read once per list: a virtual one does not move
+        during a pass; on a real one, ``raw`` works each step's time out from ``perf_counter``."""
+        now = self._clock()
+        self._at = now, times[-1]
+        self._ring.append(("steps", now, tasks, times))
+        self._count += len(tasks)
+        if self._count > self.max_events:
+            self._drop()
+
     def task_spawned(self, task: Any, parent: Any) -> None:
-        name = self._names[task.id] = task.name
-        parent_id = 0 if parent is None else parent.id
-        t, r = self._stamp()
-        self._push(("spawn", t, r, task.id, name, parent_id, None, None))
+        if parent is None:  # (spawned outside a task: not at the end of a step)
+            self._at = self._stamp()
+        t, r = self._after_step()
+        self._push(("spawn", t, r, task, parent))
 
-    def task_scheduled(self, task: Any, waker: Any, cause: str) -> None:
-        if cause == "checkpoint" or cause == "spawn":
-            return  # implied by the step and the spawn events (see the module's docstring)
-        waker_id = 0 if waker is None else waker.id
-        t, r = self._stamp()
-        self._push(("wake", t, r, task.id, None, waker_id, cause, None))
-
-    def before_task_step(self, task: Any) -> None:
-        self._r0 = self._perf()
-
-    def after_task_step(self, task: Any) -> None:
-        r0 = self._r0
-        # (``_now`` is None until the kernel's clock is first read: see _backfill)
-        self._push(("step", self._now, r0, task.id, None, 0, self._perf() - r0, None))  # type: ignore[arg-type]
+    def task_woken(self, task: Any, waker: Any, cause: str) -> None:
+        t, r = self._after_step() if waker is not None else self._stamp()
+        self._push(("wake", t, r, task, waker, cause))
 
     def task_parked(self, task: Any) -> None:
-        # Discussion: the name is taken here too, for a task spawned before recording began.
-        name = self._names[task.id] = task.name
-        what = describe_wait(task)
-        t, r = self._stamp()
-        self._push(("park", t, r, task.id, name, 0, what, user_frame(task)))
+        t, r = self._after_step()
+        self._push(("park", t, r, task, describe_wait(task), user_frame(task)))
         if self.max_seconds is not None:
             self._trim()
 
     def task_exited(self, task: Any) -> None:
-        self._names.pop(task.id, None)
-        outcome, error = "returned", None  # type: str, Optional[str]
-        if task.cancelled():
-            outcome = "cancelled"
-        elif not task.successful():
-            outcome, error = "failed", _error_of(task)
-        t, r = self._stamp()
-        self._push(("exit", t, r, task.id, task.name, 0, outcome, error))
+        t, r = self._after_step()
+        self._push(("exit", t, r, task))
         if self.max_seconds is not None:
             self._trim()
 
@@ -205,9 +193,15 @@ class Recorder(Instrument):
         if self._idle is not None:
             t, r = self._idle
             self._idle = None
-            self._push(("idle", t, r, 0, "kernel", 0, self._perf() - r, timeout))
+            self._push(("idle", t, r, self._perf() - r, timeout))
 
-    # -- reading it --------------------------------------------------------------------------
+    # -- keeping it bounded ------------------------------------------------------------------
+    def _drop(self) -> None:
+        """Drop the oldest entries while the rest still hold ``max_events`` events."""
+        ring = self._ring
+        while ring and self._count - _size(ring[0]) >= self.max_events:
+            self._count -= _size(ring.popleft())
+
     def _trim(self) -> None:
         """Drop the events older than ``max_seconds`` (by the kernel's clock)."""
         ring = self._ring
@@ -215,30 +209,37 @@ class Recorder(Instrument):
             return
         oldest = ring[-1][TIME] - self.max_seconds
         while ring and ring[0][TIME] < oldest:
-            ring.popleft()
+            self._count -= _size(ring.popleft())
 
+    # -- reading it --------------------------------------------------------------------------
     def raw(self) -> List[Raw]:
-        """The ring's tuples, oldest first (see ``Raw``): what the exporters read."""
+        """The events kept, oldest first, as flat tuples (see ``Raw``): what the exporters read."""
         self._trim()
-        if self.virtual:
-            return list(self._ring)
         out = []  # type: List[Raw]
-        anchor = None  # type: Optional[Tuple[float, float]]  # the last event that read the clock
-        for event in self._ring:
-            if event[KIND] != "step":
-                anchor = event[TIME], event[REAL]
-            elif anchor is not None:  # a real clock: the step's start on it (see _stamp)
-                event = (event[0], anchor[0] + event[REAL] - anchor[1]) + event[2:]
-            out.append(event)
-        return out
+        for entry in self._ring:
+            if entry[KIND] == "steps":
+                self._steps(entry, out)
+            else:
+                out.append(_raw(entry))
+        return out[-self.max_events :]
+
+    def _steps(self, entry: Entry, out: List[Raw]) -> None:
+        """A list of steps as ``step`` events. Discussion: on a real clock a step's time is the
+        kernel's clock at the list's end less the ``perf_counter`` time since the step began."""
+        _, now, tasks, times = entry
+        last = times[-1]
+        for index in range(len(tasks)):
+            start = times[index]
+            at = now if self.virtual else now - (last - start)
+            out.append(("step", at, start, tasks[index].id, None, 0, times[index + 1] - start, None))
 
     def names(self) -> Dict[int, str]:
         """Every task's name that the record knows, by id."""
         names = {0: "kernel"}
-        for event in self._ring:
-            if event[NAME] is not None:
-                names[event[TASK]] = event[NAME]
-        names.update(self._names)
+        for entry in self._ring:
+            for task in _tasks(entry):
+                if task is not None and task.id not in names:
+                    names[task.id] = task.name
         return names
 
     @property
@@ -248,8 +249,9 @@ class Recorder(Instrument):
         return [_event(raw, names) for raw in self.raw()]
 
     def clear(self) -> None:
-        """Forget every event kept so far (the names of live tasks stay known)."""
+        """Forget every event kept so far."""
         self._ring.clear()
+        self._count = 0
 
     def write(self, path: str, title: Optional[str] = None) -> str:
         """Write the record to ``path``: ``.html`` (the viewer) or ``.json`` (Chrome trace)."""
@@ -258,10 +260,48 @@ class Recorder(Instrument):
         return write(self, path, title)
 
     def __len__(self) -> int:
-        return len(self._ring)
+        return min(self._count, self.max_events)
 
     def __repr__(self) -> str:
-        return "<Recorder %d events, max_events=%d, max_seconds=%r>" % (len(self._ring), self.max_events, self.max_seconds)
+        return "<Recorder %d events, max_events=%d, max_seconds=%r>" % (len(self), self.max_events, self.max_seconds)
+
+
+def _size(entry: Entry) -> int:
+    return len(entry[2]) if entry[KIND] == "steps" else 1
+
+
+def _tasks(entry: Entry) -> Any:
+    """The tasks an entry of the ring names (None for none)."""
+    kind = entry[KIND]
+    if kind == "steps":
+        return entry[2]
+    if kind == "spawn" or kind == "wake":
+        return entry[3:5]
+    return () if kind == "idle" else entry[3:4]
+
+
+def _id(task: Any) -> int:
+    return 0 if task is None else task.id
+
+
+def _raw(entry: Entry) -> Raw:
+    """An entry of the ring (not a list of steps) as the exporters read it."""
+    kind, t, r = entry[0], entry[1], entry[2]
+    if kind == "idle":
+        return (kind, t, r, 0, "kernel", 0, entry[3], entry[4])
+    task = entry[3]
+    if kind == "spawn":
+        return (kind, t, r, task.id, task.name, _id(entry[4]), None, None)
+    if kind == "wake":
+        return (kind, t, r, task.id, None, _id(entry[4]), entry[5], None)
+    if kind == "park":
+        return (kind, t, r, task.id, task.name, 0, entry[4], entry[5])
+    outcome, error = "returned", None  # type: str, Optional[str]
+    if task.cancelled():
+        outcome = "cancelled"
+    elif not task.successful():
+        outcome, error = "failed", _error_of(task)
+    return (kind, t, r, task.id, task.name, 0, outcome, error)
 
 
 def _event(raw: Raw, names: Dict[int, str]) -> Event:

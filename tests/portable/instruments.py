@@ -34,3 +34,16 @@ def main():
 
 
 print(genlet.run(main, clock=genlet.VirtualClock(), instruments=[Show()]))
+
+
+class Batches(Instrument):
+    """Only the wake-ups and the steps in batches: nothing else is called."""
+
+    def task_woken(self, task, waker, cause):
+        print("woken", task.name, cause, "by", waker and waker.name)
+
+    def steps_ran(self, tasks, times):
+        print("ran", [task.name for task in tasks], len(times) == len(tasks) + 1)
+
+
+print(genlet.run(main, clock=genlet.VirtualClock(), instruments=[Batches()]))
