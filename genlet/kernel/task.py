@@ -47,6 +47,12 @@ class Task(Joinable, Generic[T]):
         _joiners = None  # type: Optional[WaitQueue]
         _flags = 0
 
+        # Discussion: ``join`` is Joinable's (join.py), a base class that cannot be generic
+        # here: MicroPython cannot subscript a class, so ``Task(Joinable[T])`` would not
+        # import there. Its type for a ``Task[T]`` is declared here, for the type checker
+        # only: ``yield from task.join()`` gives back what the task returns.
+        def join(self, timeout: "Optional[float]" = None) -> "Generator[Any, Any, T]": ...
+
     # ``kernel`` and ``wait_object`` are published (lowlevel.py); where slots exist they are the
     # slots themselves, under a public name (see the end of this module).
     @property
