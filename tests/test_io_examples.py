@@ -13,12 +13,24 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
+def _default_sigint():
+    """In the child before exec: SIGINT back to its default action.
+
+    Discussion: a shell that starts a job in the background without job control (``pytest &``
+    in a script) ignores SIGINT in it, and an ignored SIGINT stays ignored across exec: the
+    server would then sleep through ``stop()``'s Ctrl-C. Python installs its
+    KeyboardInterrupt handler at start only where SIGINT is at its default.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class ExampleServer:
     """Start examples/NAME with port 0; read the port from its first line; Ctrl-C it at the end."""
 
     def __init__(self, name):
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "examples" / name), "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV
+            [sys.executable, str(ROOT / "examples" / name), "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+            preexec_fn=_default_sigint,
         )
         first = self.process.stdout.readline()
         assert " on 127.0.0.1:" in first, (first, self.process.stderr.read())
@@ -28,6 +40,22 @@ class ExampleServer:
         self.process.send_signal(signal.SIGINT)
         out, err = self.process.communicate(timeout=20)
         return self.process.returncode, out, err
+
+
+def test_a_server_started_while_ctrl_c_is_ignored_still_stops_on_ctrl_c():
+    """As under ``pytest &`` in a script: the server must not inherit the ignored SIGINT."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        server = ExampleServer("echo_server.py")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        code, out, err = server.stop()
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.communicate()
+    assert code == 0 and out.strip().endswith("stopped"), err
 
 
 def test_echo_server_and_client():
