@@ -135,3 +135,24 @@ def test_ctrl_c_before_the_waker_is_made_is_not_slept_through():
     finally:
         restore()
         kernel.close()
+
+
+def test_an_instrument_that_raises_keyboardinterrupt_at_the_end_still_restores_ctrl_c():
+    """KeyboardInterrupt out of the run's last words (an instrument's ``after_run``, which
+    the kernel does not catch: only Exceptions are) must not leave genlet's handler in."""
+
+    from genlet.kernel import Instrument
+
+    class Interrupting(Instrument):
+        def after_run(self, kernel):
+            raise KeyboardInterrupt
+
+    def main():
+        yield
+
+    kernel = genlet.Kernel()
+    kernel.add_instrument(Interrupting())
+    with pytest.raises(KeyboardInterrupt):
+        kernel.run(main)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    kernel.close()

@@ -151,10 +151,15 @@ class Driving:
             if fatal is not None:  # a task raised SystemExit / KeyboardInterrupt at shutdown
                 raise fatal
         finally:
-            self._notify("after_run", self)
-            if restore is not None:
-                restore()
-            self._leave()
+            try:
+                self._notify("after_run", self)
+            finally:
+                # Discussion: an instrument may raise KeyboardInterrupt (only Exceptions are
+                # caught): Ctrl-C must still go back to its previous handler, and the kernel
+                # must still stop being the running one.
+                if restore is not None:
+                    restore()
+                self._leave()
         if main_task._flags & CANCELLED:
             raise TaskCancelled(main_task)
         if main_task._flags & FAILED:
