@@ -78,4 +78,18 @@ def test_earliest_follows_the_top_of_the_heap_and_discard():
     assert timers.pop_due(10.0) == [later] and timers.earliest is None
     for i in range(100):
         timers.cancel(timers.add(i, i))  # compaction rebuilds the heap: earliest follows it
-    assert timers.earliest is None or timers.earliest == timers._heap[0][0]
+    assert timers.earliest is None or timers.earliest == timers._heap[0]
+
+
+def test_entries_that_share_a_deadline_keep_their_order_through_cancels_and_compaction():
+    t = Timers()
+    entries = [t.add(float(i % 3), i) for i in range(300)]  # three deadlines, 100 entries each
+    for i, e in enumerate(entries):
+        if i % 4 != 3:
+            t.cancel(e)  # more than half dead on the way: rebuilt
+    kept = [i for i in range(300) if i % 4 == 3]
+    assert len(t) == len(kept) and t._count < 300 and t.earliest == 0.0
+    assert drain(t, 0.5) == [i for i in kept if i % 3 == 0]
+    assert t.next_deadline() == 1.0
+    assert drain(t, 5) == [i for i in kept if i % 3 == 1] + [i for i in kept if i % 3 == 2]
+    assert len(t) == 0 and t.earliest is None and not t._at

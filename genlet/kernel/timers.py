@@ -1,66 +1,97 @@
 # genlet/kernel/timers.py
-"""Pending deadlines: a binary heap with lazy invalidation.
+"""Pending deadlines: a binary heap of deadlines, with lazy invalidation.
 
 Every sleep, every timed wait and every cancel scope with a deadline puts one entry here:
-``[deadline, seq, target, reply]``. ``seq`` grows by one per entry, so two entries never
-compare equal and the heap never compares targets. Adding is O(log n).
+``[deadline, live, target, reply]``. The heap holds the distinct deadlines themselves, plain
+numbers, and a dict maps each to its entry (or to the list of its entries, in the order they
+were added, when several share it). Adding is O(log n).
 
-Cancelling is O(1): the entry stays in the heap with its target set to None (curio's "lazy
-invalidation"), and is thrown away when it reaches the top. Most timeouts never fire (the
-operation finishes first), so the heap could fill up with dead entries; when more than half of
-it is dead, it is rebuilt without them in O(n), which keeps the cost amortized O(1) per cancel
-and the memory bounded by twice the live entries.
+Discussion: a heap of entries compared entries, and comparing two lists is two comparisons
+and more indirections than comparing two floats; a pop compares about twice per level of the
+heap. With 100,000 sleeping tasks (benchmarks/timers.py) popping was the biggest cost of the
+timers; a heap of numbers pops faster for the price of one dict operation per add and pop.
+
+Cancelling is O(1): the entry stays where it is with its target set to None (curio's "lazy
+invalidation"), and is thrown away when its deadline is popped. Most timeouts never fire (the
+operation finishes first), so dead entries could pile up; when more than half of the entries
+are dead, the heap and the dict are rebuilt without them in O(n), which keeps the cost
+amortized O(1) per cancel and the memory bounded by twice the live entries.
 """
 
 from heapq import heapify, heappop, heappush
 
 try:
-    from typing import Any, Callable, List, Optional
+    from typing import Any, Dict, List, Optional
 except ImportError:
     pass
 
-# An entry is a list so that cancel() can blank its target in place.
-DEADLINE, SEQ, TARGET, REPLY = 0, 1, 2, 3
+# An entry is a list so that cancel() can blank its target in place; ``live`` is 1 until it
+# fires (then 0: a cancel() by a target that still holds the handle does nothing).
+DEADLINE, LIVE, TARGET, REPLY = 0, 1, 2, 3
+
+
+def _entries(item: "List[Any]") -> "Any":
+    """The entries a deadline maps to: ``item`` is one entry, or a list of them."""
+    return item if item[0].__class__ is list else (item,)
 
 
 class Timers:
-    """The heap of deadline entries. ``earliest`` is published: the deadline at the top of the
-    heap (a cancelled entry's included), None if it is empty. The run loop reads it between
+    """The pending deadlines. ``earliest`` is published: the deadline at the top of the heap
+    (a cancelled entry's included), None if there is none. The run loop reads it between
     passes and looks at the timers only once the clock has reached it."""
 
-    __slots__ = ("_heap", "_seq", "_dead", "earliest")
+    __slots__ = ("_heap", "_at", "_count", "_dead", "earliest")
 
     def __init__(self) -> None:
-        self._heap = []  # type: List[List[Any]]
-        self._seq = 0
-        self._dead = 0
+        self._heap = []  # type: List[Any]  # the distinct deadlines
+        self._at = {}  # type: Dict[Any, List[Any]]  # deadline -> its entry, or a list of them
+        self._count = 0  # entries held, live or cancelled
+        self._dead = 0  # cancelled entries still held
         self.earliest = None  # type: Optional[float]
 
     def __len__(self) -> int:
         """The number of live (not cancelled) entries."""
-        return len(self._heap) - self._dead
+        return self._count - self._dead
 
     def add(self, deadline: float, target: "Any", reply: "Any" = None) -> "List[Any]":
         """Schedule ``target`` at ``deadline``; returns the entry, the handle for cancel()."""
-        self._seq += 1
-        entry = [deadline, self._seq, target, reply]
-        heap = self._heap
-        heappush(heap, entry)
-        self.earliest = heap[0][DEADLINE]
+        entry = [deadline, 1, target, reply]
+        at = self._at
+        other = at.get(deadline)
+        if other is None:
+            at[deadline] = entry
+            heap = self._heap
+            heappush(heap, deadline)
+            self.earliest = heap[0]
+        elif other[0].__class__ is list:
+            other.append(entry)  # a third (or later) entry at this deadline
+        else:
+            at[deadline] = [other, entry]
+        self._count += 1
         return entry
 
     def cancel(self, entry: "List[Any]") -> None:
         """Forget an entry, in O(1); cancelling twice, or after it fired, is harmless."""
-        if entry[TARGET] is not None and entry[SEQ] > 0:
+        if entry[TARGET] is not None and entry[LIVE]:
             entry[TARGET] = None
             self._dead += 1
-            heap = self._heap
-            if self._dead > 64 and self._dead * 2 > len(heap):
-                # Discussion: rebuild in place, so that references to the list stay valid.
-                heap[:] = [e for e in heap if e[TARGET] is not None]
-                heapify(heap)
-                self._dead = 0
-                self.earliest = heap[0][DEADLINE] if heap else None
+            if self._dead > 64 and self._dead * 2 > self._count:
+                self._compact()
+
+    def _compact(self) -> None:
+        """Rebuild without the cancelled entries (the order of entries that share a deadline kept)."""
+        at = {}  # type: Dict[Any, List[Any]]
+        for item in self._at.values():
+            live = [entry for entry in _entries(item) if entry[TARGET] is not None]
+            if live:
+                at[live[0][DEADLINE]] = live[0] if len(live) == 1 else live
+        self._at = at
+        heap = self._heap
+        heap[:] = list(at)  # (in place: the same list for as long as the kernel lives)
+        heapify(heap)
+        self._count = sum(len(_entries(item)) for item in at.values())
+        self._dead = 0
+        self.earliest = heap[0] if heap else None
 
     def discard(self, owner: "Any") -> None:
         """Cancel ``owner``'s entry (a task's or a cancel scope's ``_timer``), if it has one."""
@@ -70,33 +101,40 @@ class Timers:
             self.cancel(entry)
 
     def next_deadline(self) -> "Optional[float]":
-        """The earliest live deadline, or None."""
-        heap = self._heap
+        """The earliest live deadline, or None (deadlines with only cancelled entries: gone)."""
+        heap, at = self._heap, self._at
         while heap:
-            if heap[0][TARGET] is not None:
-                self.earliest = deadline = heap[0][DEADLINE]  # (dead entries before it: gone)
-                return deadline  # type: ignore[no-any-return]
+            deadline = heap[0]
+            entries = _entries(at[deadline])
+            for entry in entries:
+                if entry[TARGET] is not None:
+                    self.earliest = deadline
+                    return deadline  # type: ignore[no-any-return]
             heappop(heap)
-            self._dead -= 1
+            del at[deadline]
+            self._dead -= len(entries)
+            self._count -= len(entries)
         self.earliest = None
         return None
 
     def pop_due(self, now: float) -> "List[List[Any]]":
-        """Remove and return the live entries whose deadline is <= now, earliest first.
+        """Remove and return the live entries whose deadline is <= now, earliest first (in the
+        order they were added, for one deadline).
 
-        Each is marked as fired (its ``seq`` set to 0), so a later cancel() of it, by a target
-        that still holds the handle, does nothing. Cancelled entries met on the way are
-        thrown away. One call for all that are due: a pass often finds many (timers that
-        share a deadline, or a clock that moved on while the tasks ran).
+        Each is marked as fired (``live`` 0), so a later cancel() of it, by a target that still
+        holds the handle, does nothing. Cancelled entries met on the way are thrown away. One
+        call for all that are due: a pass often finds many (timers that share a deadline, or a
+        clock that moved on while the tasks ran).
         """
-        heap = self._heap
+        heap, at = self._heap, self._at
         due = []  # type: List[List[Any]]
-        while heap and heap[0][DEADLINE] <= now:
-            entry = heappop(heap)
-            if entry[TARGET] is None:
-                self._dead -= 1
-                continue
-            entry[SEQ] = 0
-            due.append(entry)
-        self.earliest = heap[0][DEADLINE] if heap else None
+        while heap and heap[0] <= now:
+            for entry in _entries(at.pop(heappop(heap))):
+                self._count -= 1
+                if entry[TARGET] is None:
+                    self._dead -= 1
+                else:
+                    entry[LIVE] = 0
+                    due.append(entry)
+        self.earliest = heap[0] if heap else None
         return due
