@@ -77,8 +77,25 @@ def test_earliest_follows_the_top_of_the_heap_and_discard():
     assert timers.pop_due(6.0) == [] and timers.earliest == 7.0
     assert timers.pop_due(10.0) == [later] and timers.earliest is None
     for i in range(100):
-        timers.cancel(timers.add(i, i))  # compaction rebuilds the heap: earliest follows it
-    assert timers.earliest is None or timers.earliest == timers._heap[0]
+        timers.cancel(timers.add(i, i))  # compaction on the way
+    kept = [timers.add(200.0 + i, i) for i in range(3)]
+    for i in range(100):
+        timers.cancel(timers.add(100.0 + i, i))
+    assert timers.earliest is not None and timers.earliest <= 200.0  # a lower bound
+    assert timers.next_deadline() == 200.0 and timers.earliest == 200.0  # and exact once asked
+    assert timers.pop_due(300.0) == kept and timers.earliest is None
+
+
+def test_entries_added_and_cancelled_before_the_loop_looks_never_reach_the_heap():
+    """A timeout cancelled before the loop asks what is due is dropped from ``_fresh`` alone."""
+    timers = Timers()
+    live = timers.add(50.0, "live")
+    for i in range(1000):
+        timers.cancel(timers.add(10.0 + i, i))
+    assert not timers._heap and len(timers._fresh) < 200 and len(timers) == 1
+    assert timers.earliest is not None and timers.earliest <= 10.0
+    assert timers.pop_due(49.0) == [] and timers.earliest == 50.0 and timers._heap == [50.0]
+    assert timers.pop_due(50.0) == [live] and len(timers) == 0
 
 
 def test_entries_that_share_a_deadline_keep_their_order_through_cancels_and_compaction():

@@ -11,6 +11,11 @@ and more indirections than comparing two floats; a pop compares about twice per 
 heap. With 100,000 sleeping tasks (benchmarks/timers.py) popping was the biggest cost of the
 timers; a heap of numbers pops faster for the price of one dict operation per add and pop.
 
+Adding is lazier still: a new entry waits in ``_fresh``, in the order added, and goes into the
+heap only when the loop asks what is due or how long it may block (``_settle``). Most timeouts
+are cancelled before that (the operation they guard finishes first: benchmarks/timeouts.py),
+and a cancelled fresh entry never touches the heap or the dict.
+
 Cancelling is O(1): the entry stays where it is with its target set to None (curio's "lazy
 invalidation"), and is thrown away when its deadline is popped. Most timeouts never fire (the
 operation finishes first), so dead entries could pile up; when more than half of the entries
@@ -36,18 +41,20 @@ def _entries(item: "List[Any]") -> "Any":
 
 
 class Timers:
-    """The pending deadlines. ``earliest`` is published: the deadline at the top of the heap
-    (a cancelled entry's included), None if there is none. The run loop reads it between
-    passes and looks at the timers only once the clock has reached it."""
+    """The pending deadlines. ``earliest`` is published: no later than the earliest live
+    deadline (a cancelled entry's may hold it until it is thrown away), None if there is no
+    entry. The run loop reads it between passes and looks at the timers (``pop_due``) only once
+    the clock has reached it."""
 
-    __slots__ = ("_heap", "_at", "_count", "_dead", "earliest")
+    __slots__ = ("_heap", "_at", "_fresh", "_count", "_dead", "earliest")
 
     def __init__(self) -> None:
         self._heap = []  # type: List[Any]  # the distinct deadlines
         self._at = {}  # type: Dict[Any, List[Any]]  # deadline -> its entry, or a list of them
+        self._fresh = []  # type: List[List[Any]]  # entries added since the last _settle, in order
         self._count = 0  # entries held, live or cancelled
         self._dead = 0  # cancelled entries still held
-        self.earliest = None  # type: Optional[float]
+        self.earliest = None  # type: Optional[float]  # no later than the earliest live deadline
 
     def __len__(self) -> int:
         """The number of live (not cancelled) entries."""
@@ -56,19 +63,32 @@ class Timers:
     def add(self, deadline: float, target: "Any", reply: "Any" = None) -> "List[Any]":
         """Schedule ``target`` at ``deadline``; returns the entry, the handle for cancel()."""
         entry = [deadline, 1, target, reply]
-        at = self._at
-        other = at.get(deadline)
-        if other is None:
-            at[deadline] = entry
-            heap = self._heap
-            heappush(heap, deadline)
-            self.earliest = heap[0]
-        elif other[0].__class__ is list:
-            other.append(entry)  # a third (or later) entry at this deadline
-        else:
-            at[deadline] = [other, entry]
+        self._fresh.append(entry)
         self._count += 1
+        earliest = self.earliest
+        if earliest is None or deadline < earliest:
+            self.earliest = deadline
         return entry
+
+    def _settle(self) -> None:
+        """Move the fresh entries into the heap and the dict (the cancelled ones: dropped)."""
+        fresh = self._fresh
+        live = [entry for entry in fresh if entry[TARGET] is not None]
+        dropped = len(fresh) - len(live)
+        self._count -= dropped
+        self._dead -= dropped
+        del fresh[:]
+        at, heap = self._at, self._heap
+        for entry in live:
+            deadline = entry[DEADLINE]
+            other = at.setdefault(deadline, entry)  # (one lookup for both cases)
+            if other is entry:
+                heappush(heap, deadline)
+            elif other[0].__class__ is list:
+                other.append(entry)  # a third (or later) entry at this deadline
+            else:
+                at[deadline] = [other, entry]
+        self.earliest = heap[0] if heap else None
 
     def cancel(self, entry: "List[Any]") -> None:
         """Forget an entry, in O(1); cancelling twice, or after it fired, is harmless."""
@@ -79,19 +99,33 @@ class Timers:
                 self._compact()
 
     def _compact(self) -> None:
-        """Rebuild without the cancelled entries (the order of entries that share a deadline kept)."""
-        at = {}  # type: Dict[Any, List[Any]]
-        for item in self._at.values():
-            live = [entry for entry in _entries(item) if entry[TARGET] is not None]
-            if live:
-                at[live[0][DEADLINE]] = live[0] if len(live) == 1 else live
-        self._at = at
-        heap = self._heap
-        heap[:] = list(at)  # (in place: the same list for as long as the kernel lives)
-        heapify(heap)
-        self._count = sum(len(_entries(item)) for item in at.values())
+        """Drop the cancelled entries (the order of entries that share a deadline kept).
+
+        Discussion: this runs once per about as many cancels as there are entries, so its cost
+        per entry is a cost per cancel (benchmarks/timeouts.py). The fresh entries are only
+        filtered; the heap and the dict are rebuilt only if they hold anything. ``earliest``
+        stays as it is: entries were only taken away, so it is still no later than any of them.
+        """
+        fresh = self._fresh
+        fresh[:] = [entry for entry in fresh if entry[TARGET] is not None]
+        if self._at:
+            at = {}  # type: Dict[Any, List[Any]]
+            for deadline, item in self._at.items():
+                if item[0].__class__ is not list:
+                    if item[TARGET] is not None:
+                        at[deadline] = item
+                else:
+                    live = [entry for entry in item if entry[TARGET] is not None]
+                    if live:
+                        at[deadline] = live[0] if len(live) == 1 else live
+            self._at = at
+            heap = self._heap
+            heap[:] = list(at)  # (in place: the same list for as long as the kernel lives)
+            heapify(heap)
+        self._count -= self._dead
         self._dead = 0
-        self.earliest = heap[0] if heap else None
+        if not self._count:
+            self.earliest = None
 
     def discard(self, owner: "Any") -> None:
         """Cancel ``owner``'s entry (a task's or a cancel scope's ``_timer``), if it has one."""
@@ -102,6 +136,8 @@ class Timers:
 
     def next_deadline(self) -> "Optional[float]":
         """The earliest live deadline, or None (deadlines with only cancelled entries: gone)."""
+        if self._fresh:
+            self._settle()
         heap, at = self._heap, self._at
         while heap:
             deadline = heap[0]
@@ -126,6 +162,8 @@ class Timers:
         call for all that are due: a pass often finds many (timers that share a deadline, or a
         clock that moved on while the tasks ran).
         """
+        if self._fresh:
+            self._settle()
         heap, at = self._heap, self._at
         due = []  # type: List[List[Any]]
         while heap and heap[0] <= now:
