@@ -173,7 +173,9 @@ class Runner:
         why = "the worker failed (exit %s): %s" % (status, last_line(err))
         found = [records.get((w.name, lib)) or failed(w.name, lib, why) for w, lib in jobs]
         if err.strip() and any(record["status"] == "error" for record in found):
-            sys.stderr.write(err)  # the traceback behind an error row
+            # the traceback (or the timeout) behind an error row, named: a bare "timed out" line
+            # read as if it belonged to the "measuring" line printed after it
+            sys.stderr.write("  error in %s:\n%s\n" % (", ".join(names), err.rstrip("\n")))
         return found
 
     def serve(self, interpreter, workload, lib, runs):
