@@ -166,13 +166,14 @@ def write(path, rows, meta, chart):
 
 def kept_sections(path):
     """The sections other drivers wrote in the page (the HTTP servers': http_report.py; the
-    trace's cost: traced.py), kept as they are when this driver writes the rest of it; "" if
+    HTTP client's: http_client.py; the trace's cost: traced.py), kept as they are when this driver writes the rest of it; "" if
     there are none."""
-    from benchmarks import http_report, traced
+    from benchmarks import http_client, http_report, traced
 
     try:
         with open(path) as page:
             text = page.read()
     except OSError:
         return ""
-    return http_report.extract(text) + http_report.extract(text, traced.BEGIN, traced.END)
+    kept = [(http_report.BEGIN, http_report.END), (http_client.BEGIN, http_client.END), (traced.BEGIN, traced.END)]
+    return "".join(http_report.extract(text, begin, end) for begin, end in kept)

@@ -34,3 +34,14 @@ def test_the_table_gives_genlets_ratio_and_says_why_a_row_is_empty(tmp_path):
     http_client.report(str(page), lines, "python -m benchmarks.http_client")
     text = page.read_text()
     assert text.startswith("before\n") and text.endswith("after\n") and "| genlet | 1000 |" in text and "old" not in text
+    assert "## HTTP client (issue 17)" in text  # the section carries its own heading and prose
+
+
+def test_the_kernel_driver_keeps_the_client_section(tmp_path):
+    """Regenerating the kernel page keeps every other driver's section: the client's was lost."""
+    from benchmarks import report
+
+    page = tmp_path / "page.md"
+    page.write_text("kernel tables\n")
+    http_client.report(str(page), ["| genlet | 1 |"], "python -m benchmarks.http_client")
+    assert "| genlet | 1 |" in report.kept_sections(str(page))
