@@ -3,6 +3,7 @@
 import os
 import pathlib
 import signal
+import socket
 import subprocess
 import sys
 
@@ -50,6 +51,11 @@ def test_a_server_started_while_ctrl_c_is_ignored_still_stops_on_ctrl_c():
     finally:
         signal.signal(signal.SIGINT, previous)
     try:
+        # Serving first (one echo), so that the Ctrl-C tests what this test is about, the
+        # inherited disposition, and not a Ctrl-C that lands while the server starts up.
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+            client.sendall(b"ping\n")
+            assert client.recv(100).startswith(b"ping")
         code, out, err = server.stop()
     finally:
         if server.process.poll() is None:
