@@ -22,19 +22,25 @@ def f() -> Generator[Any, Any, None]:
 """
 
 
-def test_channel_of_int_type_checks(tmp_path):
+def mypy_says(tmp_path, snippet):
+    """What ``mypy --strict`` says about ``snippet``: its lines without file and line number,
+    in one spelling across mypy versions; and the whole output, for an assertion's message."""
     source = tmp_path / "typed.py"
-    source.write_text(textwrap.dedent(SNIPPET))
+    source.write_text(textwrap.dedent(snippet))
     out, err, status = api.run(
         ["--strict", "--no-error-summary", "--cache-dir", str(tmp_path / "cache"), str(source)]
     )
-    lines = [_plain(line.split(": ", 1)[1]) for line in out.splitlines()]
+    return [_plain(line.split(": ", 1)[1]) for line in out.splitlines()], out + err
+
+
+def test_channel_of_int_type_checks(tmp_path):
+    lines, out = mypy_says(tmp_path, SNIPPET)
     assert lines == [
         'note: Revealed type is "int"',
         'note: Revealed type is "tuple[int | None, bool]"',
         'note: Revealed type is "int"',
         'error: Argument 1 to "send" of "Channel" has incompatible type "str"; expected "int"  [arg-type]',
-    ], out + err
+    ], out
 
 
 def _plain(text):

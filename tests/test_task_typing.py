@@ -1,11 +1,7 @@
 """Task is generic for the type checker: ``yield from task.join()`` on a ``Task[int]`` is an
 int (``join`` lives in the ``Joinable`` mixin, join.py; a mixin must not lose the task's type)."""
 
-import textwrap
-
-from mypy import api
-
-from tests.test_channels_typing import _plain
+from tests.test_channels_typing import mypy_says
 
 SNIPPET = """
 from typing import Any, Generator
@@ -24,12 +20,7 @@ def f(task: "Task[int]") -> Generator[Any, Any, None]:
 
 
 def test_join_returns_the_tasks_result_type(tmp_path):
-    source = tmp_path / "typed.py"
-    source.write_text(textwrap.dedent(SNIPPET))
-    out, err, status = api.run(
-        ["--strict", "--no-error-summary", "--cache-dir", str(tmp_path / "cache"), str(source)]
-    )
-    lines = [_plain(line.split(": ", 1)[1]) for line in out.splitlines()]
+    lines, out = mypy_says(tmp_path, SNIPPET)
     assert lines == [
         'note: Revealed type is "int"',
         'note: Revealed type is "int"',
@@ -37,4 +28,4 @@ def test_join_returns_the_tasks_result_type(tmp_path):
         'note: Revealed type is "None"',
         'note: Revealed type is "genlet.kernel.select.Op"',
         'error: Incompatible types in assignment (expression has type "int", variable has type "str")  [assignment]',
-    ], out + err
+    ], out
