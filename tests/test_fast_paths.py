@@ -35,3 +35,26 @@ def test_the_two_are_the_switch_and_the_spawn():
         ("genlet/kernel/loop.py", "benchmarks/switch.py"),
         ("genlet/kernel/spawning.py", "benchmarks/spawn.py"),
     ]
+
+
+def test_a_kernel_has_no_property_or_descriptor_for_micropython():
+    """On MicroPython, a class with a property (or any descriptor) anywhere among its bases
+    looks every attribute store up in the class and each base before storing it; the run loop
+    stores ``self.current`` at every step. So no class a Kernel is made of defines one: its
+    public names are methods and plain attributes (``kernel.has_waker()``, not a property)."""
+    from genlet.kernel.loop import Kernel
+
+    def accessor(name, value):
+        if name in ("__dict__", "__weakref__"):  # CPython's own, not the class's
+            return False
+        if name in ("__getattr__", "__setattr__", "__delattr__", "__get__", "__set__", "__delete__"):
+            return True
+        return isinstance(value, property) or hasattr(type(value), "__set__")
+
+    found = [
+        "%s.%s" % (cls.__name__, name)
+        for cls in Kernel.__mro__[:-1]  # (not object)
+        for name, value in vars(cls).items()
+        if accessor(name, value)
+    ]
+    assert found == [], found

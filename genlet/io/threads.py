@@ -375,7 +375,7 @@ def _kernel_for(kernel: "Optional[Kernel]") -> "Kernel":
             "from_thread() was called in the kernel's own thread, where waiting would block the "
             "kernel forever; in a task, call the function directly (or `yield from` it)"
         )
-    if not kernel.has_waker:
+    if not kernel.has_waker():
         raise RuntimeError(
             "from_thread(): this kernel has no waker, so it could sleep through the call; call "
             "kernel.ensure_waker() in the kernel's thread before handing the kernel to other "
@@ -400,7 +400,7 @@ def from_thread(fn: "Callable[..., Any]", *args: "Any", kernel: "Optional[Kernel
     # Discussion: a kernel that stops before it runs the call never answers. Waiting in short
     # slices and checking that the kernel is still open turns that hang into an error.
     while not reply.done.wait(_STOP_CHECK_SECONDS):
-        if not kernel.has_waker:
+        if not kernel.has_waker():
             raise RuntimeError("from_thread(%s): the genlet kernel stopped before it ran the call" % _name(fn))
     if reply.error is not None:
         error, reply.error = reply.error, None

@@ -53,7 +53,6 @@ from .task import Task
 from .timers import Timers
 from .traps import NOTHING, PARK, Failure
 from .waiting import wake_joiners
-from .waitqueue import SLOTS, make_room
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -345,19 +344,4 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
         if flags & FAILED and not task._flags & (OBSERVED | REPORTED) and self._fatal is not error:
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, task._value)
-
-
-if not SLOTS:
-    # Discussion: on MicroPython a Kernel keeps its attributes in its own dict, and because a
-    # base class has a property, every store first looks the name up in the class and then in
-    # each of its bases (Spawning, Roll, Driving, Running, Observed) before it lands in the
-    # kernel's dict. ``self.current = task`` is such a store at every step. So the names the
-    # loop stores are also class attributes: the lookup stops at the first dict, and
-    # ``make_room`` keeps that dict from being full (see Task's, in task.py).
-    for _attribute in (
-        "current", "_ready", "_spare", "_dead", "_prune_at", "_roll", "_halt", "_stepping", "_fatal",
-        "_timers", "_not_started", "_observers", "_calls", "external", "_io",
-    ):  # fmt: skip
-        setattr(Kernel, _attribute, None)
-    make_room(Kernel)
 

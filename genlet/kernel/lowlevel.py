@@ -16,7 +16,7 @@ one wait (a ``select``, a task group). A task's state, read without touching its
 ``task.kernel`` are plain attributes (a primitive's fast path reads them at the cost of a slot);
 outside the kernel, ``task.wait_object`` is set only as ``unwaited`` does: to an ``Unwaited``, on the
 running task, while it is None (a free Lock's ``acquire`` does that itself, to save the call). The kernel: ``running_kernel``, ``current_kernel``, ``current_task``,
-``kernel.watch_fd`` / ``unwatch_fd``, ``kernel.ensure_waker`` / ``has_waker``. Observers:
+``kernel.watch_fd`` / ``unwatch_fd``, ``kernel.ensure_waker()`` / ``has_waker()``. Observers:
 ``Instrument``, ``describe_wait``.
 """
 

@@ -77,10 +77,15 @@ class Outside:
         if self._io is not None:
             self._io.unwatch(fileobj)
 
-    @property
     def has_waker(self) -> bool:
         """Can another thread wake this kernel (``call_from_thread``)? False until
-        ``ensure_waker()`` (or a first block) makes the waker, and again once it is closed."""
+        ``ensure_waker()`` (or a first block) makes the waker, and again once it is closed.
+
+        Discussion: a method, not a property, like every public name of a Kernel. On
+        MicroPython a class with a property anywhere among its bases looks each attribute
+        store up in the class and every base first (``self.current = task`` at every step):
+        a switch cost two thirds more for one property here.
+        """
         return self._waker is not None
 
     def _io_closing(self, fileobj: "Any") -> None:
