@@ -137,6 +137,32 @@ def test_ctrl_c_before_the_waker_is_made_is_not_slept_through():
         kernel.close()
 
 
+def test_ctrl_c_whose_python_handler_has_not_run_yet_still_wakes_the_poll():
+    """Python runs our SIGINT handler only between bytecodes (PyPy possibly later): a Ctrl-C
+    that lands after the run loop last looked at its flag and before ``poll`` begins would be
+    slept through (CI saw it under PyPy). The C-level handler runs at once and writes to the
+    wakeup descriptor (``signal.set_wakeup_fd``), which the poller watches. Here both
+    handlers' effects are made by hand, the C one's byte and the flag; nothing wakes the
+    waker."""
+    kernel = genlet.Kernel()
+    restore = kernel._install_sigint()
+    try:
+        fd = signal.set_wakeup_fd(-1)
+        signal.set_wakeup_fd(fd)
+        assert fd != -1, "run() handles Ctrl-C without a wakeup descriptor"
+        kernel._make_waker()  # as before the kernel first blocks
+        kernel._timers.add(kernel.clock.now() + LONG, object())  # a deadline far off
+        kernel._interrupted = True
+        os.write(fd, bytes([signal.SIGINT]))
+        start = kernel.clock.now()
+        kernel._wait_for_events(None)
+        assert kernel.clock.now() - start < LONG / 10
+    finally:
+        restore()
+        kernel.close()
+    assert signal.set_wakeup_fd(-1) == -1  # and it is given back
+
+
 def test_an_instrument_that_raises_keyboardinterrupt_at_the_end_still_restores_ctrl_c():
     """KeyboardInterrupt out of the run's last words (an instrument's ``after_run``, which
     the kernel does not catch: only Exceptions are) must not leave genlet's handler in."""

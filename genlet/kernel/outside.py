@@ -42,6 +42,45 @@ def allocate_lock() -> "Any":
     return _thread.allocate_lock()
 
 
+class SignalWakeup:
+    """A pipe that the C-level signal handler writes to (``signal.set_wakeup_fd``), watched by
+    the poller while ``run`` handles Ctrl-C.
+
+    Discussion: Python runs a signal's handler between two bytecodes of the main thread, and
+    PyPy possibly later still. A Ctrl-C that lands after the run loop last looked at
+    ``_interrupted`` and before ``poll`` begins is seen by neither: its handler wakes the
+    waker only once ``poll`` returns, and it may never return. The C-level handler runs at
+    once, and its byte makes ``poll`` return (CI saw a server under PyPy sleep through its
+    Ctrl-C). asyncio does the same.
+    """
+
+    def __init__(self, signal: "Any") -> None:
+        import os
+
+        self._os = os
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+        self._previous = signal.set_wakeup_fd(self._write)
+
+    def fileno(self) -> int:
+        return self._read
+
+    def drain(self) -> None:
+        try:
+            while self._os.read(self._read, 4096):
+                pass
+        except OSError:  # nothing left (EAGAIN)
+            pass
+
+    def close(self, signal: "Any") -> None:
+        current = signal.set_wakeup_fd(self._previous)
+        if current != self._write:  # somebody else's since: leave theirs in place
+            signal.set_wakeup_fd(current)
+        self._os.close(self._read)
+        self._os.close(self._write)
+
+
 class Outside:
     """The kernel's doors to descriptors, threads and signals (a base class of ``Kernel``)."""
 
@@ -56,6 +95,7 @@ class Outside:
     current = None  # type: Any
     external = 0  # outside work in flight that may wake a task (thread jobs, signal waits)
     _needs_waker = False  # the waker is not made yet, and a thread or Ctrl-C may need it
+    _sigint_wakeup = None  # type: Optional[SignalWakeup]  # while run() handles Ctrl-C
 
     def _ensure_io(self) -> IOWaits:
         if self._io is None:
@@ -173,9 +213,16 @@ class Outside:
                 self._sigint_hint(frame)
 
         previous = signal.signal(signal.SIGINT, on_sigint)
+        wakeup = self._sigint_wakeup = SignalWakeup(signal)
+        if self._io is not None:  # (else _make_waker watches it, before the kernel first blocks)
+            self._io.watch(wakeup, wakeup.drain)
 
         def restore() -> None:
             signal.signal(signal.SIGINT, previous)
+            self._sigint_wakeup = None
+            if self._io is not None:
+                self._io.unwatch(wakeup)
+            wakeup.close(signal)
 
         return restore
 
@@ -211,6 +258,9 @@ class Outside:
         """
         self._needs_waker = False
         self.ensure_waker()
+        wakeup = self._sigint_wakeup
+        if wakeup is not None:
+            self._ensure_io().watch(wakeup, wakeup.drain)
         return self._io
 
     # -- one kernel per primitive ------------------------------------------------------------

@@ -307,7 +307,8 @@ class IOWaits:
     def watch(self, fileobj: "Any", callback: "Any") -> None:
         """Call ``callback()`` whenever ``fileobj`` is readable (the kernel's waker)."""
         key = self.poller.key(fileobj)
-        self.poller.register(key, fileobj, READ)
+        if key not in self._watched:  # (watched already: only the callback changes)
+            self.poller.register(key, fileobj, READ)
         self._watched[key] = callback
 
     def unwatch(self, fileobj: "Any") -> None:
