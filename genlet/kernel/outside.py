@@ -212,8 +212,8 @@ class Outside:
             if self.current is not None:
                 self._sigint_hint(frame)
 
+        wakeup = self._sigint_wakeup = SignalWakeup(signal)  # first: no moment without it
         previous = signal.signal(signal.SIGINT, on_sigint)
-        wakeup = self._sigint_wakeup = SignalWakeup(signal)
         if self._io is not None:  # (else _make_waker watches it, before the kernel first blocks)
             self._io.watch(wakeup, wakeup.drain)
 
