@@ -115,15 +115,18 @@ class ValueWaiter(Waiter):
 
     __slots__ = ("value",)
 
-    # Discussion: no __init__ of its own (nor GroupWaiter's): ``push`` makes one as a Waiter
-    # and then stores ``value`` (and ``group``). An __init__ that called Waiter's was a second
-    # Python call in every park that carries a value (a channel's sender, benchmarks/pingpong.py).
+    # Discussion: no __init__ of its own (nor GroupWaiter's): ``push`` makes one without calling
+    # an __init__ and stores ``value`` (and ``group``) with Waiter's slots. An __init__ was a
+    # second Python call in every park that carries a value (a channel's sender, benchmarks/pingpong.py).
 
 
 class GroupWaiter(ValueWaiter):
     """A Waiter that is one of several for one task (a ``select``, a ``joinall``)."""
 
     __slots__ = ("group",)
+
+
+_new = object.__new__  # (see WaitQueue.push)
 
 
 class WaitQueue:
@@ -155,22 +158,29 @@ class WaitQueue:
             node = following
 
     def push(self, task: "Any", value: "Any" = None, group: "Any" = None) -> Waiter:
-        """Add ``task`` at the back of the line; returns its Waiter."""
+        """Add ``task`` at the back of the line; returns its Waiter.
+
+        Discussion: the Waiter is made with ``object.__new__`` and its four slots are stored
+        here: calling the class would run ``Waiter.__init__``, a second Python call in every
+        park (a channel's sender parks once per hand-off: ``ping-pong`` in benchmarks/).
+        """
         if group is not None:
-            node = GroupWaiter(task, self)  # type: Waiter
+            node = _new(GroupWaiter)  # type: Waiter
             node.group = group
             node.value = value
         elif value is None:
-            node = Waiter(task, self)
+            node = _new(Waiter)
         else:
-            node = ValueWaiter(task, self)
+            node = _new(ValueWaiter)
             node.value = value
-        tail = self._tail
+        node.task = task
+        node.queue = self
+        node.next = None
+        tail = node.prev = self._tail
         if tail is None:
             self._head = node
         else:
             tail.next = node
-            node.prev = tail
         self._tail = node
         self.length += 1
         return node
