@@ -71,22 +71,26 @@ def park_in_line(
 # and answers False if it will not take ``reply`` (that select has completed already).
 
 
-def wake(waiter: Waiter, reply: "Any") -> bool:
-    """Wake ``waiter`` (out of line already) with ``reply``; False if its group refused it."""
-    group = waiter.group
-    if group is None:
-        reschedule(waiter.task, reply)
-        return True
-    return group.fire(waiter, reply)  # type: ignore[no-any-return]
+def wake(waiter: "Optional[Waiter]", reply: "Any", line: "Optional[WaitQueue]" = None) -> "Optional[Waiter]":
+    """Wake ``waiter`` (out of line already) with ``reply``; the Waiter that took it, or None.
 
+    A waiter whose group refuses ``reply`` (its select is over) is passed over: given the
+    ``line`` it came from, the next waiter is taken out of it and offered ``reply``, and so on.
+    So ``wake(line.pop(), reply, line)`` hands ``reply`` to the first waiter in ``line`` that
+    takes it (None: nobody did, and ``line`` is empty).
 
-def wake_first(line: WaitQueue, reply: "Any") -> "Optional[Waiter]":
-    """Hand ``reply`` to the first waiter in ``line`` that takes it; that Waiter, or None."""
-    waiter = line.pop()
+    Discussion: every hand-off of a value comes here, and the callers write that line rather
+    than call a ``wake_first(line, reply)`` that would: one Python call fewer per hand-off
+    (``ping-pong`` in benchmarks/).
+    """
     while waiter is not None:
-        if wake(waiter, reply):
+        group = waiter.group
+        if group is None:
+            reschedule(waiter.task, reply)
             return waiter
-        waiter = line.pop()  # that select is over already: the next in line
+        if group.fire(waiter, reply):
+            return waiter
+        waiter = None if line is None else line.pop()  # that select is over already
     return None
 
 
@@ -101,7 +105,7 @@ def wake_all(line: WaitQueue, reply: "Any") -> None:
         refuse_own_wait(line)
     waiter = line.pop()
     while waiter is not None:
-        wake(waiter, reply)  # (False: that select is over; nothing to do)
+        wake(waiter, reply)  # (None: that select is over; nothing to do)
         waiter = line.pop()
 
 

@@ -66,7 +66,7 @@ from ..kernel.lowlevel import (
     refuse_own_wait,
     reschedule,
 )
-from ._base import naming, wake, wake_first
+from ._base import naming, wake
 
 
 class _Closed:
@@ -175,7 +175,7 @@ class Channel(Generic[T]):
         """
         if self._closed:
             raise self._send_closed()
-        if self._receivers.length and wake_first(self._receivers, value) is not None:
+        if self._receivers.length and wake(self._receivers.pop(), value, self._receivers) is not None:
             return DONE  # type: ignore[no-any-return]
         buf = self._buf
         if len(buf) < self._capacity:
@@ -188,7 +188,7 @@ class Channel(Generic[T]):
         """Send without waiting; ``WouldBlock`` if no receiver waits and the buffer is full."""
         if self._closed:
             raise self._send_closed()
-        if self._receivers.length and wake_first(self._receivers, value) is not None:
+        if self._receivers.length and wake(self._receivers.pop(), value, self._receivers) is not None:
             return
         buf = self._buf
         if len(buf) < self._capacity:
@@ -246,7 +246,7 @@ class Channel(Generic[T]):
         buf = self._buf
         if not self._senders.length:
             return buf.popleft() if buf else _EMPTY
-        sender = wake_first(self._senders, None)
+        sender = wake(self._senders.pop(), None, self._senders)
         if not buf:
             return _EMPTY if sender is None else sender.value
         value = buf.popleft()
@@ -345,7 +345,8 @@ class SendOp(Op):
         channel = self.channel
         if channel._closed:
             raise channel._send_closed()
-        if channel._receivers.length and wake_first(channel._receivers, self.value) is not None:
+        receivers = channel._receivers
+        if receivers.length and wake(receivers.pop(), self.value, receivers) is not None:
             return
         # Discussion: ready() said True and nothing ran since, so a receiver took the value
         # above, or (receivers wait only while the buffer is empty) there is room.

@@ -29,7 +29,7 @@ except ImportError:
     pass
 
 from ..kernel.lowlevel import WaitQueue, current_kernel, parking_task
-from ._base import Guard, deadline_after, naming, park_in_line, wake_first, with_misuse
+from ._base import Guard, deadline_after, naming, park_in_line, wake, with_misuse
 from .locks import Lock, LockBase, reacquire
 
 
@@ -122,7 +122,8 @@ class Condition:
     def notify(self, n: int = 1) -> None:
         """Wake the ``n`` tasks that have waited longest (they still need the lock to go on)."""
         self._holder("notify")
-        while n > 0 and wake_first(self._waiters, True) is not None:
+        waiters = self._waiters
+        while n > 0 and wake(waiters.pop(), True, waiters) is not None:
             n -= 1
 
     def notify_all(self) -> None:

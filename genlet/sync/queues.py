@@ -56,7 +56,7 @@ except ImportError:
 
 from ..kernel.errors import WouldBlock, describe
 from ..kernel.lowlevel import DONE, Failure, Op, Waiter, WaitQueue, completed, parking_task, refuse_own_wait
-from ._base import naming, park_in_line, wake, wake_all, wake_first
+from ._base import naming, park_in_line, wake, wake_all
 
 
 class Queue:
@@ -115,7 +115,8 @@ class Queue:
         getter that takes it, else into the queue.
         """
         if self.maxsize <= 0 or self._size < self.maxsize:
-            if not self._getters.length or wake_first(self._getters, item) is None:
+            getters = self._getters
+            if not getters.length or wake(getters.pop(), item, getters) is None:
                 self._push(item)
                 self._size += 1
             self._unfinished += 1
