@@ -10,7 +10,7 @@ Parking and waking (``traps.py``): ``parking_task``, ``park``, ``park_for_hand_o
 ``completed``; and (``unwaited.py``) ``Unwaited`` / ``unwaited`` / ``answer`` for one that
 must still be ``yield from``-ed, ``refuse_own_wait``. Lines of waiting tasks: ``WaitQueue`` (its ``length`` is public),
 ``Waiter``, ``ValueWaiter``, and ``Group``, the protocol of a waiter that stands for more than
-one wait (a ``select``, a task group). A task's state, read without touching its private slots:
+one wait (a ``select``, a task group), whose waiters are ``GroupWaiter``s. A task's state, read without touching its private slots:
 ``task.wait_object`` (the wait object it is registered on, or None), ``task.kernel``, ``cancel_pending``,
 ``has_timeout``, ``task.mark_observed()``; its end: ``watch_end``. ``task.wait_object`` and
 ``task.kernel`` are plain attributes (a primitive's fast path reads them at the cost of a slot);
@@ -31,7 +31,7 @@ from .running import current_kernel, current_task, running_kernel
 from .select import Op
 from .traps import DONE, YIELD_ONCE, Failure, completed, park, park_for_hand_off, parking_task, reschedule
 from .unwaited import Unwaited, answer, refuse_own_wait, unwaited
-from .waitqueue import Group, ValueWaiter, Waiter, WaitQueue
+from .waitqueue import Group, GroupWaiter, ValueWaiter, Waiter, WaitQueue
 
 
 def cancel_pending(task: "Any") -> bool:
@@ -54,7 +54,7 @@ def watch_end(task: "Any", group: "Any", receive: bool = False) -> "Waiter":
 
 
 __all__ = [
-    "DONE", "Failure", "Group", "Instrument", "Op", "Unwaited", "ValueWaiter", "WaitQueue", "Waiter",
+    "DONE", "Failure", "Group", "GroupWaiter", "Instrument", "Op", "Unwaited", "ValueWaiter", "WaitQueue", "Waiter",
     "YIELD_ONCE", "answer", "cancel_pending", "completed", "current_kernel", "current_task",
     "describe_wait", "has_timeout", "park", "park_for_hand_off", "parking_task", "refuse_own_wait",
     "reschedule", "running_kernel", "unwaited", "watch_end",

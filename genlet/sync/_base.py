@@ -17,7 +17,7 @@ except ImportError:
     pass
 
 from ..kernel.errors import Deadlock, TimeoutError, plural
-from ..kernel.lowlevel import Failure, Waiter, WaitQueue, park, refuse_own_wait, reschedule
+from ..kernel.lowlevel import Failure, GroupWaiter, Waiter, WaitQueue, park, refuse_own_wait, reschedule
 
 _counter = [0]
 
@@ -81,14 +81,15 @@ def wake(waiter: "Optional[Waiter]", reply: "Any", line: "Optional[WaitQueue]" =
 
     Discussion: every hand-off of a value comes here, and the callers write that line rather
     than call a ``wake_first(line, reply)`` that would: one Python call fewer per hand-off
-    (``ping-pong`` in benchmarks/).
+    (``ping-pong`` in benchmarks/). For the same reason a plain wait is told by its class: on
+    CPython, ``waiter.group`` of a plain Waiter is a class attribute, a slower read than
+    ``__class__`` (a waiter has a group exactly when ``push`` made it a ``GroupWaiter``).
     """
     while waiter is not None:
-        group = waiter.group
-        if group is None:
+        if waiter.__class__ is not GroupWaiter:  # (a plain wait: its group is None)
             reschedule(waiter.task, reply)
             return waiter
-        if group.fire(waiter, reply):
+        if waiter.group.fire(waiter, reply):
             return waiter
         waiter = None if line is None else line.pop()  # that select is over already
     return None
