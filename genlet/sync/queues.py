@@ -115,8 +115,7 @@ class Queue:
         getter that takes it, else into the queue.
         """
         if self.maxsize <= 0 or self._size < self.maxsize:
-            getters = self._getters
-            if not getters.length or wake(getters.pop(), item, getters) is None:
+            if not self._getters.length or wake(self._getters.pop(), item, self._getters) is None:
                 self._push(item)
                 self._size += 1
             self._unfinished += 1
