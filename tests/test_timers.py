@@ -2,6 +2,9 @@
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from genlet.kernel.timers import Timers
 
 
@@ -110,3 +113,62 @@ def test_entries_that_share_a_deadline_keep_their_order_through_cancels_and_comp
     assert t.next_deadline() == 1.0
     assert drain(t, 5) == [i for i in kept if i % 3 == 1] + [i for i in kept if i % 3 == 2]
     assert len(t) == 0 and t.earliest is None and not t._at
+
+
+# -- the heap and the run together, against a model ------------------------------------------
+_STEP = st.one_of(
+    st.tuples(st.just("add"), st.tuples(st.integers(1, 200), st.integers(0, 2**32))),  # a batch: size, seed
+    st.tuples(st.just("cancel"), st.integers(0, 10**6)),
+    st.tuples(st.just("cancel many"), st.integers(1, 5)),
+    st.tuples(st.just("pop"), st.integers(0, 420)),
+    st.tuples(st.just("next"), st.just(0)),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(_STEP, max_size=40))
+def test_any_sequence_fires_in_deadline_then_insertion_order(steps):
+    """Batches large enough to go to the sorted run, small ones to the heap, cancels (and the
+    compactions they cause), pops and peeks: the timers agree with a plain list."""
+    timers, model, handles = Timers(), [], []  # model: [deadline, number, entry] of live ones
+    for op, arg in steps:
+        if op == "add":
+            size, seed = arg
+            rng = random.Random(seed)
+            for _ in range(size):
+                deadline = rng.randrange(400)
+                entry = timers.add(deadline / 4.0, len(handles))
+                handles.append(entry)
+                model.append([deadline / 4.0, len(handles) - 1, entry])
+        elif op == "cancel" and handles:
+            entry = handles[arg % len(handles)]
+            timers.cancel(entry)
+            model = [m for m in model if m[2] is not entry]
+        elif op == "cancel many":
+            for entry in handles[::arg]:
+                timers.cancel(entry)
+            gone = set(map(id, handles[::arg]))
+            model = [m for m in model if id(m[2]) not in gone]
+        elif op == "pop":
+            now = arg / 4.0
+            due = sorted((m for m in model if m[0] <= now), key=lambda m: (m[0], m[1]))
+            assert [e[2] for e in timers.pop_due(now)] == [m[1] for m in due]
+            model = [m for m in model if m[0] > now]
+        else:
+            assert timers.next_deadline() == min((m[0] for m in model), default=None)
+        assert len(timers) == len(model)
+        if model:
+            assert timers.earliest is not None and timers.earliest <= min(m[0] for m in model)
+    assert [e[2] for e in timers.pop_due(100.0)] == [m[1] for m in sorted(model, key=lambda m: (m[0], m[1]))]
+    assert len(timers) == 0 and timers.next_deadline() is None and timers.earliest is None
+
+
+def test_a_large_batch_goes_to_the_run_and_pops_from_its_front():
+    t = Timers()
+    entries = [t.add(float(i % 500), i) for i in range(1000)]  # 500 deadlines at once: the run
+    assert t.next_deadline() == 0.0 and not t._heap and len(t._run) == 500
+    later = t.add(0.5, "small batch")  # one more: the heap
+    assert t.next_deadline() == 0.0 and t._heap == [0.5]
+    assert drain(t, 1.0) == [0, 500, "small batch", 1, 501]
+    assert [e[2] for e in t.pop_due(1000.0)] == [e[2] for e in sorted(entries[2:500] + entries[502:], key=lambda e: e[0])]
+    assert later[1] == 0 and len(t) == 0 and not t._run and t.earliest is None

@@ -1,5 +1,5 @@
 # genlet/kernel/timers.py
-"""Pending deadlines: a binary heap of deadlines, with lazy invalidation.
+"""Pending deadlines: a binary heap of deadlines (and a sorted run), with lazy invalidation.
 
 Every sleep, every timed wait and every cancel scope with a deadline puts one entry here:
 ``[deadline, live, target, reply]``. The heap holds the distinct deadlines themselves, plain
@@ -15,6 +15,13 @@ Adding is lazier still: a new entry waits in ``_fresh``, in the order added, and
 heap only when the loop asks what is due or how long it may block (``_settle``). Most timeouts
 are cancelled before that (the operation they guard finishes first: benchmarks/timeouts.py),
 and a cancelled fresh entry never touches the heap or the dict.
+
+Discussion: a large batch of new deadlines (100,000 tasks that each start with a sleep:
+benchmarks/timers.py) goes instead, with the heap's, into one sorted list, the *run* (``_run``;
+its next deadline at ``_pos``). What is due then comes off the run's front by moving an index,
+where each pop from a heap sifts through all its levels; and one sort costs less than pushing
+each deadline (CPython's ``list.sort`` compares floats directly, ``heapq`` through the generic
+comparison). Small batches go on the heap, and what is due next is the earlier of the two fronts.
 
 Cancelling is O(1): the entry stays where it is with its target set to None (curio's "lazy
 invalidation"), and is thrown away when its deadline is popped. Most timeouts never fire (the
@@ -33,6 +40,7 @@ except ImportError:
 # An entry is a list so that cancel() can blank its target in place; ``live`` is 1 until it
 # fires (then 0: a cancel() by a target that still holds the handle does nothing).
 DEADLINE, LIVE, TARGET, REPLY = 0, 1, 2, 3
+_BATCH = 64  # new deadlines at once: at least this many (and a quarter of those held) go to the run
 
 
 def _entries(item: "List[Any]") -> "Any":
@@ -46,10 +54,13 @@ class Timers:
     entry. The run loop reads it between passes and looks at the timers (``pop_due``) only once
     the clock has reached it."""
 
-    __slots__ = ("_heap", "_at", "_fresh", "_count", "_dead", "earliest")
+    __slots__ = ("_heap", "_run", "_pos", "_at", "_fresh", "_count", "_dead", "earliest")
 
     def __init__(self) -> None:
-        self._heap = []  # type: List[Any]  # the distinct deadlines
+        self._heap = []  # type: List[Any]  # distinct deadlines, a heap
+        self._run = []  # type: List[Any]  # distinct deadlines, sorted; those before _pos are gone
+        # (_pos < len(_run) unless _run is empty: its last one taken, it is emptied)
+        self._pos = 0
         self._at = {}  # type: Dict[Any, List[Any]]  # deadline -> its entry, or a list of them
         self._fresh = []  # type: List[List[Any]]  # entries added since the last _settle, in order
         self._count = 0  # entries held, live or cancelled
@@ -71,24 +82,37 @@ class Timers:
         return entry
 
     def _settle(self) -> None:
-        """Move the fresh entries into the heap and the dict (the cancelled ones: dropped)."""
+        """Move the fresh entries into the dict, and their deadlines into the heap or the run
+        (the cancelled ones: dropped)."""
         fresh = self._fresh
         live = [entry for entry in fresh if entry[TARGET] is not None]
         dropped = len(fresh) - len(live)
         self._count -= dropped
         self._dead -= dropped
         del fresh[:]
-        at, heap = self._at, self._heap
+        at = self._at
+        new = []  # type: List[Any]  # the deadlines not held yet
         for entry in live:
             deadline = entry[DEADLINE]
             other = at.setdefault(deadline, entry)  # (one lookup for both cases)
             if other is entry:
-                heappush(heap, deadline)
+                new.append(deadline)
             elif other[0].__class__ is list:
                 other.append(entry)  # a third (or later) entry at this deadline
             else:
                 at[deadline] = [other, entry]
-        self.earliest = heap[0] if heap else None
+        heap, run = self._heap, self._run
+        if len(new) < _BATCH or len(new) * 4 < len(heap) + len(run) - self._pos:
+            for deadline in new:
+                heappush(heap, deadline)
+        else:  # a large batch: the run takes it, and the heap (one sort, see the module docstring)
+            del run[: self._pos]
+            self._pos = 0
+            run.extend(heap)
+            run.extend(new)
+            run.sort()
+            del heap[:]
+        # (``earliest``: both callers set it)
 
     def cancel(self, entry: "List[Any]") -> None:
         """Forget an entry, in O(1); cancelling twice, or after it fired, is harmless."""
@@ -122,6 +146,8 @@ class Timers:
             heap = self._heap
             heap[:] = list(at)  # (in place: the same list for as long as the kernel lives)
             heapify(heap)
+            del self._run[:]
+            self._pos = 0
         self._count -= self._dead
         self._dead = 0
         if not self._count:
@@ -138,20 +164,32 @@ class Timers:
         """The earliest live deadline, or None (deadlines with only cancelled entries: gone)."""
         if self._fresh:
             self._settle()
-        heap, at = self._heap, self._at
-        while heap:
-            deadline = heap[0]
+        heap, run, at = self._heap, self._run, self._at
+        while True:
+            pos = self._pos
+            on_heap = heap and not (run and run[pos] < heap[0])
+            if on_heap:
+                deadline = heap[0]
+            elif run:
+                deadline = run[pos]
+            else:
+                self.earliest = None
+                return None
             entries = _entries(at[deadline])
             for entry in entries:
                 if entry[TARGET] is not None:
                     self.earliest = deadline
                     return deadline  # type: ignore[no-any-return]
-            heappop(heap)
+            if on_heap:
+                heappop(heap)
+            elif pos + 1 < len(run):
+                self._pos = pos + 1
+            else:
+                del run[:]
+                self._pos = 0
             del at[deadline]
             self._dead -= len(entries)
             self._count -= len(entries)
-        self.earliest = None
-        return None
 
     def pop_due(self, now: float) -> "List[List[Any]]":
         """Remove and return the live entries whose deadline is <= now, earliest first (in the
@@ -164,15 +202,40 @@ class Timers:
         """
         if self._fresh:
             self._settle()
-        heap, at = self._heap, self._at
+        heap, run, at = self._heap, self._run, self._at
+        pos = self._pos
+        if run and run[pos] <= now:
+            start, end = pos, len(run)
+            pos += 1
+            while pos < end and run[pos] <= now:
+                pos += 1
+            deadlines = run[start:pos]  # the due ones, in order
+            if pos * 2 > end:  # most of the run is gone: drop its front (each deadline moves once)
+                del run[:pos]
+                pos = 0
+            self._pos = pos
+        else:
+            deadlines = []
+        if heap and heap[0] <= now:
+            merge = len(deadlines)
+            while heap and heap[0] <= now:
+                deadlines.append(heappop(heap))
+            if merge:
+                deadlines.sort()  # two sorted parts: merged
         due = []  # type: List[List[Any]]
-        while heap and heap[0] <= now:
-            for entry in _entries(at.pop(heappop(heap))):
-                self._count -= 1
-                if entry[TARGET] is None:
-                    self._dead -= 1
-                else:
+        taken = 0  # entries taken out, live or cancelled (the counts are updated once, after)
+        for deadline in deadlines:
+            item = at.pop(deadline)
+            entries = item if item[0].__class__ is list else (item,)  # (_entries, without the call)
+            taken += len(entries)
+            for entry in entries:
+                if entry[TARGET] is not None:
                     entry[LIVE] = 0
                     due.append(entry)
-        self.earliest = heap[0] if heap else None
+        self._count -= taken
+        self._dead -= taken - len(due)
+        earliest = heap[0] if heap else None
+        if run and (earliest is None or run[pos] < earliest):
+            earliest = run[pos]
+        self.earliest = earliest
         return due
