@@ -58,3 +58,34 @@ def test_a_kernel_has_no_property_or_descriptor_for_micropython():
         if accessor(name, value)
     ]
     assert found == [], found
+
+
+def test_a_kernel_has_at_most_29_instance_attributes():
+    """CPython 3.11 keeps at most 29 instance attributes in the compact layout a class's
+    instances share, and the run loop's reads and stores of a kernel's attributes are
+    specialized for that layout. A 30th (the Ctrl-C wakeup, stored on the kernel during
+    ``run``) gave every Kernel a dict of its own, where each read is slower (``ping-pong``)."""
+    import signal
+    import threading
+
+    import genlet
+    from genlet.kernel.running import running_kernel
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # so run() handles Ctrl-C
+    kernels = []
+
+    def child(channel):
+        yield from channel.send((yield from genlet.sleep(0.001)))
+
+    def main():
+        kernels.append(running_kernel())
+        channel = genlet.Channel()
+        task = genlet.spawn(child, channel)
+        yield from channel.recv()
+        yield from task.join()
+
+    genlet.run(main)
+    names = sorted(vars(kernels[0]))
+    assert len(names) <= 29, names

@@ -19,7 +19,7 @@ Three ways in, each made only when first needed:
 """
 
 try:
-    from typing import Any, Callable, List, Optional
+    from typing import Any, Callable, Dict, List, Optional
 except ImportError:
     pass
 
@@ -40,6 +40,15 @@ def allocate_lock() -> "Any":
     except ImportError:
         return None
     return _thread.allocate_lock()
+
+
+# The SignalWakeup of the kernel whose run() handles Ctrl-C (one at most: the main thread's).
+# Discussion: kept here, not as an attribute of the kernel: on CPython 3.11 an object keeps at
+# most 29 instance attributes in the compact layout its class shares, which the run loop's
+# attribute reads and stores are specialized for; a Kernel has 29 (tests/test_fast_paths.py
+# counts them), and a 30th moves it to a dict of its own, where each is slower (``ping-pong``
+# in benchmarks/).
+_SIGINT_WAKEUPS = {}  # type: Dict[Any, SignalWakeup]
 
 
 class SignalWakeup:
@@ -95,7 +104,6 @@ class Outside:
     current = None  # type: Any
     external = 0  # outside work in flight that may wake a task (thread jobs, signal waits)
     _needs_waker = False  # the waker is not made yet, and a thread or Ctrl-C may need it
-    _sigint_wakeup = None  # type: Optional[SignalWakeup]  # while run() handles Ctrl-C
 
     def _ensure_io(self) -> IOWaits:
         if self._io is None:
@@ -212,14 +220,14 @@ class Outside:
             if self.current is not None:
                 self._sigint_hint(frame)
 
-        wakeup = self._sigint_wakeup = SignalWakeup(signal)  # first: no moment without it
+        wakeup = _SIGINT_WAKEUPS[self] = SignalWakeup(signal)  # first: no moment without it
         previous = signal.signal(signal.SIGINT, on_sigint)
         if self._io is not None:  # (else _make_waker watches it, before the kernel first blocks)
             self._io.watch(wakeup, wakeup.drain)
 
         def restore() -> None:
             signal.signal(signal.SIGINT, previous)
-            self._sigint_wakeup = None
+            _SIGINT_WAKEUPS.pop(self, None)
             if self._io is not None:
                 self._io.unwatch(wakeup)
             wakeup.close(signal)
@@ -258,7 +266,7 @@ class Outside:
         """
         self._needs_waker = False
         self.ensure_waker()
-        wakeup = self._sigint_wakeup
+        wakeup = _SIGINT_WAKEUPS.get(self)
         if wakeup is not None:
             self._ensure_io().watch(wakeup, wakeup.drain)
         return self._io
