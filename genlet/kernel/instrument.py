@@ -325,7 +325,9 @@ class Observed:
             if not observers.instruments:
                 self._observers = None
 
-    def _run_ready_instrumented(self) -> None:
+    def _run_ready_instrumented(self, back_to_back: bool = False) -> None:
+        """One pass, told; never back to back: the run loop then looks at IO, calls and timers
+        between every two passes, which finds nothing when a plain pass would not have stopped."""
         kernel = self  # type: Any  # (a Kernel: Observed is one of its bases)
         run_ready_instrumented(kernel)
 

@@ -148,75 +148,80 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
             self._trap(task, trap)
         return False
 
-    def _run_ready(self) -> None:
-        """Run each task that was ready when the pass started, once, in order (principle 3)."""
-        batch, ready = self._ready, self._spare
-        self._ready, self._spare = ready, batch  # (tasks() finds the pass's new tasks there)
-        not_started = self._not_started
-        # Discussion: `ready.append(task)` below, not a cached `append = ready.append`: on
-        # MicroPython the cached bound method is a heap allocation per pass, the call is none.
-        try:
-            for task in batch:  # inlined copy of _step: benchmarks/switch.py
-                self.current = task
-                try:
-                    gen = task._gen
-                    if gen is not_started:  # its first step: make its generator (NotStarted)
-                        gen = task._gen = task._name(*task._value)
-                        task._value = None
-                        trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
-                        if not task._flags & ON_ROLL:  # it lives on past its first step: _add_to_roll
-                            task._flags |= ON_ROLL
-                            self._roll.append(task)
-                    elif task._cancel is None or task._value is not None:
-                        trap = gen.send(task._value)
-                    else:  # resumed at a checkpoint while cancelled: raise it there
-                        trap = gen.throw(self._cancelled(task))
-                except StopIteration as stop:
-                    self._finish(task, stop.value, None)
-                    continue
-                except BaseException as error:
-                    self._finish(task, None, error)
-                    continue
-                if trap is None:
-                    if task._wait is None:
-                        task._value = None  # the fast path: a plain checkpoint
-                        ready.append(task)
-                        continue
-                elif trap is PARK and task._cancel is None and task._wait is not None:
-                    continue  # parked: whoever it waits on will reschedule it
-                self._trap(task, trap)
-        except BaseException:
-            # Discussion: only a second Ctrl-C or a bug in the kernel gets here. The tasks this
-            # pass had not reached are put back, so that shutdown can still finish them.
-            self._requeue_unreached(batch)
-            raise
-        finally:
-            self.current = None
-            batch.clear()
-        if self._dead > self._prune_at:  # see _add_to_roll
-            self._prune()
+    def _run_ready(self, back_to_back: bool = False) -> None:
+        """Run each task that was ready when the pass started, once, in order (principle 3).
 
-    def _run_passes(self) -> None:
-        """Run passes back to back while nothing outside the tasks needs a look between them.
+        ``back_to_back`` (``_run_passes``): then run the next pass at once, and the next, while
+        nothing outside the tasks needs a look between two of them.
 
         Discussion: between two passes the kernel polls IO, runs calls from other threads and
-        fires due timers (principle 3). When no task waits on IO or a thread, no call is
-        queued and no timer is due yet, all of that would find nothing, so the next pass can
-        start at once: two tasks handing messages back and forth pay for a pass, not for a
-        poll. ``_halt`` (main has ended, a fatal error, Ctrl-C) stops it at once.
+        fires due timers. When no task waits on IO or a thread, no call is queued and no timer
+        is due yet, all of that would find nothing, so the next pass starts at once: two tasks
+        handing messages back and forth pay for a pass, not for a poll (nor for a call of this
+        function: ``ping-pong`` in benchmarks/). ``_halt`` (main has ended, a fatal error,
+        Ctrl-C) stops it at once.
         """
-        timers = self._timers
-        now = self.clock.now
+        not_started, timers = self._not_started, self._timers
+        # Discussion: `ready.append(task)` below, not a cached `append = ready.append`: on
+        # MicroPython the cached bound method is a heap allocation per pass, the call is none.
         while True:
-            self._run_ready()
-            if not self._ready or self._halt or self._calls or self.external:
+            batch, ready = self._ready, self._spare
+            self._ready, self._spare = ready, batch  # (tasks() finds the pass's new tasks there)
+            try:
+                for task in batch:  # inlined copy of _step: benchmarks/switch.py
+                    self.current = task
+                    try:
+                        gen = task._gen
+                        if gen is not_started:  # its first step: make its generator (NotStarted)
+                            gen = task._gen = task._name(*task._value)
+                            task._value = None
+                            trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
+                            if not task._flags & ON_ROLL:  # it lives on past its first step: _add_to_roll
+                                task._flags |= ON_ROLL
+                                self._roll.append(task)
+                        elif task._cancel is None or task._value is not None:
+                            trap = gen.send(task._value)
+                        else:  # resumed at a checkpoint while cancelled: raise it there
+                            trap = gen.throw(self._cancelled(task))
+                    except StopIteration as stop:
+                        self._finish(task, stop.value, None)
+                        continue
+                    except BaseException as error:
+                        self._finish(task, None, error)
+                        continue
+                    if trap is None:
+                        if task._wait is None:
+                            task._value = None  # the fast path: a plain checkpoint
+                            ready.append(task)
+                            continue
+                    elif trap is PARK and task._cancel is None and task._wait is not None:
+                        continue  # parked: whoever it waits on will reschedule it
+                    self._trap(task, trap)
+            except BaseException:
+                # Discussion: only a second Ctrl-C or a bug in the kernel gets here. The tasks
+                # this pass had not reached are put back, so that shutdown can still finish them.
+                self._requeue_unreached(batch)
+                raise
+            finally:
+                self.current = None
+                batch.clear()
+            if self._dead > self._prune_at:  # see _add_to_roll
+                self._prune()
+            if not (back_to_back and ready) or self._halt or self._calls or self.external:
+                return
+            if self._observers is not None:  # an instrument came: its pass may be the next one
                 return
             io = self._io
             if io is not None and io.count:
                 return
             earliest = timers.earliest  # (without timers the clock is not read)
-            if earliest is not None and earliest <= now():
+            if earliest is not None and earliest <= self.clock.now():
                 return
+
+    def _run_passes(self) -> None:
+        """Run passes back to back while nothing outside the tasks needs a look between them
+        (see ``_run_ready``; an instrumented kernel's pass runs one at a time)."""
+        self._run_ready(True)
 
     def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:
         current = self.current
