@@ -16,7 +16,7 @@ LAYERS = ("sync", "io", "http")
 ALWAYS_THE_KERNELS = {  # a Task's, a Kernel's, a WaitQueue's: never one of theirs
     "_name", "_gen", "_kernel", "_value", "_wait", "_timer", "_scopes", "_cancel", "_joiners",
     "_flags", "_ready", "_spare", "_roll", "_timers", "_io", "_waker", "_calls", "_main",
-    "_stepping", "_ensure_io", "_stale_wait_error", "_abort", "_interrupt", "_len",
+    "_stepping", "_ensure_io", "_abort", "_interrupt", "_len",
 }  # fmt: skip
 
 

@@ -81,7 +81,7 @@ class CancelScope:
         if self._deadline is not None and not self.cancel_called:
             self._arm()
         if self.cancel_called or self._shield:
-            task._kernel._refresh_cancel(task)
+            refresh_cancel(task)
         return self
 
     def __exit__(self, exc_type: "Any", exc: "Any", tb: "Any") -> bool:
@@ -96,7 +96,7 @@ class CancelScope:
         self._state = 2
         task._kernel._timers.discard(self)  # type: ignore[union-attr]
         if task._cancel is not None or self._shield:  # type: ignore[union-attr]
-            task._kernel._refresh_cancel(task)  # type: ignore[union-attr]
+            refresh_cancel(task)  # type: ignore[arg-type]
         if exc is not None and exc.__class__ is Cancelled and exc.scope is self:
             self.cancelled_caught = True
             return True
@@ -111,7 +111,7 @@ class CancelScope:
         if self._timer is not None:
             task._kernel._timers.discard(self)  # type: ignore[union-attr]
         if self._state == 1:
-            task._kernel._refresh_cancel(task)  # type: ignore[union-attr]
+            refresh_cancel(task)  # type: ignore[arg-type]
 
     def _arm(self) -> None:
         kernel = self._task._kernel  # type: ignore[union-attr]
@@ -134,7 +134,7 @@ class CancelScope:
         if self._state == 1 and deadline is not None and not self.cancel_called:
             self._arm()
             if self.cancel_called:
-                self._task._kernel._refresh_cancel(self._task)
+                refresh_cancel(self._task)
 
     @property
     def shield(self) -> bool:
@@ -144,7 +144,7 @@ class CancelScope:
     def shield(self, shield: bool) -> None:
         self._shield = bool(shield)
         if self._state == 1:
-            self._task._kernel._refresh_cancel(self._task)  # type: ignore[union-attr]
+            refresh_cancel(self._task)  # type: ignore[arg-type]
 
     def describe(self) -> str:
         if self._arg is not None:  # formatted only when asked: most scopes are never described
@@ -192,6 +192,31 @@ def cancel_target(task: "Task[Any]") -> "Any":
         if scope.cancel_called:
             return scope
     return None
+
+
+CANCEL = object()  # the reply to ``Kernel._interrupt`` that stands for the task's Cancelled
+
+
+def refresh_cancel(task: "Task[Any]") -> None:
+    """Recompute which scope cancels ``task``; interrupt its wait if it just became one.
+
+    Called whenever a scope of ``task`` is entered, left or cancelled, and by ``task.cancel()``.
+    """
+    target = cancel_target(task)
+    task._cancel = target
+    if target is not None and task._wait is not None and task is not task._kernel.current:
+        task._kernel._interrupt(task, CANCEL)
+
+
+def cancelled_error(task: "Task[Any]") -> Cancelled:
+    """The Cancelled the kernel delivers to ``task`` now (counted at shutdown: ``ending.py``)."""
+    scope = task._cancel
+    swallowed = task._kernel._swallowed
+    if swallowed is not None:
+        swallowed[task] = swallowed.get(task, 0) + 1
+    if scope is task:
+        return Cancelled(task, "task %r was cancelled" % task.name)
+    return Cancelled(scope, "cancelled by %s" % scope.describe())
 
 
 def move_on_at(deadline: float, shield: bool = False) -> CancelScope:

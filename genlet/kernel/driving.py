@@ -41,7 +41,7 @@ class Driving:
         _ready = _calls = _timers = _io = _observers = _main = _fatal = _waker = None  # type: Any
         _needs_waker = _interrupted = _halt = False
         _calls_lock = external = _block = _make_waker = _run_calls = _interrupt = None  # type: Any
-        _run_ready = _run_passes = _enter = _leave = _install_sigint = _notify = spawn = tasks = None  # type: Any
+        _run_ready = _enter = _leave = _install_sigint = _notify = spawn = tasks = None  # type: Any
 
     def _expire_timers(self) -> None:
         timers = self._timers
@@ -171,7 +171,7 @@ class Driving:
         self._halt = False  # (a kernel run again: the last run's end must not halt this one)
         while not main_task._flags & ENDED:
             if self._ready:
-                self._run_passes()
+                self._run_ready(True)
             if self._fatal is not None:
                 raise self._fatal
             if self._interrupted:

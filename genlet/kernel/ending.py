@@ -15,7 +15,7 @@ run, as the task (``kernel.current``), so that cancel scopes and spawns in them 
 """
 
 try:
-    from typing import TYPE_CHECKING, Any
+    from typing import Any, List
 except ImportError:
     pass
 
@@ -80,6 +80,16 @@ def detach(kernel: "Kernel", task: "Task[Any]") -> None:
         # Detach the task anyway: the late reply finds it finished and is dropped.
         task._wait = None
         kernel._timers.discard(task)
+
+
+def requeue_unreached(kernel: "Kernel", batch: "List[Task[Any]]") -> None:
+    """A pass stopped by an exception at ``kernel.current`` (a second Ctrl-C, or a bug in the
+    kernel): put the tasks it had not reached back in front, so that shutdown finishes them."""
+    current = kernel.current
+    for index, task in enumerate(batch):
+        if task is current:
+            kernel._ready[:0] = [t for t in batch[index + 1 :] if not t._flags & ENDED]
+            return
 
 
 def shutdown(kernel: "Kernel", warn: bool) -> None:

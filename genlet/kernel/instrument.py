@@ -31,7 +31,7 @@ try:
 except ImportError:
     pass
 
-from . import report
+from . import ending, report
 from ._typing import TYPE_CHECKING
 from .blocking import SLEEPING
 from .clock import default_clock
@@ -398,8 +398,8 @@ def run_ready_instrumented(kernel: "Kernel") -> None:
             if timed:
                 times = [stamp()]  # (the next step begins now)
     except BaseException:
-        kernel.current = task  # (where the pass stopped: see _requeue_unreached)
-        kernel._requeue_unreached(batch)
+        kernel.current = task  # (where the pass stopped: see requeue_unreached)
+        ending.requeue_unreached(kernel, batch)
         raise
     finally:
         kernel.current = observers.held = None

@@ -73,6 +73,15 @@ class local:
             raise AttributeError(name)
 
 
+def contextvars_module() -> "Any":
+    """The ``contextvars`` module, for ``run(contextvars=True)``; a RuntimeError where none is."""
+    try:
+        import contextvars
+    except ImportError:
+        raise RuntimeError("contextvars=True needs the contextvars module (CPython, PyPy)")
+    return contextvars
+
+
 class InContext:
     """A generator run inside its own ``contextvars`` context (``run(contextvars=True)``)."""
 

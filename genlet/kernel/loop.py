@@ -37,14 +37,14 @@ except ImportError:
 
 from . import ending, report
 from ._typing import TYPE_CHECKING
-from .cancel import cancel_target
+from .cancel import CANCEL, cancelled_error
 from .clock import default_clock
 from .debug import observe
 from .driving import Driving
-from .errors import Cancelled, bad_yield_message, stray_cancelled, unwaited_error
+from .errors import Cancelled, bad_yield_message, stray_cancelled
 from .flags import CANCELLED, ENDED, FAILED, OBSERVED, ON_ROLL, REPORTED
 from .instrument import Observed, Observers  # noqa: F401  (Observers: named in a `# type:` comment)
-from .outside import allocate_lock
+from .local import contextvars_module
 from .prng import Random
 from .roll import Roll
 from .running import Running
@@ -52,15 +52,14 @@ from .spawning import NotStarted, Spawning
 from .task import Task
 from .timers import Timers
 from .traps import NOTHING, PARK, Failure
+from .unwaited import stale_wait_error
 from .waiting import wake_joiners
 
 if TYPE_CHECKING:
     from .clock import Clock
     from .instrument import Instrument
 
-_ENDED = object()  # what _resume returns when the task finished instead of yielding
 _MAX_THROWS = 4  # errors thrown into one task in one step before it is closed as broken
-CANCEL = object()  # the reply of _interrupt that stands for the task's Cancelled
 
 
 class Kernel(Spawning, Roll, Driving, Running, Observed):
@@ -87,35 +86,22 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
         self._ready = []  # type: List[Task[Any]]
         self._spare = []  # type: List[Task[Any]]
         self._timers = Timers()
-        self._io = None  # type: Any  # descriptors and the waker: see outside.py
-        self._waker = None  # type: Any
+        self._open_outside()  # _io, _waker, external, _calls...: descriptors, threads, signals
         self._roll = []  # type: List[Task[Any]]  # the live tasks that have started, in order (roll.py)
         self._prune()  # _dead: how many tasks on the roll have finished; _prune_at (roll.py)
         self._id_bits = 0  # the last task's id, shifted into place in _flags (see Task.id)
-        self.external = 0  # outside work in flight that may wake a task (thread jobs, signals)
-        self._calls = []  # type: List[Any]  # callbacks queued by other threads
-        self._calls_lock = allocate_lock()
-        self._needs_waker = self._calls_lock is not None  # (see _make_waker)
-        self._thread = 0
-        self._interrupted = False
         self.task_locals = {}  # type: Dict[Task[Any], Dict[int, Dict[str, Any]]]  # genlet.local()
         self._halt = False  # stop running passes back to back: main ended, fatal error, Ctrl-C
         self._main = None  # type: Optional[Task[Any]]
         self._fatal = None  # type: Optional[BaseException]
         self._stepping = False
         self._swallowed = None  # type: Any  # at shutdown: task -> cancellations swallowed
-        self._context = None  # type: Any
+        self._context = contextvars_module() if contextvars else None  # type: Any
         self._not_started = NotStarted(self)
         self._late_code = self._late_arity = None  # type: Any  # see starts_late
         self._observers = None  # type: Optional[Observers]  # the instruments (instrument.py)
         for observer in instruments or ():
             self.add_instrument(observer)
-        if contextvars:
-            try:
-                import contextvars as _cv
-            except ImportError:
-                raise RuntimeError("contextvars=True needs the contextvars module (CPython, PyPy)")
-            self._context = _cv
         observe(self, monitor, slow_step, trace)  # genlet.monitor, genlet.trace, if asked for
 
     # -- the run loop ------------------------------------------------------------------------
@@ -128,12 +114,12 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
             if gen is self._not_started:  # its first step: make its generator (NotStarted)
                 gen = task._gen = task._name(*task._value)
                 task._value = None
-                trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
+                trap = gen.send(None) if task._cancel is None else gen.throw(cancelled_error(task))
                 self._add_to_roll(task)  # it lives on past its first step
             elif task._cancel is None or task._value is not None:
                 trap = gen.send(task._value)
             else:  # resumed at a checkpoint while cancelled: raise it there
-                trap = gen.throw(self._cancelled(task))
+                trap = gen.throw(cancelled_error(task))
         except StopIteration as stop:
             self._finish(task, stop.value, None)
             return False
@@ -151,8 +137,8 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
     def _run_ready(self, back_to_back: bool = False) -> None:
         """Run each task that was ready when the pass started, once, in order (principle 3).
 
-        ``back_to_back`` (``_run_passes``): then run the next pass at once, and the next, while
-        nothing outside the tasks needs a look between two of them.
+        ``back_to_back`` (``run``): then run the next pass at once, and the next, while nothing
+        outside the tasks needs a look between two of them (an instrumented pass runs alone).
 
         Discussion: between two passes the kernel polls IO, runs calls from other threads and
         fires due timers. When no task waits on IO or a thread, no call is queued and no timer
@@ -175,14 +161,14 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
                         if gen is not_started:  # its first step: make its generator (NotStarted)
                             gen = task._gen = task._name(*task._value)
                             task._value = None
-                            trap = gen.send(None) if task._cancel is None else gen.throw(self._cancelled(task))
+                            trap = gen.send(None) if task._cancel is None else gen.throw(cancelled_error(task))
                             if not task._flags & ON_ROLL:  # it lives on past its first step: _add_to_roll
                                 task._flags |= ON_ROLL
                                 self._roll.append(task)
                         elif task._cancel is None or task._value is not None:
                             trap = gen.send(task._value)
                         else:  # resumed at a checkpoint while cancelled: raise it there
-                            trap = gen.throw(self._cancelled(task))
+                            trap = gen.throw(cancelled_error(task))
                     except StopIteration as stop:
                         self._finish(task, stop.value, None)
                         continue
@@ -200,7 +186,7 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
             except BaseException:
                 # Discussion: only a second Ctrl-C or a bug in the kernel gets here. The tasks
                 # this pass had not reached are put back, so that shutdown can still finish them.
-                self._requeue_unreached(batch)
+                ending.requeue_unreached(self, batch)
                 raise
             finally:
                 self.current = None
@@ -216,18 +202,6 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
                 return
             earliest = timers.earliest  # (without timers the clock is not read)
             if earliest is not None and earliest <= self.clock.now():
-                return
-
-    def _run_passes(self) -> None:
-        """Run passes back to back while nothing outside the tasks needs a look between them
-        (see ``_run_ready``; an instrumented kernel's pass runs one at a time)."""
-        self._run_ready(True)
-
-    def _requeue_unreached(self, batch: "List[Task[Any]]") -> None:
-        current = self.current
-        for index, task in enumerate(batch):
-            if task is current:
-                self._ready[:0] = [t for t in batch[index + 1 :] if not t._flags & ENDED]
                 return
 
     def _trap(self, task: "Task[Any]", trap: "Any") -> None:
@@ -246,7 +220,7 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
                     self._interrupt(task, CANCEL)
                 return
             if task._wait is not None:  # registered for a wait, then yielded something else
-                error = self._stale_wait_error(task)  # type: BaseException
+                error = stale_wait_error(task)  # type: BaseException
             elif trap is None:
                 task._value = None
                 self._ready.append(task)
@@ -257,29 +231,14 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
             if throws > _MAX_THROWS:
                 ending.close_task(self, task, "it ignored %d errors in a row (the last: %r)" % (throws - 1, error))
                 return
-            trap = self._resume(task, error)
-            if trap is _ENDED:
+            try:  # the error goes in at the task's yield; what it yields next is looked at
+                trap = task._gen.throw(error)
+            except StopIteration as stop:
+                self._finish(task, stop.value, None)
                 return
-
-    def _resume(self, task: "Task[Any]", error: BaseException) -> "Any":
-        """Throw ``error`` into the task; return what it yields next, or _ENDED."""
-        try:
-            return task._gen.throw(error)
-        except StopIteration as stop:
-            self._finish(task, stop.value, None)
-        except BaseException as exc:
-            self._finish(task, None, exc)
-        return _ENDED
-
-    def _cancelled(self, task: "Task[Any]") -> Cancelled:
-        """The Cancelled to deliver to ``task`` now (counted, at shutdown)."""
-        scope = task._cancel
-        if self._swallowed is not None:
-            count = self._swallowed.get(task, 0) + 1
-            self._swallowed[task] = count
-        if scope is task:
-            return Cancelled(task, "task %r was cancelled" % task.name)
-        return Cancelled(scope, "cancelled by %s" % scope.describe())
+            except BaseException as exc:
+                self._finish(task, None, exc)
+                return
 
     # -- parking and waking ------------------------------------------------------------------
     # Discussion: a task's wait ends in one of two ways. A primitive (or the poller) that has
@@ -292,7 +251,7 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
         nothing if the wait cannot let go (its result is on its way: it brings the reply)."""
         if self._abort(task):
             if reply is CANCEL:
-                reply = Failure(self._cancelled(task))
+                reply = Failure(cancelled_error(task))
             task._value = NOTHING if reply is None else reply
             self._ready.append(task)
 
@@ -304,24 +263,11 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
         self._timers.discard(task)
         return True
 
-    def _refresh_cancel(self, task: "Task[Any]") -> None:
-        """Recompute which scope cancels ``task``; interrupt its wait if it just became one."""
-        target = cancel_target(task)
-        task._cancel = target
-        if target is not None and task._wait is not None and task is not self.current:
-            self._interrupt(task, CANCEL)
-
-    def _stale_wait_error(self, task: "Task[Any]", woke_itself: bool = False) -> TypeError:
-        """A blocking call registered ``task`` and was never waited on: undo it, explain."""
-        error = unwaited_error(task, task._wait, woke_itself)
-        self._abort(task)
-        return error
-
     # -- finishing ---------------------------------------------------------------------------
     def _finish(self, task: "Task[Any]", value: "Any", error: "Optional[BaseException]") -> None:
         """Record how ``task`` ended, wake its joiners, report an unobserved failure."""
         if task._wait is not None:  # it ended right after a blocking call it never waited on
-            report.error("task %r ended while registered to wait: %s" % (task.name, self._stale_wait_error(task)))
+            report.error("task %r ended while registered to wait: %s" % (task.name, stale_wait_error(task)))
         flags = task._flags | ENDED
         if error is None:
             task._value = value

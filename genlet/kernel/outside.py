@@ -105,6 +105,17 @@ class Outside:
     external = 0  # outside work in flight that may wake a task (thread jobs, signal waits)
     _needs_waker = False  # the waker is not made yet, and a thread or Ctrl-C may need it
 
+    def _open_outside(self) -> None:
+        """A new kernel's doors, all closed (``Kernel.__init__``); the waker is made when needed."""
+        self._io = None  # descriptors and the waker
+        self._waker = None
+        self.external = 0
+        self._calls = []  # callbacks queued by other threads
+        self._calls_lock = allocate_lock()
+        self._needs_waker = self._calls_lock is not None  # (see _make_waker)
+        self._thread = 0
+        self._interrupted = False
+
     def _ensure_io(self) -> IOWaits:
         if self._io is None:
             self._io = IOWaits(best_poller())
@@ -146,6 +157,7 @@ class Outside:
         """
         if self._io is not None:
             from .traps import Failure, reschedule
+            from .unwaited import stale_wait_error
 
             own = []  # type: List[Any]
 
@@ -157,7 +169,7 @@ class Outside:
 
             self._io.closing(fileobj, fail)
             if own:
-                raise self._stale_wait_error(own[0], True)  # type: ignore[attr-defined]
+                raise stale_wait_error(own[0], True)
 
     def ensure_waker(self) -> "Any":
         """The waker that other threads use to interrupt the poller (made on first use)."""

@@ -17,6 +17,7 @@ except ImportError:
     pass
 
 from ._typing import TYPE_CHECKING, Generic, T
+from .cancel import refresh_cancel
 from .flags import CANCEL_REQUESTED, CANCELLED, ENDED, FAILED, OBSERVED
 from .join import Joinable
 from .waitqueue import SLOTS, WaitQueue, make_room  # noqa: F401  (WaitQueue: in a `# type:` comment)
@@ -116,7 +117,7 @@ class Task(Joinable, Generic[T]):
         """
         if not self._flags & (ENDED | CANCEL_REQUESTED):
             self._flags |= CANCEL_REQUESTED
-            self._kernel._refresh_cancel(self)
+            refresh_cancel(self)
 
     def kill(self) -> "Generator[Any, Any, None]":
         """``yield from task.kill()``: cancel it and wait until it has finished."""

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 from .flags import ENDED
 from .running import current_task, running_kernel
+from .unwaited import stale_wait_error
 
 PARK = "PARK"  # the instruction; a string, so that it reads well in a debugger
 INFINITY = float("inf")  # a deadline that never comes: it gets no timer entry
@@ -127,7 +128,7 @@ def parking_task() -> "Task[Any]":
     if task is None:
         current_task()  # raises the RuntimeError that explains it
     if task._wait is not None:  # type: ignore[union-attr]
-        raise task._kernel._stale_wait_error(task)  # type: ignore[union-attr]
+        raise stale_wait_error(task)  # type: ignore[arg-type]
     return task  # type: ignore[return-value]
 
 
@@ -189,7 +190,7 @@ def reschedule(task: "Task[Any]", reply: "Any" = None) -> None:
         raise RuntimeError("reschedule(%r): that task is not parked (woken twice?)" % (task,))
     kernel = task._kernel
     if task is kernel.current:  # it is running: the wait is one it never yielded for
-        raise kernel._stale_wait_error(task, True)
+        raise stale_wait_error(task, True)
     task._wait = None
     if task._timer is not None:
         kernel._timers.discard(task)

@@ -14,10 +14,19 @@ except ImportError:
     pass
 
 from ._typing import TYPE_CHECKING
+from .errors import unwaited_error
 from .running import running_kernel
 
 if TYPE_CHECKING:
     from .task import Task
+
+
+def stale_wait_error(task: "Task[Any]", woke_itself: bool = False) -> TypeError:
+    """``task`` registered a wait it never yielded for: undo it, and return the TypeError that
+    explains it (``woke_itself``: found when the task went to complete that wait itself)."""
+    error = unwaited_error(task, task._wait, woke_itself)
+    task._kernel._abort(task)
+    return error
 
 
 def refuse_own_wait(waiters: "Any") -> None:
@@ -31,7 +40,7 @@ def refuse_own_wait(waiters: "Any") -> None:
     if task is not None:
         wait = task._wait
         if wait is not None and getattr(wait, "queue", None) is waiters:
-            raise task._kernel._stale_wait_error(task, True)
+            raise stale_wait_error(task, True)
 
 
 class Unwaited:
@@ -72,6 +81,6 @@ def answer(task: "Task[Any]", value: "Any") -> "Generator[Any, Any, Any]":
 def unwaited(task: "Task[Any]", marker: Unwaited, value: "Any") -> "Generator[Any, Any, Any]":
     """Register ``marker`` as the running ``task``'s wait; return ``answer(task, value)``."""
     if task._wait is not None:
-        raise task._kernel._stale_wait_error(task)  # the wait before: explained
+        raise stale_wait_error(task)  # the wait before: explained
     task._wait = marker
     return answer(task, value)
