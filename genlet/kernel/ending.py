@@ -70,7 +70,7 @@ def close_task(kernel: "Kernel", task: "Task[Any]", why: str) -> None:
     finally:
         kernel.current = previous
     if not task._flags & ENDED:
-        kernel._finish(task, None, Cancelled(task, "task %r was closed" % task.name))
+        kernel._finish(task, Cancelled(task, "task %r was closed" % task.name))
 
 
 def detach(kernel: "Kernel", task: "Task[Any]") -> None:

@@ -120,11 +120,8 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
                 trap = gen.send(task._value)
             else:  # resumed at a checkpoint while cancelled: raise it there
                 trap = gen.throw(cancelled_error(task))
-        except StopIteration as stop:
-            self._finish(task, stop.value, None)
-            return False
-        except BaseException as error:
-            self._finish(task, None, error)
+        except BaseException as end:  # it returned (StopIteration), failed or was cancelled
+            self._finish(task, end)
             return False
         if trap is None and task._wait is None:
             task._value = None
@@ -169,11 +166,8 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
                             trap = gen.send(task._value)
                         else:  # resumed at a checkpoint while cancelled: raise it there
                             trap = gen.throw(cancelled_error(task))
-                    except StopIteration as stop:
-                        self._finish(task, stop.value, None)
-                        continue
-                    except BaseException as error:
-                        self._finish(task, None, error)
+                    except BaseException as end:
+                        self._finish(task, end)
                         continue
                     if trap is None:
                         if task._wait is None:
@@ -233,11 +227,8 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
                 return
             try:  # the error goes in at the task's yield; what it yields next is looked at
                 trap = task._gen.throw(error)
-            except StopIteration as stop:
-                self._finish(task, stop.value, None)
-                return
-            except BaseException as exc:
-                self._finish(task, None, exc)
+            except BaseException as end:
+                self._finish(task, end)
                 return
 
     # -- parking and waking ------------------------------------------------------------------
@@ -264,23 +255,27 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
         return True
 
     # -- finishing ---------------------------------------------------------------------------
-    def _finish(self, task: "Task[Any]", value: "Any", error: "Optional[BaseException]") -> None:
-        """Record how ``task`` ended, wake its joiners, report an unobserved failure."""
+    def _finish(self, task: "Task[Any]", end: BaseException) -> None:
+        """Record how ``task`` ended, wake its joiners, report an unobserved failure.
+
+        ``end`` is what its generator raised: a ``StopIteration`` carrying what it returned
+        (that is how a generator returns), or the exception that ended it.
+        """
         if task._wait is not None:  # it ended right after a blocking call it never waited on
             report.error("task %r ended while registered to wait: %s" % (task.name, stale_wait_error(task)))
         flags = task._flags | ENDED
-        if error is None:
-            task._value = value
+        if end.__class__ is StopIteration:
+            task._value = end.value
         else:
-            if isinstance(error, Cancelled) and error.scope is not task:
-                error = stray_cancelled(task, error)
-            task._value = error
-            if isinstance(error, Cancelled):
+            if isinstance(end, Cancelled) and end.scope is not task:
+                end = stray_cancelled(task, end)
+            task._value = end
+            if isinstance(end, Cancelled):
                 flags |= CANCELLED
             else:
                 flags |= FAILED
-                if isinstance(error, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
-                    self._fatal = error
+                if isinstance(end, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
+                    self._fatal = end
                     self._halt = True
         task._flags = flags
         task._gen = task._scopes = task._cancel = None
@@ -292,7 +287,7 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
         joiners = task._joiners
         if joiners is not None and wake_joiners(task, joiners):
             task._flags |= OBSERVED
-        if flags & FAILED and not task._flags & (OBSERVED | REPORTED) and self._fatal is not error:
+        if flags & FAILED and not task._flags & (OBSERVED | REPORTED) and self._fatal is not end:
             task._flags |= REPORTED
             report.failure("task %r failed and nobody was waiting for it" % task.name, task._value)
 
