@@ -17,11 +17,10 @@ Replies travel with ``send()``; an error as a ``Failure(exc)`` reply the trap ra
 kernel never throws into a parked task (a cancel at a bare ``yield`` is the one ``throw``).
 
 Discussion: ``park()`` returns ``TRAP``, one shared, stateless iterator, not a generator:
-``next()`` on it yields ``PARK``, ``send(r)`` ends the ``yield from`` with ``r``. A task parked
-on it keeps only its own frames alive, and its blocking call allocates nothing (on
-MicroPython every allocation may run the garbage collector); ``park_for_hand_off`` is the
-exception (see there). A parked task is never resumed with ``None`` (that would call
-``next()`` and park it again): ``None`` replies travel as ``NOTHING``.
+``next()`` on it yields ``PARK``, ``send(r)`` ends the ``yield from`` with ``r``, so a blocking
+call allocates nothing (``park_for_hand_off`` says when that is not the fastest). A parked task
+is never resumed with ``None`` (that would call ``next()`` and park it again): ``None`` replies
+travel as ``NOTHING``.
 """
 
 import sys as _sys
@@ -89,8 +88,9 @@ class _Trap:
 TRAP = _Trap()  # type: Any
 
 
-def _finished() -> "Generator[Any, Any, None]":
-    return None
+def completed(value: "T") -> "Generator[Any, Any, T]":
+    """An iterable that ``yield from`` finishes at once with ``value`` (no suspension)."""
+    return value
     yield  # unreachable: makes this a generator function
 
 
@@ -100,16 +100,10 @@ def _finished() -> "Generator[Any, Any, None]":
 # takes a generator as it is and, finding it finished, goes on with None: no iterator is made,
 # as one is for an empty tuple, and a fast path (a free lock, a channel with a receiver
 # waiting, `join` of a finished task) costs less for it on CPython.
-DONE = _finished()  # type: Any
+DONE = completed(None)  # type: Any
 for _ in DONE:  # run it to its end
     pass
 YIELD_ONCE = (None,)  # type: Any
-
-
-def completed(value: "T") -> "Generator[Any, Any, T]":
-    """An iterable that ``yield from`` finishes at once with ``value`` (no suspension)."""
-    return value
-    yield  # unreachable: makes this a generator function
 
 
 # -- parking ------------------------------------------------------------------------------------
