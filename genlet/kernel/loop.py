@@ -265,7 +265,7 @@ class Kernel(Spawning, Roll, Driving, Running, Observed):
             report.error("task %r ended while registered to wait: %s" % (task.name, stale_wait_error(task)))
         flags = task._flags | ENDED
         if end.__class__ is StopIteration:
-            task._value = end.value
+            task._value = end.value  # type: ignore[attr-defined, unused-ignore]  # (narrowed, but not by mypy on 3.9)
         else:
             if isinstance(end, Cancelled) and end.scope is not task:
                 end = stray_cancelled(task, end)
