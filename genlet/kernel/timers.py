@@ -43,11 +43,6 @@ DEADLINE, LIVE, TARGET, REPLY = 0, 1, 2, 3
 _BATCH = 64  # new deadlines at once: at least this many (and a quarter of those held) go to the run
 
 
-def _entries(item: "List[Any]") -> "Any":
-    """The entries a deadline maps to: ``item`` is one entry, or a list of them."""
-    return item if item[0].__class__ is list else (item,)
-
-
 class Timers:
     """The pending deadlines. ``earliest`` is published: no later than the earliest live
     deadline (a cancelled entry's may hold it until it is thrown away), None if there is no
@@ -61,7 +56,9 @@ class Timers:
         self._run = []  # type: List[Any]  # distinct deadlines, sorted; those before _pos are gone
         # (_pos < len(_run) unless _run is empty: its last one taken, it is emptied)
         self._pos = 0
-        self._at = {}  # type: Dict[Any, List[Any]]  # deadline -> its entry, or a list of them
+        # deadline -> its entry, or a list of them (an entry's first item is a number, a list's
+        # an entry: ``item[0].__class__ is list`` tells which)
+        self._at = {}  # type: Dict[Any, List[Any]]
         self._fresh = []  # type: List[List[Any]]  # entries added since the last _settle, in order
         self._count = 0  # entries held, live or cancelled
         self._dead = 0  # cancelled entries still held
@@ -175,7 +172,8 @@ class Timers:
             else:
                 self.earliest = None
                 return None
-            entries = _entries(at[deadline])
+            item = at[deadline]
+            entries = item if item[0].__class__ is list else (item,)
             for entry in entries:
                 if entry[TARGET] is not None:
                     self.earliest = deadline
@@ -226,7 +224,7 @@ class Timers:
         taken = 0  # entries taken out, live or cancelled (the counts are updated once, after)
         for deadline in deadlines:
             item = at.pop(deadline)
-            entries = item if item[0].__class__ is list else (item,)  # (_entries, without the call)
+            entries = item if item[0].__class__ is list else (item,)
             taken += len(entries)
             for entry in entries:
                 if entry[TARGET] is not None:
